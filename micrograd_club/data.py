@@ -1,0 +1,376 @@
+"""Small toy datasets for lessons, plus the helpers that feed them to a model.
+
+Every generator returns ``(X, y)``: ``X`` a float64 array of shape ``(n_samples, features)``
+and ``y`` of shape ``(n_samples,)`` -- int64 class labels for classification, float64
+targets for regression. Rows come in random order.
+
+Randomness comes only from ``np.random.default_rng(seed)``: an int ``seed`` gives the same
+arrays on every call, ``seed=None`` gives fresh ones, and numpy's global random state is
+never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected).
+
+Models take lists of numbers or Values, so ``to_values(X)`` turns an array into those, and
+``batches`` walks a dataset in the chunks batch, stochastic and mini-batch gradient descent use.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from micrograd_club.engine import Value
+
+__all__ = [
+    "make_moons",
+    "make_circles",
+    "make_xor",
+    "make_spiral",
+    "make_blobs",
+    "make_regression",
+    "train_test_split",
+    "batches",
+    "to_values",
+]
+
+
+# ----- classification -----
+
+
+def make_moons(n_samples=100, noise=0.1, seed=None):
+    """Two interleaving half circles ("moons"), labels 0 and 1.
+
+    Class 0 is the upper arc ``(cos t, sin t)`` for t in [0, π]; class 1 is the lower arc
+    ``(1 − cos t, 1 − sin t − 0.5)``, shifted so each moon reaches into the other's hollow.
+    ``n_samples // 2`` points go to class 0 and the rest to class 1; Gaussian noise of
+    standard deviation ``noise`` is added to both coordinates.
+
+    Why: no straight line separates the moons, so a lesson can show a linear model failing
+    and a small MLP bending its decision boundary around them.
+    """
+    _check_count("n_samples", n_samples)
+    _check_non_negative("noise", noise)
+    rng = _rng(seed)
+    n_outer = n_samples // 2
+    n_inner = n_samples - n_outer
+    t_outer = np.linspace(0.0, np.pi, n_outer)
+    t_inner = np.linspace(0.0, np.pi, n_inner)
+    outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
+    inner = np.column_stack([1.0 - np.cos(t_inner), 1.0 - np.sin(t_inner) - 0.5])
+    X = np.vstack([outer, inner])
+    y = np.repeat([0, 1], [n_outer, n_inner])
+    return _noisy_shuffled(X, y, noise, rng)
+
+
+def make_circles(n_samples=100, noise=0.05, factor=0.5, seed=None):
+    """A circle inside a circle: class 0 on the unit circle, class 1 on a circle of
+    radius ``factor`` (0 < factor < 1), both centred on the origin.
+
+    Points are evenly spaced around each circle (``n_samples // 2`` on the outer one, the
+    rest on the inner one) with Gaussian noise of standard deviation ``noise`` added.
+
+    Why: the classes are separated by distance from the centre, not by a line, which shows
+    why hidden layers (or a feature like x² + y²) are needed.
+    """
+    _check_count("n_samples", n_samples)
+    _check_non_negative("noise", noise)
+    _check_real("factor", factor)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must be between 0 and 1 (the inner circle's radius), got {factor!r}")
+    rng = _rng(seed)
+    n_outer = n_samples // 2
+    n_inner = n_samples - n_outer
+    X = np.vstack([_circle(n_outer, 1.0), _circle(n_inner, float(factor))])
+    y = np.repeat([0, 1], [n_outer, n_inner])
+    return _noisy_shuffled(X, y, noise, rng)
+
+
+def make_xor(n_samples=100, noise=0.1, seed=None):
+    """Four clusters centred at (1, 1), (−1, −1), (1, −1) and (−1, 1); the label is the
+    XOR of the signs: 0 where x and y have the same sign, 1 where they differ.
+
+    ``n_samples`` is split as evenly as possible over the four clusters, and each point is
+    its centre plus Gaussian noise of standard deviation ``noise``. Labels come from the
+    centre, so with a large ``noise`` a few points may stray into another quadrant.
+
+    Why: XOR is the classic problem a single neuron (a linear model) cannot solve but a
+    network with one hidden layer can.
+    """
+    _check_count("n_samples", n_samples)
+    _check_non_negative("noise", noise)
+    rng = _rng(seed)
+    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    corner_labels = np.array([0, 0, 1, 1])
+    corner_index = np.repeat(np.arange(4), _split_evenly(n_samples, 4))
+    return _noisy_shuffled(corners[corner_index], corner_labels[corner_index], noise, rng)
+
+
+def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
+    """CS231n's spiral: ``classes`` interleaved arms winding out from the origin, one arm
+    per class, labels 0 … classes − 1.
+
+    Arm j has radius r running from 0 to 1 and angle t from 4j to 4(j + 1) radians, plus
+    Gaussian noise of standard deviation ``noise`` on the angle; the point is
+    ``(r sin t, r cos t)``. ``n_samples`` is split as evenly as possible across the arms.
+
+    Why: the arms wrap around each other, so only a fairly flexible network separates them;
+    it is a good test of whether training, depth and learning rate are right.
+    """
+    _check_count("n_samples", n_samples)
+    _check_count("classes", classes)
+    _check_non_negative("noise", noise)
+    if n_samples < classes:
+        raise ValueError(
+            f"n_samples={n_samples} is fewer than classes={classes}: every class needs at least one point"
+        )
+    rng = _rng(seed)
+    parts, labels = [], []
+    for label, count in enumerate(_split_evenly(n_samples, classes)):
+        radius = np.linspace(0.0, 1.0, count)
+        angle = np.linspace(4.0 * label, 4.0 * (label + 1), count) + rng.normal(0.0, noise, count)
+        parts.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
+        labels.append(np.full(count, label))
+    return _shuffled(np.vstack(parts), np.concatenate(labels), rng)
+
+
+def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_box=(-5, 5), seed=None):
+    """Round Gaussian clusters ("blobs"), one class per cluster.
+
+    ``centers`` is either the number of clusters, whose centres are then drawn uniformly
+    from the box ``center_box`` = (low, high) in every coordinate, or an explicit array of
+    centre coordinates with shape (clusters, features) -- in which case its column count
+    sets the number of features and ``n_features`` is not used. ``n_samples`` is split as
+    evenly as possible over the clusters, and each point is its centre plus Gaussian noise
+    of standard deviation ``cluster_std`` in every coordinate. Label k means "from centre k".
+
+    Why: well-separated blobs are the easiest classification problem -- the place to first
+    watch a loss fall and a softmax classifier learn -- and pushing them together by raising
+    ``cluster_std`` shows what overlapping classes do to accuracy.
+    """
+    _check_count("n_samples", n_samples)
+    _check_non_negative("cluster_std", cluster_std)
+    rng = _rng(seed)
+    centre_array = _blob_centres(centers, n_features, center_box, rng)
+    cluster_index = np.repeat(np.arange(len(centre_array)), _split_evenly(n_samples, len(centre_array)))
+    return _noisy_shuffled(centre_array[cluster_index], cluster_index, cluster_std, rng)
+
+
+# ----- regression -----
+
+
+def make_regression(
+    n_samples=50,
+    slope=2.0,
+    intercept=1.0,
+    noise=0.5,
+    outliers=0.0,
+    outlier_scale=10.0,
+    x_range=(0, 5),
+    seed=None,
+):
+    """Points scattered around the line y = intercept + slope·x, for fitting a line.
+
+    x is drawn uniformly from ``x_range`` = (low, high); y is the line plus Gaussian noise
+    of standard deviation ``noise``. Then a fraction ``outliers`` (0 to 1) of the points
+    (``outliers · n_samples``, rounded to the nearest whole number) is pushed off the line
+    by 1 to 2 times ``outlier_scale`` -- upwards, or downwards if ``outlier_scale`` is
+    negative -- so all outliers sit on one side and pull a fit the same way.
+    ``X`` has shape (n_samples, 1).
+
+    Why: with ``outliers=0`` the mean-squared-error (MSE) fit recovers the line; with a
+    few outliers the MSE fit is dragged towards them (their squared errors dominate) while
+    mean absolute error (MAE) and Huber loss stay close to the true line -- the notes'
+    lesson on choosing a loss.
+    """
+    _check_count("n_samples", n_samples)
+    _check_non_negative("noise", noise)
+    for name, number in (("slope", slope), ("intercept", intercept), ("outlier_scale", outlier_scale)):
+        _check_real(name, number)
+    _check_real("outliers", outliers)
+    if not 0 <= outliers <= 1:
+        raise ValueError(f"outliers must be a fraction between 0 and 1, got {outliers!r}")
+    low, high = _check_range("x_range", x_range)
+    rng = _rng(seed)
+    x = rng.uniform(low, high, n_samples)
+    y = intercept + slope * x + rng.normal(0.0, noise, n_samples)
+    n_outliers = math.floor(outliers * n_samples + 0.5)
+    outlier_rows = rng.choice(n_samples, size=n_outliers, replace=False)
+    y[outlier_rows] += outlier_scale * rng.uniform(1.0, 2.0, len(outlier_rows))
+    return x.reshape(-1, 1).astype(np.float64), y.astype(np.float64)
+
+
+# ----- feeding data to a model -----
+
+
+def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
+    """Split ``X`` and ``y`` into a training part and a held-out test part; returns
+    ``X_train, X_test, y_train, y_test``.
+
+    ``test_size`` is either a fraction in (0, 1) -- the test set gets ``ceil(test_size · n)``
+    rows -- or a whole number of rows. Both parts must end up non-empty. With
+    ``shuffle=True`` rows are assigned at random (reproducibly for an int ``seed``); with
+    ``shuffle=False`` the last rows become the test set.
+
+    Why: a model is judged on data it never trained on; the gap between training and test
+    accuracy is how overfitting shows up.
+    """
+    X, y = _check_dataset(X, y)
+    n = len(X)
+    n_test = _test_count(test_size, n)
+    order = _rng(seed).permutation(n) if shuffle else np.arange(n)
+    train, test = order[: n - n_test], order[n - n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def batches(X, y, batch_size=None, shuffle=True, seed=None):
+    """One pass (epoch) over the data in chunks: yields ``(X_batch, y_batch)`` pairs that
+    together contain every sample exactly once.
+
+    The three variants of gradient descent are one argument apart:
+
+    - ``batch_size=None``: one batch holding the whole set -- batch gradient descent,
+      θ ← θ − η · (1/n) Σᵢ ∇L(θ; xᵢ, yᵢ) over all n samples.
+    - ``batch_size=1``: one sample at a time -- stochastic gradient descent (SGD),
+      θ ← θ − η · ∇L(θ; xᵢ, yᵢ).
+    - ``batch_size=m``: mini-batches of m samples (the last one may be smaller) --
+      mini-batch gradient descent, θ ← θ − η · (1/m) Σ over the batch.
+
+    With ``shuffle=True`` the samples are visited in random order; an int ``seed`` repeats
+    the same order, so pass e.g. ``seed=epoch`` for a new but reproducible order each epoch.
+    Arguments are checked when ``batches`` is called, before the first batch is requested.
+    """
+    X, y = _check_dataset(X, y)
+    if batch_size is not None:
+        _check_count("batch_size", batch_size)
+    order = _rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
+    size = len(X) if batch_size is None else batch_size
+    return _batch_generator(X, y, order, max(size, 1))
+
+
+def to_values(X):
+    """Turn a numpy array into Values a model can take: a matrix (one sample per row)
+    becomes a list of lists, ``[[Value(x) for x in row] for row in X]``, and a single row
+    or a label vector becomes ``[Value(x) for x in X]``."""
+    array = np.asarray(X, dtype=np.float64)
+    if array.ndim == 1:
+        return [Value(x) for x in array.tolist()]
+    if array.ndim == 2:
+        return [[Value(x) for x in row] for row in array.tolist()]
+    raise ValueError(f"to_values expects a row (1-D) or a matrix (2-D), got an array of shape {array.shape}")
+
+
+# ----- helpers -----
+
+
+def _rng(seed):
+    if seed is not None and not _is_int(seed):
+        raise TypeError(f"seed must be None or an int, got {type(seed).__name__}: {seed!r}")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def _is_int(x):
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _check_count(name, value):
+    """A whole number ≥ 1: n_samples, classes, batch_size, ..."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value!r}")
+
+
+def _check_real(name, value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}: {value!r}")
+
+
+def _check_non_negative(name, value):
+    _check_real(name, value)
+    if not value >= 0:  # also rejects nan
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+
+
+def _check_range(name, bounds):
+    try:
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair of numbers (low, high), got {bounds!r}") from None
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {bounds!r}")
+    return low, high
+
+
+def _check_dataset(X, y):
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(
+            f"X and y must be arrays with one entry per sample, got shapes {X.shape} and {y.shape}"
+        )
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got len(X)={len(X)} and len(y)={len(y)}")
+    return X, y
+
+
+def _test_count(test_size, n):
+    """How many of n rows go to the test set."""
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"test_size must be a fraction or an int count, got {type(test_size).__name__}")
+    if _is_int(test_size):
+        if not 1 <= test_size <= n - 1:
+            raise ValueError(
+                f"test_size as a row count must be between 1 and {n - 1} (n - 1, so both sets "
+                f"get a row), got {test_size!r}"
+            )
+        return int(test_size)
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be a fraction in (0, 1) or an int count, got {test_size!r}")
+    n_test = math.ceil(test_size * n)
+    if n_test > n - 1:
+        raise ValueError(
+            f"test_size={test_size!r} puts {n_test} of {n} rows in the test set; "
+            "both the training and the test set need at least one row"
+        )
+    return n_test
+
+
+def _split_evenly(total, parts):
+    """Counts for ``parts`` groups summing to ``total``, differing by at most one."""
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def _circle(count, radius):
+    angle = np.linspace(0.0, 2.0 * np.pi, count, endpoint=False)
+    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def _blob_centres(centers, n_features, center_box, rng):
+    if _is_int(centers):
+        _check_count("centers", centers)
+        _check_count("n_features", n_features)
+        low, high = _check_range("center_box", center_box)
+        return rng.uniform(low, high, size=(centers, n_features))
+    if isinstance(centers, (bool, numbers.Number, str)):
+        raise TypeError(f"centers must be an int or an array of centre coordinates, got {centers!r}")
+    centre_array = np.asarray(centers, dtype=np.float64)
+    if centre_array.ndim != 2 or centre_array.shape[0] < 1 or centre_array.shape[1] < 1:
+        raise ValueError(
+            f"centers as an array must have shape (clusters, features), got shape {centre_array.shape}"
+        )
+    return centre_array
+
+
+def _noisy_shuffled(X, y, noise, rng):
+    return _shuffled(X + rng.normal(0.0, noise, X.shape), y, rng)
+
+
+def _shuffled(X, y, rng):
+    order = rng.permutation(len(X))
+    return X[order].astype(np.float64), y[order].astype(np.int64)
+
+
+def _batch_generator(X, y, order, size):
+    for start in range(0, len(order), size):
+        rows = order[start: start + size]
+        yield X[rows], y[rows]

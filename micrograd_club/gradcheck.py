@@ -1,0 +1,291 @@
+"""Check backpropagation against finite differences, like ``torch.autograd.gradcheck``.
+
+The derivative of f at x is the slope of f over a tiny step. The central difference
+
+    ∂f/∂xᵢ ≈ (f(…, xᵢ + ε, …) − f(…, xᵢ − ε, …)) / 2ε
+
+needs nothing but two calls to f, so it is a trustworthy (if slow and slightly noisy)
+reference for the analytic gradient that ``backward()`` computes with the chain rule.
+``gradcheck`` puts the two side by side, one row per input::
+
+    print(gradcheck(lambda a, b: a * b + a.tanh(), [2.0, -3.0]))
+
+    gradcheck passed: all 2 gradients match
+    pass if |analytic − numerical| ≤ 1e-05 + 0.0001·|numerical|  (ε = 1e-06)
+    #  input  value  analytic  numerical  abs error  ok
+    0  a          2  -2.92935   -2.92935    8.2e-11  ✓
+    1  b         -3         2          2    2.8e-10  ✓
+"""
+
+import inspect
+import math
+import numbers
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from micrograd_club.engine import Value, no_grad
+
+__all__ = ["numerical_grad", "gradcheck", "GradcheckReport", "GradcheckRow"]
+
+
+def numerical_grad(f, inputs, eps=1e-6):
+    """The gradient of ``f`` at ``inputs`` by central differences, as a list of floats:
+
+        ∂f/∂xᵢ ≈ (f(…, xᵢ + ε, …) − f(…, xᵢ − ε, …)) / 2ε     with ε = ``eps``
+
+    ``f`` takes the inputs as separate arguments -- it is called with fresh ``Value``
+    objects -- and returns one number (a Value or a float). ``inputs`` is a list of numbers
+    or Values (their ``.data`` is used; they are not changed). The error of the estimate
+    shrinks like ε², until rounding error (about 1e-16 / ε) takes over.
+    """
+    _check_callable(f)
+    xs = _input_floats(inputs)
+    _check_positive("eps", eps)
+    return [_central_difference(f, xs, i, eps) for i in range(len(xs))]
+
+
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
+    """Compare the gradient ``backward()`` computes with the numerical one.
+
+    Builds one Value per input, calls ``f`` on them and runs ``backward()`` on the result
+    (the analytic gradient), then estimates each ∂f/∂xᵢ with ``numerical_grad``. Input i
+    passes when both are finite and
+
+        |analytic − numerical| ≤ atol + rtol · |numerical|
+
+    Returns a ``GradcheckReport``: one row per input, ``.ok`` (and ``bool(report)``) true
+    when every row passes; ``print(report)`` shows a table with ✓/✗ marks.
+    """
+    _check_callable(f)
+    xs = _input_floats(inputs)
+    _check_positive("eps", eps)
+    _check_non_negative("atol", atol)
+    _check_non_negative("rtol", rtol)
+    labels = _input_labels(f, inputs)
+    analytic, output_note = _analytic_grad(f, xs, labels)
+    numerical = numerical_grad(f, xs, eps)
+    rows = [
+        _compare(i, labels[i], xs[i], analytic[i], numerical[i], atol, rtol, output_note)
+        for i in range(len(xs))
+    ]
+    return GradcheckReport(rows, eps=eps, atol=atol, rtol=rtol)
+
+
+class GradcheckRow(NamedTuple):
+    """One input's comparison; ``note`` explains a failure ("" when nothing to add)."""
+
+    index: int
+    label: str
+    value: float
+    analytic: float
+    numerical: float
+    abs_error: float
+    ok: bool
+    note: str = ""
+
+
+class GradcheckReport(Sequence):
+    """The rows of a gradcheck, one per input, with a verdict.
+
+    ``report.ok`` / ``bool(report)``: every row passed.  ``report[i]``: row i (a
+    ``GradcheckRow``).  ``print(report)``: an aligned table.  ``report.as_dicts()``: the
+    rows as plain dicts, e.g. for ``pandas.DataFrame(report.as_dicts())``.
+    """
+
+    COLUMNS = ("#", "input", "value", "analytic", "numerical", "abs error", "ok")
+
+    def __init__(self, rows, eps, atol, rtol):
+        self.rows = tuple(rows)
+        self.eps, self.atol, self.rtol = eps, atol, rtol
+
+    @property
+    def ok(self):
+        return all(row.ok for row in self.rows)
+
+    def __bool__(self):
+        return self.ok
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def as_dicts(self):
+        return [row._asdict() for row in self.rows]
+
+    def __str__(self):
+        failed = sum(not row.ok for row in self.rows)
+        if failed:
+            verdict = f"gradcheck FAILED: {failed} of {len(self.rows)} gradients differ"
+        else:
+            verdict = f"gradcheck passed: all {len(self.rows)} gradients match"
+        rule = (
+            f"pass if |analytic − numerical| ≤ {self.atol:g} + {self.rtol:g}·|numerical|"
+            f"  (ε = {self.eps:g})"
+        )
+        return "\n".join([verdict, rule, *_table(self.COLUMNS, [_cells(row) for row in self.rows])])
+
+    def __repr__(self):
+        return f"<GradcheckReport ok={self.ok}, {len(self.rows)} inputs>"
+
+    def _repr_pretty_(self, printer, cycle):
+        """Show the table when a report ends a notebook cell."""
+        printer.text(str(self))
+
+
+# ----- the two gradients -----
+
+
+def _central_difference(f, xs, i, eps):
+    plus = _evaluate_nudged(f, xs, i, eps)
+    minus = _evaluate_nudged(f, xs, i, -eps)
+    return (plus - minus) / (2 * eps)
+
+
+def _evaluate_nudged(f, xs, i, step):
+    nudged = list(xs)
+    nudged[i] += step
+    try:
+        with no_grad():  # only the number is needed, not the graph
+            return _output_float(f(*[Value(x) for x in nudged]))
+    except (ValueError, ArithmeticError) as error:
+        sign = "+" if step > 0 else "−"
+        raise ValueError(
+            f"numerical gradient: f failed at inputs[{i}] {sign} ε = {nudged[i]!r} "
+            f"({type(error).__name__}: {error}). Central differences need f defined within ±ε "
+            "of every input: move the input away from the edge of f's domain or use a smaller eps."
+        ) from error
+
+
+def _analytic_grad(f, xs, labels):
+    """∂f/∂xᵢ from ``backward()``, plus a note if f's result was not a Value."""
+    leaves = [Value(x, label=label) for x, label in zip(xs, labels)]
+    out = f(*leaves)
+    _output_float(out)
+    if not isinstance(out, Value):
+        return [0.0] * len(leaves), "f returned a plain number, not a Value, so backward() has no graph"
+    out.backward()
+    return [leaf.grad for leaf in leaves], ""
+
+
+def _compare(index, label, value, analytic, numerical, atol, rtol, output_note):
+    abs_error = abs(analytic - numerical)
+    finite = math.isfinite(analytic) and math.isfinite(numerical)
+    ok = finite and abs_error <= atol + rtol * abs(numerical)
+    note = "" if ok else _failure_note(analytic, numerical, output_note)
+    return GradcheckRow(index, label, value, analytic, numerical, abs_error, ok, note)
+
+
+def _failure_note(analytic, numerical, output_note):
+    if not math.isfinite(analytic):
+        return f"analytic gradient is {analytic}: a local derivative is infinite or nan here"
+    if not math.isfinite(numerical):
+        return f"numerical gradient is {numerical}: f is not finite within ±ε of this input"
+    if output_note:
+        return output_note
+    if analytic == 0:
+        return (
+            "analytic gradient is 0 but f changes with this input: a wrong local derivative, "
+            "or a broken graph (Value(x.data), math.f(x.data))?"
+        )
+    return "the derivative formulas (local_grads) on the path to this input disagree with f"
+
+
+# ----- checking what the caller passed -----
+
+
+def _check_callable(f):
+    if not callable(f):
+        raise TypeError(f"f must be a function of the inputs, e.g. lambda x, y: x * y; got {f!r:.60}")
+
+
+def _input_floats(inputs):
+    if isinstance(inputs, (Value, numbers.Number, str)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"inputs must be a list of numbers, e.g. [2.0, -3.0]; got {inputs!r:.60}")
+    values = list(inputs)
+    if not values:
+        raise ValueError("inputs is empty: give at least one number to differentiate with respect to")
+    return [_input_float(i, x) for i, x in enumerate(values)]
+
+
+def _input_float(i, x):
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    raise TypeError(f"inputs[{i}] must be a number or a Value, got {type(x).__name__}: {x!r:.60}")
+
+
+def _output_float(out):
+    if isinstance(out, Value):
+        return out.data
+    if isinstance(out, numbers.Real):
+        return float(out)
+    raise TypeError(
+        f"f must return a single number (a Value or a float), got {type(out).__name__}: {out!r:.60}. "
+        "To check a function with several outputs, reduce them to one, e.g. sum(outputs)."
+    )
+
+
+def _check_positive(name, value):
+    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+def _check_non_negative(name, value):
+    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+
+def _input_labels(f, inputs):
+    """A name per input: the Value's own label, else f's parameter name, else x0, x1, …"""
+    names = _parameter_names(f)
+    labels = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value) and x.label:
+            labels.append(x.label)
+        elif i < len(names):
+            labels.append(names[i])
+        else:
+            labels.append(f"x{i}")
+    return labels
+
+
+def _parameter_names(f):
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # builtins and some C functions have no signature
+        return []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = []
+    for parameter in parameters:
+        if parameter.kind not in positional:
+            break
+        names.append(parameter.name)
+    return names
+
+
+# ----- the table -----
+
+
+def _cells(row):
+    mark = "✓" if row.ok else "✗"
+    floats = (row.value, row.analytic, row.numerical)
+    return [str(row.index), row.label, *(f"{x:.6g}" for x in floats), f"{row.abs_error:.1e}", mark, row.note]
+
+
+def _table(header, body):
+    """Lines of an aligned table: text columns left-aligned, numbers right-aligned; the
+    last cell of a body row (the note) is left unpadded."""
+    widths = [max(len(line[c]) for line in [header, *body]) for c in range(len(header))]
+    left_aligned = {1, len(header) - 1}
+
+    def line(cells):
+        padded = [
+            cell.ljust(width) if c in left_aligned else cell.rjust(width)
+            for c, (cell, width) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(padded + list(cells[len(header):])).rstrip()
+
+    return [line(list(header)), *(line(cells) for cells in body)]

@@ -1,0 +1,276 @@
+"""Loss functions: one number that says how wrong the predictions are, built from Values so
+``loss.backward()`` tells every parameter which way to move.
+
+Notation follows the lesson notes: y is the actual value (target), ŷ the prediction, n the
+number of observations. Every loss takes single Values/numbers or equal-length lists, tuples
+or 1-d numpy arrays of them, checks them, and returns one ``Value``.
+"""
+
+import math
+import numbers
+
+from micrograd_club.engine import Value
+from micrograd_club.nn import log_softmax
+
+__all__ = [
+    "mse",
+    "sse",
+    "mae",
+    "huber",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge",
+    "l2",
+]
+
+# ln(e⁻¹⁰⁰) = −100: clamping p here before the log caps −ln p at 100, as PyTorch's BCE does.
+SMALLEST_PROBABILITY = math.exp(-100)
+
+
+# ----- regression -----
+
+
+def mse(predictions, targets):
+    """Mean squared error, MSE = (1/n) Σ (yᵢ − ŷᵢ)²: squaring makes every error positive and
+    punishes big misses more than small ones."""
+    y_hat, y = _paired(predictions, targets, "mse")
+    return _mean([(yi - yi_hat) ** 2 for yi_hat, yi in zip(y_hat, y)])
+
+
+def sse(predictions, targets):
+    """Sum of squared errors with a half in front, E = ½ Σ (yᵢ − ŷᵢ)²: the ½ cancels the 2
+    from differentiating the square, so ∂E/∂ŷᵢ = ŷᵢ − yᵢ."""
+    y_hat, y = _paired(predictions, targets, "sse")
+    return 0.5 * _total([(yi - yi_hat) ** 2 for yi_hat, yi in zip(y_hat, y)])
+
+
+def mae(predictions, targets):
+    """Mean absolute error, MAE = (1/n) Σ |yᵢ − ŷᵢ|: every unit of error costs the same, so a
+    few outliers pull the model less than with MSE."""
+    y_hat, y = _paired(predictions, targets, "mae")
+    return _mean([abs(yi - yi_hat) for yi_hat, yi in zip(y_hat, y)])
+
+
+def huber(predictions, targets, delta=1.0):
+    """Huber loss, the mean of ½a² for |a| ≤ δ and δ(|a| − ½δ) otherwise, with a = y − ŷ:
+    quadratic like MSE for small errors, linear like MAE for large ones (robust to outliers).
+
+    Written without an ``if`` on the data, so the graph has the same shape for every input:
+    q = |a| − ReLU(|a| − δ) is min(|a|, δ), and ½q² + δ(|a| − q) equals both branches."""
+    if isinstance(delta, bool) or not isinstance(delta, numbers.Real):
+        raise TypeError(f"huber: delta must be a number, got {type(delta).__name__}: {delta!r:.40}")
+    if not 0 < delta < math.inf:
+        raise ValueError(f"huber: delta must be a finite number > 0, got {delta!r}")
+    y_hat, y = _paired(predictions, targets, "huber")
+    losses = []
+    for yi_hat, yi in zip(y_hat, y):
+        size = abs(yi - yi_hat)
+        q = size - (size - delta).relu()
+        losses.append(0.5 * q**2 + delta * (size - q))
+    return _mean(losses)
+
+
+# ----- classification -----
+
+
+def binary_cross_entropy(probabilities, targets):
+    """Binary cross-entropy (log loss), the mean of −[y ln p + (1 − y) ln(1 − p)]: tiny when
+    the probability p of class 1 agrees with the label y, huge when it is confidently wrong.
+
+    p and 1 − p are clamped to at least e⁻¹⁰⁰ before the log (so ln ≥ −100, as in PyTorch):
+    p = 0 or 1 gives a finite loss of at most 100 per example, and a gradient of 0 through a
+    clamped log (PyTorch reports ±1e12 there). Training from raw scores with
+    ``binary_cross_entropy_with_logits`` avoids the problem altogether."""
+    p, y = _paired(probabilities, targets, "binary_cross_entropy", "probabilities", "targets")
+    _check_unit_interval(
+        p, "binary_cross_entropy", "probabilities",
+        "pass probabilities (e.g. sigmoid outputs), or raw scores to binary_cross_entropy_with_logits",
+    )
+    _check_unit_interval(y, "binary_cross_entropy", "targets", "binary labels are 0 or 1")
+    losses = []
+    for pi, yi in zip(p, y):
+        log_p = pi.clamp(SMALLEST_PROBABILITY, 1.0).log()
+        log_not_p = (1 - pi).clamp(SMALLEST_PROBABILITY, 1.0).log()
+        losses.append(-(yi * log_p + (1 - yi) * log_not_p))
+    return _mean(losses)
+
+
+def binary_cross_entropy_with_logits(logits, targets):
+    """Binary cross-entropy on raw scores z, with p = σ(z): the mean of softplus(z) − z·y,
+    which equals −[y ln σ(z) + (1 − y) ln(1 − σ(z))] but never takes the log of 0."""
+    z, y = _paired(logits, targets, "binary_cross_entropy_with_logits", "logits", "targets")
+    _check_unit_interval(y, "binary_cross_entropy_with_logits", "targets", "binary labels are 0 or 1")
+    return _mean([zi.softplus() - zi * yi for zi, yi in zip(z, y)])
+
+
+def cross_entropy(logits, target):
+    """Categorical cross-entropy, L = −Σᵢ tᵢ ln softmax(z)ᵢ, from raw class scores z: the
+    log-probability the model gives the right class, taken from log_softmax so huge logits
+    stay finite.
+
+    ``target`` is a class index k (then L = −ln softmax(z)ₖ) or a one-hot/probability list t
+    with one entry per class. For a batch, pass a list of logit lists and a list of targets;
+    the result is the mean over the batch."""
+    if _is_batch(logits):
+        rows = _rows(logits, "logits")
+        targets = _rows(target, "target")
+        if len(rows) != len(targets):
+            raise ValueError(
+                f"cross_entropy: got {len(rows)} logit lists and {len(targets)} targets; "
+                "pass one target per example"
+            )
+        return _mean([
+            _cross_entropy_one(row, t, f"logits[{i}]", f"target[{i}]")
+            for i, (row, t) in enumerate(zip(rows, targets))
+        ])
+    return _cross_entropy_one(logits, target, "logits", "target")
+
+
+def hinge(scores, labels):
+    """Hinge loss (SVMs), the mean of max(0, 1 − y·f(x)) with labels y = ±1 and raw scores
+    f(x): zero once a point is on the right side with a margin of at least 1."""
+    s, y = _paired(scores, labels, "hinge", "scores", "labels")
+    for i, yi in enumerate(y):
+        if yi.data not in (-1.0, 1.0):
+            hint = "; for 0/1 labels use y*2 - 1" if yi.data == 0.0 else ""
+            raise ValueError(f"hinge: labels[{i}] = {yi.data!r}, but labels must be -1 or +1{hint}")
+    return _mean([(1 - yi * si).relu() for si, yi in zip(s, y)])
+
+
+# ----- regularisation -----
+
+
+def l2(params):
+    """L2 penalty Σ p² over the parameters: add λ·l2(params) to a loss to keep weights small
+    (weight decay). An empty list gives Value(0.0)."""
+    if _is_sequence(params) and len(params) == 0:
+        return Value(0.0)
+    values = [_scalar(p, "l2", f"params[{i}]") for i, p in enumerate(_sequence(params, "l2", "params"))]
+    return _total([p**2 for p in values])
+
+
+# ----- helpers -----
+
+
+def _cross_entropy_one(logits, target, logits_name, target_name):
+    """−Σ tᵢ log_softmax(z)ᵢ for one example, after checking ``target`` against the classes."""
+    if not _is_sequence(logits):
+        raise TypeError(
+            f"cross_entropy: {logits_name} must be a list of class scores (one per class), got "
+            f"{type(logits).__name__}; for one score per example use binary_cross_entropy_with_logits"
+        )
+    z = [_scalar(x, "cross_entropy", f"{logits_name}[{i}]")
+         for i, x in enumerate(_sequence(logits, "cross_entropy", logits_name))]
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        if not 0 <= target < len(z):
+            raise ValueError(
+                f"cross_entropy: {target_name} = {target} is out of range; a class index "
+                f"must be in 0..{len(z) - 1} for {len(z)} classes"
+            )
+        return -log_softmax(z)[int(target)]
+    if not _is_sequence(target):
+        raise TypeError(
+            f"cross_entropy: {target_name} must be a class index (an int in 0..{len(z) - 1}) or a "
+            f"list of {len(z)} class probabilities, got {type(target).__name__}: {target!r:.40}"
+        )
+    t = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
+    _check_distribution(t, len(z), target_name)
+    return -_total([ti * log_p for ti, log_p in zip(t, log_softmax(z))])
+
+
+def _check_distribution(t, classes, name):
+    if len(t) != classes:
+        raise ValueError(
+            f"cross_entropy: {name} has {len(t)} probabilities but there are {classes} classes; "
+            "a probability target needs one entry per class"
+        )
+    for i, ti in enumerate(t):
+        if not ti.data >= 0:
+            raise ValueError(f"cross_entropy: {name}[{i}] = {ti.data!r}; class probabilities must be >= 0")
+    total = sum(ti.data for ti in t)
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        raise ValueError(
+            f"cross_entropy: the probabilities in {name} sum to {total!r}, not 1; "
+            "use a one-hot list or a class index"
+        )
+
+
+def _check_unit_interval(values, where, name, hint):
+    for i, v in enumerate(values):
+        if not 0.0 <= v.data <= 1.0:
+            raise ValueError(f"{where}: {name}[{i}] = {v.data!r} is outside [0, 1]; {hint}")
+
+
+def _paired(predictions, targets, where, predictions_name="predictions", targets_name="targets"):
+    """Both arguments as equal-length, non-empty lists of Values, or a helpful error."""
+    first = _sequence(predictions, where, predictions_name)
+    second = _sequence(targets, where, targets_name)
+    if len(first) != len(second):
+        raise ValueError(
+            f"{where}: got {len(first)} {predictions_name} and {len(second)} {targets_name}; "
+            "they must have the same length"
+        )
+    return (
+        [_scalar(x, where, f"{predictions_name}[{i}]") for i, x in enumerate(first)],
+        [_scalar(x, where, f"{targets_name}[{i}]") for i, x in enumerate(second)],
+    )
+
+
+def _rows(x, name):
+    """The examples of a cross_entropy batch: a list, or the rows of a 2-d array."""
+    return list(x) if getattr(x, "ndim", None) == 2 else _sequence(x, "cross_entropy", name)
+
+
+def _sequence(x, where, name):
+    """x as a non-empty list: a single Value/number becomes a list of one."""
+    if _is_scalar(x):
+        return [x]
+    if not _is_sequence(x):
+        shape = f"a {x.ndim}-d array" if hasattr(x, "ndim") else type(x).__name__
+        raise TypeError(
+            f"{where}: {name} must be a Value, a number, or a list, tuple or 1-d array of them; "
+            f"got {shape}"
+        )
+    items = list(x)
+    if not items:
+        raise ValueError(f"{where}: got no {name}; pass at least one")
+    return items
+
+
+def _scalar(x, where, name):
+    """x as a Value (numbers become constant leaves), or a TypeError naming the argument."""
+    if isinstance(x, Value):
+        return x
+    if _is_scalar(x):
+        return Value(x)
+    kind = "a list" if _is_sequence(x) else type(x).__name__
+    raise TypeError(f"{where}: {name} must be a Value or a number, got {kind}: {x!r:.40}")
+
+
+def _is_scalar(x):
+    """A Value, a real number, or a numpy scalar / 0-d array of numbers."""
+    if isinstance(x, (Value, numbers.Real)):
+        return True
+    kind = getattr(getattr(x, "dtype", None), "kind", "")
+    return getattr(x, "ndim", None) == 0 and kind in ("b", "i", "u", "f")
+
+
+def _is_sequence(x):
+    """A list, a tuple or a 1-d numpy array."""
+    return isinstance(x, (list, tuple)) or getattr(x, "ndim", None) == 1
+
+
+def _is_batch(logits):
+    """A list of logit lists (or a 2-d array), as opposed to one example's logits."""
+    if getattr(logits, "ndim", None) == 2:
+        return True
+    return isinstance(logits, (list, tuple)) and len(logits) > 0 and _is_sequence(logits[0])
+
+
+def _total(terms):
+    return sum(terms[1:], terms[0])
+
+
+def _mean(terms):
+    return _total(terms) / len(terms)

@@ -1,0 +1,329 @@
+"""Neurons, layers and MLPs built from Values (micrograd-compatible), plus softmax.
+
+``random.seed(1337); MLP(2, [16, 16, 1])`` holds exactly the weights micrograd's would:
+each weight is drawn with ``random.uniform(-1, 1)`` in the same order, and biases start at 0.
+"""
+
+import json
+import math
+import numbers
+import os
+import random
+
+from micrograd_club._io import atomic_write_text
+from micrograd_club.engine import Value
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
+
+# activation name -> the name micrograd-style reprs use ("ReLUNeuron(2)")
+ACTIVATIONS = {
+    "relu": "ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "leaky_relu": "LeakyReLU",
+    "linear": "Linear",
+}
+INITS = ("uniform", "xavier", "he")
+MODEL_FORMAT = "micrograd_club.model"
+MODEL_VERSION = 1
+MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+
+
+class Module:
+    """Base class, as in micrograd and PyTorch: anything with parameters.
+
+    Parameters are found by walking the attributes (Values, Modules, and lists of either),
+    so a subclass only has to store them; micrograd-style subclasses that override
+    ``parameters()`` keep working for ``zero_grad()``.
+    """
+
+    def parameters(self):
+        """Every parameter Value, in a stable order (micrograd's: each neuron's w, then b)."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self, prefix=""):
+        """(name, Value) pairs with dotted names such as ``layers.0.neurons.3.w.1``."""
+        seen = set()
+        for name, p in _walk_parameters(self, prefix):
+            if p not in seen:
+                seen.add(p)
+                yield name, p
+
+    def zero_grad(self):
+        """Set every parameter's grad to 0 (gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self):
+        """{parameter name: value} as plain floats, like ``torch.nn.Module.state_dict``."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state, strict=True):
+        """Copy values from ``state`` (as made by ``state_dict()``) into the parameters.
+        With ``strict`` the names must match exactly; a mismatch raises ValueError listing them."""
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict expects a dict of name -> number, got {type(state).__name__}")
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if strict and (missing or unexpected):
+            raise ValueError(
+                f"state does not fit this model ({len(params)} parameters, state has {len(state)}): "
+                f"missing {_few(missing)}, unexpected {_few(unexpected)}. "
+                "Build the model with the same architecture as the one that was saved."
+            )
+        for name, value in state.items():  # check everything before changing anything
+            if name in params and (
+                isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            ):
+                raise ValueError(f"state[{name!r}] must be a finite number, got {value!r:.40}")
+        for name, value in state.items():
+            if name in params:
+                params[name].data = float(value)
+
+    def save(self, path):
+        """Write the parameters to ``path`` as JSON (atomically: a crash never leaves half a file)."""
+        state = self.state_dict()
+        bad = [name for name, value in state.items() if not math.isfinite(value)]
+        if bad:
+            raise ValueError(
+                f"cannot save: parameters {_few(bad)} are not finite (nan or inf), so training diverged. "
+                "Lower the learning rate and train again."
+            )
+        document = {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "architecture": repr(self),
+            "parameters": state,
+        }
+        atomic_write_text(path, json.dumps(document, indent=1) + "\n")
+
+    def load(self, path):
+        """Read parameters saved by ``save()`` into this model (same architecture) and return it.
+        Never unpickles or evaluates anything: the file is JSON, checked field by field."""
+        document = _read_model_file(path)
+        try:
+            self.load_state_dict(document["parameters"])
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"{path}: {error} (the file was saved from {document['architecture']!r:.200})"
+            ) from None
+        return self
+
+
+def softmax(values):
+    """softmax(z)ᵢ = e^(zᵢ − m) / Σⱼ e^(zⱼ − m) with m = max z (the shift changes nothing
+    mathematically but keeps e^z from overflowing, so logits of ±1000 work)."""
+    values = _as_values(values, "softmax")
+    shift = max(v.data for v in values)
+    exps = [(v - shift).exp() for v in values]
+    total = sum(exps[1:], exps[0])
+    return [e / total for e in exps]
+
+
+def log_softmax(values):
+    """log softmax(z)ᵢ = zᵢ − m − ln Σⱼ e^(zⱼ − m) with m = max z: stable for any logits."""
+    values = _as_values(values, "log_softmax")
+    shift = max(v.data for v in values)
+    exps = [(v - shift).exp() for v in values]
+    log_total = sum(exps[1:], exps[0]).log()
+    return [v - shift - log_total for v in values]
+
+
+def _as_values(values, where):
+    """A non-empty list of Values from a list of Values or numbers."""
+    if isinstance(values, (Value, str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{where} expects a list of Values or numbers, got {type(values).__name__}")
+    values = [v if isinstance(v, Value) else Value(v) for v in values]
+    if not values:
+        raise ValueError(f"{where} needs at least one value, got an empty list")
+    return values
+
+
+class Neuron(Module):
+    """One neuron: out = act(Σᵢ wᵢxᵢ + b), built as micrograd builds it (a chain of * and +).
+
+    ``nonlin=True`` means ReLU and ``False`` linear, as in micrograd; ``activation`` names
+    any of ``ACTIVATIONS`` instead. ``init`` is "uniform" (micrograd's U(−1, 1)), "xavier"
+    (U(±√(6/(fan_in+fan_out)))) or "he" (N(0, 2/fan_in)); ``seed`` (an int or a
+    ``random.Random``) draws from its own generator instead of the global ``random``.
+    """
+
+    def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1):
+        nin = _positive_int(nin, "Neuron nin")
+        self.activation = _activation(activation if activation is not None else ("relu" if nonlin else "linear"))
+        rng = _generator(seed)
+        self.w = [Value(x, f"w{i + 1}") for i, x in enumerate(_initial_weights(init, nin, fan_out, rng))]
+        self.b = Value(0.0, "b")
+
+    @property
+    def nonlin(self):
+        """micrograd's flag: True unless the activation is linear."""
+        return self.activation != "linear"
+
+    def __call__(self, x):
+        x = _inputs(x, len(self.w), "Neuron")
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        if self.activation == "linear":
+            return act
+        return getattr(act, self.activation)()
+
+    def __repr__(self):
+        return f"{ACTIVATIONS[self.activation]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same inputs. Like micrograd, a layer of one
+    neuron returns a single Value, otherwise a list."""
+
+    def __init__(self, nin, nout, **kwargs):
+        nout = _positive_int(nout, "Layer nout")
+        kwargs["seed"] = _generator(kwargs.get("seed"))
+        self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self):
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A multilayer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden
+    layers of 16 to one output. Hidden layers use ``activation``; the last layer uses
+    ``output_activation`` (linear when None, as in micrograd), which may also be "softmax"
+    to turn the outputs into probabilities."""
+
+    def __init__(self, nin, nouts, activation="relu", output_activation=None, *, init="uniform", seed=None):
+        nin = _positive_int(nin, "MLP nin")
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"MLP nouts must be a list of layer sizes like [16, 16, 1], got {nouts!r}")
+        nouts = [_positive_int(n, "MLP layer size") for n in nouts]
+        if not nouts:
+            raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
+        activation = _activation(activation)
+        self.softmax_output = output_activation == "softmax"
+        if self.softmax_output and nouts[-1] < 2:
+            raise ValueError("a softmax output needs at least 2 outputs (one per class)")
+        last = "linear" if output_activation is None or self.softmax_output else _activation(output_activation)
+        rng = _generator(seed)
+        sizes = [nin] + nouts
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=activation if i < len(nouts) - 1 else last, init=init, seed=rng)
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return softmax(x) if self.softmax_output else x
+
+    def __repr__(self):
+        text = f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+        return f"{text} → softmax" if self.softmax_output else text
+
+
+# ----- helpers -----
+
+
+def _walk_parameters(obj, prefix):
+    for name, attr in vars(obj).items():
+        yield from _named(attr, f"{prefix}{name}")
+
+
+def _named(attr, name):
+    if isinstance(attr, Value):
+        yield name, attr
+    elif isinstance(attr, Module):
+        yield from _walk_parameters(attr, name + ".")
+    elif isinstance(attr, (list, tuple)):
+        for i, item in enumerate(attr):
+            yield from _named(item, f"{name}.{i}")
+
+
+def _inputs(x, expected, who):
+    """The inputs as a sequence, checked for length; a lone Value/number counts as one input."""
+    if isinstance(x, (Value, numbers.Real)):
+        x = (x,)
+    elif isinstance(x, (str, bytes, dict)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{who} expects a list of {expected} numbers or Values, got {type(x).__name__}")
+    if len(x) != expected:
+        raise ValueError(f"{who} expects {expected} input{'s' if expected != 1 else ''}, got {len(x)}")
+    return x
+
+
+def _positive_int(n, what):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} must be a whole number, got {type(n).__name__} {n!r:.40}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return int(n)
+
+
+def _activation(name):
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}"
+            " (and 'softmax' as an MLP's output_activation)"
+        )
+    return name
+
+
+def _generator(seed):
+    """The global ``random`` module (micrograd's behaviour) when seed is None, else a private one."""
+    if seed is None or seed is random:
+        return random
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int or a random.Random, got {type(seed).__name__}")
+    return random.Random(seed)
+
+
+def _initial_weights(init, fan_in, fan_out, rng):
+    if init == "uniform":
+        return [rng.uniform(-1, 1) for _ in range(fan_in)]
+    if init == "xavier":
+        bound = math.sqrt(6.0 / (fan_in + fan_out))
+        return [rng.uniform(-bound, bound) for _ in range(fan_in)]
+    if init == "he":
+        return [rng.gauss(0.0, math.sqrt(2.0 / fan_in)) for _ in range(fan_in)]
+    raise ValueError(f"unknown init {init!r}: choose one of {', '.join(INITS)}")
+
+
+def _few(names, limit=5):
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return f"{shown} (+{len(names) - limit} more)" if len(names) > limit else shown
+
+
+def _read_model_file(path):
+    """The checked JSON document of a model file, or a ValueError saying what is wrong with it."""
+    size = os.path.getsize(path)
+    if size > MAX_MODEL_FILE_BYTES:
+        raise ValueError(f"{path}: {size} bytes is too large for a model file (limit {MAX_MODEL_FILE_BYTES})")
+
+    def refuse_constant(name):
+        raise ValueError(f"{name} is not a valid parameter value")
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            document = json.loads(f.read(), parse_constant=refuse_constant)
+    except (ValueError, RecursionError) as error:  # includes UnicodeDecodeError
+        raise ValueError(
+            f"{path} is not a valid micrograd_club model file: {error}. "
+            "It may be truncated or edited by hand; save the model again with model.save(path)."
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+        raise ValueError(f"{path} is not a micrograd_club model file (no \"format\": \"{MODEL_FORMAT}\" field)")
+    if document.get("version") != MODEL_VERSION:
+        raise ValueError(
+            f"{path} has model file version {document.get('version')!r}; this micrograd_club reads "
+            f"version {MODEL_VERSION}. Upgrade micrograd_club or save the model again."
+        )
+    if not isinstance(document.get("parameters"), dict):
+        raise ValueError(f"{path} is damaged: \"parameters\" must be an object of name -> number")
+    document.setdefault("architecture", "unknown")
+    return document

@@ -1,0 +1,502 @@
+"""Optimizers and learning-rate schedulers for lists of ``Value`` parameters, with the names,
+defaults and arithmetic of PyTorch's ``torch.optim`` (tested step by step against it).
+
+An optimizer only reads each parameter's ``grad`` and changes its ``data``; the loss and
+``backward()`` are yours. One training loop, in the notes' words "compute the gradient, then
+step against it", looks like this::
+
+    optimizer = SGD(params, lr=0.1, momentum=0.9)
+    for epoch in range(100):
+        loss = compute_loss(params)
+        optimizer.zero_grad()   # backward() adds to grad, so clear last step's gradient first
+        loss.backward()         # grad = ∂L/∂θ for every parameter θ
+        optimizer.step()        # θ ← θ − η·(something made from ∇L)
+
+Notation (as in the notes): θ a parameter, η the learning rate ``lr``, ∇L = ``θ.grad``,
+γ a momentum coefficient, λ the ``weight_decay``.
+
+Batch, stochastic and mini-batch gradient descent are all this same ``SGD`` optimizer: they
+differ only in which examples the loss averages over before ``backward()``.
+"""
+
+import copy
+import math
+import numbers
+
+from micrograd_club.engine import Value
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "RMSprop",
+    "Adagrad",
+    "Adam",
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "LambdaLR",
+]
+
+
+class Optimizer:
+    """What every optimizer shares: parameter groups, per-parameter state, ``zero_grad()``
+    and saving/loading.
+
+    ``params`` is an iterable of Values (a list, a generator, ``model.parameters()``), or a
+    list of dicts ``{"params": [...], "lr": ..., ...}``, one per *parameter group*, whose
+    entries override ``defaults`` for that group only::
+
+        SGD([{"params": weights}, {"params": biases, "lr": 0.01}], lr=0.1)
+
+    ``param_groups`` is the list of groups (each a dict of hyper-parameters plus its
+    ``"params"``); ``state`` maps each parameter (the Value itself) to a dict of what the
+    optimizer remembers about it between steps, such as a momentum buffer.
+    """
+
+    def __init__(self, params, defaults):
+        if isinstance(params, (Value, dict)) or not hasattr(params, "__iter__"):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Values or dicts, "
+                f"but got {type(params).__name__} (a single group goes in a list: [{{'params': ...}}])"
+            )
+        self._check_hyperparameters(defaults)
+        self.defaults = defaults
+        self.param_groups = []
+        self.state = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Add one group ``{"params": [...], hyper-parameter: value, ...}``; hyper-parameters it
+        leaves out take the optimizer's defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError(
+                "a parameter group needs a 'params' entry, e.g. {'params': [w, b], 'lr': 0.01}; "
+                f"got the keys {sorted(param_group)}"
+            )
+        params = param_group["params"]
+        if isinstance(params, Value):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering "
+                "of Values in sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+
+        already_optimized = {p for group in self.param_groups for p in group["params"]}
+        for param in params:
+            if not isinstance(param, Value):
+                raise TypeError(
+                    f"optimizer can only optimize Values, but one of the params is {type(param).__name__}"
+                )
+            if param.parents:
+                raise ValueError(
+                    f"can't optimize a non-leaf Value: {param!r} was computed (by '{param.op}') from "
+                    "other Values. Pass the Values you created yourself (weights, biases) instead."
+                )
+            if param in already_optimized:
+                raise ValueError(
+                    f"the parameter {param!r} appears more than once: each Value can be in only one "
+                    "parameter group, once"
+                )
+            already_optimized.add(param)
+
+        group = {"params": params, **self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
+        self._check_hyperparameters(group)
+        self.param_groups.append(group)
+
+    def zero_grad(self):
+        """Set every parameter's ``grad`` to 0.0, ready for the next ``backward()``."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                param.grad = 0.0
+
+    def state_dict(self):
+        """The optimizer as plain data (JSON-able), like torch's: ``"param_groups"`` holds each
+        group's hyper-parameters with its parameters replaced by their positions 0, 1, 2, …
+        (counted across groups), and ``"state"`` maps those positions to each parameter's state."""
+        position = {}
+        param_groups = []
+        for group in self.param_groups:
+            saved = copy.deepcopy({key: value for key, value in group.items() if key != "params"})
+            saved["params"] = [position.setdefault(param, len(position)) for param in group["params"]]
+            param_groups.append(saved)
+        state = {i: copy.deepcopy(self.state[p]) for p, i in position.items() if self.state.get(p)}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict):
+        """Take hyper-parameters and state from ``state_dict()`` output (also after a JSON round
+        trip, which turns the state's keys into strings). The groups must have the same sizes."""
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)}, the optimizer has {len(self.param_groups)})"
+            )
+        for group, saved in zip(self.param_groups, saved_groups):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size of "
+                    f"optimizer's group ({len(saved['params'])} parameters, expected {len(group['params'])})"
+                )
+            missing = sorted(set(self.defaults) - set(saved))
+            if missing:
+                raise ValueError(
+                    f"loaded state dict has no {missing} in a parameter group: was it saved from a "
+                    f"different optimizer than {type(self).__name__}?"
+                )
+
+        param_by_position = {}
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            param_by_position.update(zip(saved["params"], group["params"]))
+            new_group = copy.deepcopy({key: value for key, value in saved.items() if key != "params"})
+            new_group["params"] = group["params"]
+            self._check_hyperparameters(new_group)
+            new_groups.append(new_group)
+        self.param_groups = new_groups
+        self.state = {
+            param_by_position[int(i)]: copy.deepcopy(state) for i, state in state_dict["state"].items()
+        }
+
+    def _each_parameter(self):
+        """Yield ``(θ, its group, its state)`` for every parameter, creating the state the first
+        time a parameter is seen."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param not in self.state:
+                    self.state[param] = self._initial_state(group)
+                yield param, group, self.state[param]
+
+    def _initial_state(self, group):
+        """A parameter's state before its first step (each optimizer says what it keeps)."""
+        return {}
+
+    def _check_hyperparameters(self, group):
+        """Raise ValueError (TypeError for a non-number) on a hyper-parameter that makes no sense."""
+        _check_range(group["lr"], "learning rate")
+        _check_range(group["weight_decay"], "weight_decay value")
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
+        lines.append(")")
+        return "\n".join(lines)
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with momentum, exactly as ``torch.optim.SGD``.
+
+    With g = ∇L + λθ (λ = ``weight_decay``, an L2 penalty ½λθ² added to the loss):
+
+        plain:     θ ← θ − η·g                                  (the notes' θ_new = θ_old − η∇L)
+        momentum:  b ← γ·b + (1 − dampening)·g   (b = g on the first step)
+                   θ ← θ − η·b
+        nesterov:  θ ← θ − η·(g + γ·b)           (look one momentum step ahead)
+
+    The notes write momentum as v ← γ·v + η·∇L, θ ← θ − v. That is the same update with
+    v = η·b: multiply the line for b by η (η constant, dampening 0) and it becomes the line
+    for v, and θ − η·b = θ − v. PyTorch keeps b rather than v so that changing η mid-training
+    (a scheduler) takes effect at once.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+        defaults = dict(
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov
+        )
+        super().__init__(params, defaults)
+
+    def step(self):
+        """One update of every parameter from its current ``grad``."""
+        for theta, group, state in self._each_parameter():
+            g = _gradient(theta, group)
+            momentum = group["momentum"]
+            if momentum != 0:
+                b = state.get("momentum_buffer")
+                b = g if b is None else momentum * b + (1 - group["dampening"]) * g
+                state["momentum_buffer"] = b
+                g = g + momentum * b if group["nesterov"] else b
+            theta.data -= group["lr"] * g
+
+    def _check_hyperparameters(self, group):
+        super()._check_hyperparameters(group)
+        _check_range(group["momentum"], "momentum value", high=1.0)
+        _check_range(group["dampening"], "dampening value", high=1.0, high_included=True)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening "
+                f"(got momentum={group['momentum']}, dampening={group['dampening']})"
+            )
+
+
+class RMSprop(Optimizer):
+    """Divide each step by a running average of the gradient's size, as ``torch.optim.RMSprop``.
+
+    With g = ∇L + λθ:
+
+        v ← α·v + (1 − α)·g²                   a running mean of g² (``square_avg``)
+        centered:  ḡ ← α·ḡ + (1 − α)·g,  v ← v − ḡ²   (use the variance of g instead)
+        θ ← θ − η·g / (√v + ε)
+        momentum γ > 0:  b ← γ·b + g / (√v + ε),  θ ← θ − η·b
+
+    Parameters whose gradient is usually large take small steps and vice versa.
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False):
+        defaults = dict(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered
+        )
+        super().__init__(params, defaults)
+
+    def step(self):
+        """One update of every parameter from its current ``grad``."""
+        for theta, group, state in self._each_parameter():
+            g = _gradient(theta, group)
+            alpha, momentum = group["alpha"], group["momentum"]
+            state["step"] += 1
+            state["square_avg"] = v = alpha * state["square_avg"] + (1 - alpha) * g * g
+            if group["centered"]:
+                state["grad_avg"] = g_avg = alpha * state["grad_avg"] + (1 - alpha) * g
+                v = v - g_avg * g_avg
+            scaled_g = g / (math.sqrt(v) + group["eps"])
+            if momentum > 0:
+                state["momentum_buffer"] = scaled_g = momentum * state["momentum_buffer"] + scaled_g
+            theta.data -= group["lr"] * scaled_g
+
+    def _initial_state(self, group):
+        state = {"step": 0, "square_avg": 0.0}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = 0.0
+        if group["centered"]:
+            state["grad_avg"] = 0.0
+        return state
+
+    def _check_hyperparameters(self, group):
+        super()._check_hyperparameters(group)
+        _check_range(group["alpha"], "alpha value", high=1.0, high_included=True)
+        _check_range(group["eps"], "epsilon value")
+        _check_range(group["momentum"], "momentum value", high=1.0)
+
+
+class Adagrad(Optimizer):
+    """Divide each step by the root of the sum of all past squared gradients, as
+    ``torch.optim.Adagrad``.
+
+    At step t (1, 2, …), with g = ∇L + λθ:
+
+        η_t = η / (1 + (t − 1)·lr_decay)
+        s ← s + g²                    (s starts at ``initial_accumulator_value``)
+        θ ← θ − η_t·g / (√s + ε)
+
+    s only grows, so every parameter's steps shrink over time.
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10):
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
+        super().__init__(params, defaults)
+
+    def step(self):
+        """One update of every parameter from its current ``grad``."""
+        for theta, group, state in self._each_parameter():
+            g = _gradient(theta, group)
+            state["step"] += 1
+            lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+            state["sum"] = s = state["sum"] + g * g
+            theta.data -= lr_t * g / (math.sqrt(s) + group["eps"])
+
+    def _initial_state(self, group):
+        return {"step": 0, "sum": float(group["initial_accumulator_value"])}
+
+    def _check_hyperparameters(self, group):
+        super()._check_hyperparameters(group)
+        _check_range(group["lr_decay"], "lr_decay value")
+        _check_range(group["initial_accumulator_value"], "initial_accumulator_value value")
+        _check_range(group["eps"], "epsilon value")
+
+
+class Adam(Optimizer):
+    """Momentum plus RMSprop-style scaling, with bias correction, as ``torch.optim.Adam``.
+
+    At step t (1, 2, …), with g = ∇L + λθ and ``betas`` = (β₁, β₂):
+
+        m ← β₁·m + (1 − β₁)·g          running mean of g          (``exp_avg``)
+        v ← β₂·v + (1 − β₂)·g²         running mean of g²         (``exp_avg_sq``)
+        amsgrad:  v ← max(v so far)                               (``max_exp_avg_sq``)
+        m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)   (m and v start at 0, which biases them small)
+        θ ← θ − η·m̂ / (√v̂ + ε)
+
+    On the first step m̂ = g and √v̂ = |g|, so every parameter moves by about η·sign(∇L),
+    however large or small its gradient.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        super().__init__(params, defaults)
+
+    def step(self):
+        """One update of every parameter from its current ``grad``."""
+        for theta, group, state in self._each_parameter():
+            g = _gradient(theta, group)
+            beta1, beta2 = group["betas"]
+            state["step"] += 1
+            t = state["step"]
+            state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
+            state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
+            m_hat = m / (1 - beta1**t)
+            v_hat = v / (1 - beta2**t)
+            theta.data -= group["lr"] * m_hat / (math.sqrt(v_hat) + group["eps"])
+
+    def _initial_state(self, group):
+        state = {"step": 0, "exp_avg": 0.0, "exp_avg_sq": 0.0}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = 0.0
+        return state
+
+    def _check_hyperparameters(self, group):
+        super()._check_hyperparameters(group)
+        _check_range(group["eps"], "epsilon value")
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (β₁, β₂) such as (0.9, 0.999), got {betas!r}")
+        for i, beta in enumerate(betas):
+            _check_range(beta, f"beta parameter at index {i}", high=1.0)
+
+
+def _gradient(theta, group):
+    """∇L, plus λθ when ``weight_decay`` λ is set (the gradient of an extra loss term ½λθ²)."""
+    weight_decay = group["weight_decay"]
+    return theta.grad + weight_decay * theta.data if weight_decay != 0 else theta.grad
+
+
+def _check_range(value, name, low=0.0, high=math.inf, high_included=False):
+    """Raise unless ``value`` is a number with low ≤ value < high (≤ high if ``high_included``);
+    NaN and infinity fail too. Messages start like torch's: "Invalid learning rate: -0.1"."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    below_high = value <= high if high_included else value < high
+    if not (low <= value and below_high and math.isfinite(value)):
+        if high == math.inf:
+            allowed = f"a finite number ≥ {low:g}"
+        else:
+            allowed = f"in [{low:g}, {high:g}{']' if high_included else ')'}"
+        raise ValueError(f"Invalid {name}: {value!r} (must be {allowed})")
+
+
+# ----- learning-rate schedulers -----
+
+
+class LRScheduler:
+    """Changes each group's learning rate ``"lr"`` once per epoch, like torch's schedulers.
+
+    On creation it records each group's starting rate as ``"initial_lr"`` (η₀, kept in
+    ``base_lrs``) and sets epoch 0's rate; then call ``scheduler.step()`` once per epoch,
+    *after* ``optimizer.step()``. ``last_epoch`` counts those calls and ``get_last_lr()``
+    returns the rates now in use.
+    """
+
+    def __init__(self, optimizer):
+        self.optimizer = _require_optimizer(optimizer)
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = -1
+        self.step()
+
+    def step(self):
+        """Move to the next epoch and set every group's ``"lr"`` for it."""
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self):
+        """The learning rate of each parameter group, as set by the last ``step()``."""
+        return list(self._last_lr)
+
+    def state_dict(self):
+        """Everything but the optimizer (and LambdaLR's functions), as plain data."""
+        return {
+            key: copy.deepcopy(value)
+            for key, value in vars(self).items()
+            if key not in ("optimizer", "lr_lambdas")
+        }
+
+    def load_state_dict(self, state_dict):
+        """Continue from ``state_dict()`` output. Load the optimizer's own state dict too."""
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+
+class StepLR(LRScheduler):
+    """η = η₀ · γ^⌊epoch / step_size⌋: multiply the learning rate by γ every ``step_size`` epochs."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
+            raise ValueError(f"step_size must be a whole number of epochs ≥ 1, got {step_size!r}")
+        _check_range(gamma, "gamma value")
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        """Each group's learning rate for epoch ``last_epoch``."""
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch."""
+
+    def __init__(self, optimizer, gamma):
+        _check_range(gamma, "gamma value")
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        """Each group's learning rate for epoch ``last_epoch``."""
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """η = η₀ · f(epoch) for a function f of your choice (one for all groups, or a list with one
+    per group), e.g. ``lambda epoch: 1 / (1 + epoch)``."""
+
+    def __init__(self, optimizer, lr_lambda):
+        group_count = len(_require_optimizer(optimizer).param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != group_count:
+                raise ValueError(f"Expected {group_count} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * group_count
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"lr_lambda must be a function of the epoch, got {type(f).__name__} {f!r}")
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        """Each group's learning rate for epoch ``last_epoch``."""
+        return [base_lr * f(self.last_epoch) for f, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+def _require_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+    return optimizer

@@ -1,0 +1,25 @@
+"""Test setup: make tests/strategies.py and the demos importable, and in CI refuse to
+run without the references that local runs may skip (PyTorch, micrograd)."""
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "demos"))
+
+# Module -> how to get it. Locally a missing one skips its tests; in CI it is an error.
+REFERENCES = {
+    "torch": "pip install torch==2.13.0",
+    "micrograd": "pip install micrograd==0.1.0 (in the test extra)",
+}
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI"):
+        missing = [f"{name} ({fix})" for name, fix in REFERENCES.items() if importlib.util.find_spec(name) is None]
+        if missing:
+            pytest.exit(f"CI is set but the reference implementations are missing: {', '.join(missing)}", 1)

@@ -1,0 +1,171 @@
+"""Hypothesis strategies shared by the test suite: every generator of numbers, inputs and
+expressions lives here, so a test says *what* it draws, not how."""
+
+from hypothesis import strategies as st
+
+# Magnitudes where central differences (eps = 1e-6) are accurate to ~1e-6 relative.
+MODERATE = 5.0
+
+
+def reals(low=-MODERATE, high=MODERATE):
+    """Finite floats in [low, high]."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def positives(low=0.1, high=MODERATE):
+    """Floats bounded away from zero, for log, sqrt, division and powers."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def away_from_zero(margin=0.05, high=MODERATE):
+    """Floats with |x| ≥ margin: for relu/abs, whose derivative jumps at 0."""
+    return st.one_of(reals(margin, high), reals(-high, -margin))
+
+
+def probabilities(low=0.01, high=0.99):
+    """Probabilities away from 0 and 1, where log p and log(1 − p) are finite."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def real_lists(min_size=1, max_size=6, low=-MODERATE, high=MODERATE):
+    """Lists of finite floats."""
+    return st.lists(reals(low, high), min_size=min_size, max_size=max_size)
+
+
+def paired_lists(min_size=1, max_size=6, low=-MODERATE, high=MODERATE):
+    """Two equal-length lists of floats (predictions, targets)."""
+    return st.integers(min_size, max_size).flatmap(
+        lambda n: st.tuples(real_lists(n, n, low, high), real_lists(n, n, low, high))
+    )
+
+
+# ----- random expression graphs, evaluated by any backend (our Value, torch tensors) -----
+
+# Unary ops defined for every real input, so any generated expression is valid.
+UNARY_OPS = ("neg", "tanh", "sigmoid", "relu", "softplus", "abs", "square", "safe_log", "safe_sqrt", "exp_tanh")
+BINARY_OPS = ("add", "sub", "mul", "safe_div", "mix")
+
+
+def expressions(n_vars=3, max_leaves=8):
+    """Expression trees over variables x0..x{n_vars-1}: ("var", i), ("const", c),
+    ("unary", op, e) and ("binary", op, e1, e2). Variables are reused, so graphs share nodes."""
+    leaves = st.one_of(
+        st.tuples(st.just("var"), st.integers(0, n_vars - 1)),
+        st.tuples(st.just("const"), reals(-2, 2)),
+    )
+
+    def extend(children):
+        return st.one_of(
+            st.tuples(st.just("unary"), st.sampled_from(UNARY_OPS), children),
+            st.tuples(st.just("binary"), st.sampled_from(BINARY_OPS), children, children),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=max_leaves)
+
+
+def evaluate(expr, variables, fn):
+    """Evaluate an expression tree with ``fn`` = a dict of op name -> function (one per
+    backend), so the same tree builds a micrograd_club graph and a torch graph."""
+    kind = expr[0]
+    if kind == "var":
+        return variables[expr[1]]
+    if kind == "const":
+        return expr[1]
+    if kind == "unary":
+        return fn[expr[1]](evaluate(expr[2], variables, fn))
+    return fn[expr[1]](evaluate(expr[2], variables, fn), evaluate(expr[3], variables, fn))
+
+
+# ----- loss functions (tests/test_losses.py) -----
+
+
+def unit_floats():
+    """Floats in [0, 1]: binary targets, hard (0, 1) or soft."""
+    return st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
+
+
+def probability_target_pairs(min_size=1, max_size=6):
+    """(probabilities, targets) of the same length: probabilities away from 0 and 1,
+    targets in [0, 1]."""
+    return st.integers(min_size, max_size).flatmap(
+        lambda n: st.tuples(
+            st.lists(probabilities(), min_size=n, max_size=n),
+            st.lists(unit_floats(), min_size=n, max_size=n),
+        )
+    )
+
+
+def logit_target_pairs(min_size=1, max_size=6):
+    """(logits, targets) of the same length: real scores and targets in [0, 1]."""
+    return st.integers(min_size, max_size).flatmap(
+        lambda n: st.tuples(real_lists(n, n), st.lists(unit_floats(), min_size=n, max_size=n))
+    )
+
+
+def score_label_pairs(min_size=1, max_size=6):
+    """(scores, labels) of the same length, labels ±1, for the hinge loss."""
+    return st.integers(min_size, max_size).flatmap(
+        lambda n: st.tuples(
+            real_lists(n, n), st.lists(st.sampled_from([-1, 1]), min_size=n, max_size=n)
+        )
+    )
+
+
+def probability_vectors(n):
+    """n non-negative floats summing to 1 (a soft or one-hot class target)."""
+    weights = st.lists(unit_floats(), min_size=n, max_size=n).filter(lambda w: sum(w) > 0.1)
+    return weights.map(lambda w: [x / sum(w) for x in w])
+
+
+def class_examples(min_classes=1, max_classes=5, target="index"):
+    """(logits, target) for one example: a class index (target="index") or a probability
+    vector (target="probabilities") over the same number of classes."""
+
+    def example(n):
+        label = st.integers(0, n - 1) if target == "index" else probability_vectors(n)
+        return st.tuples(real_lists(n, n), label)
+
+    return st.integers(min_classes, max_classes).flatmap(example)
+
+
+def class_batches(min_batch=1, max_batch=4, min_classes=1, max_classes=4, target="index"):
+    """(logit rows, targets) for a batch with the same number of classes in every row."""
+
+    def batch(sizes):
+        n_examples, n_classes = sizes
+        one = class_examples(n_classes, n_classes, target)
+        return st.lists(one, min_size=n_examples, max_size=n_examples).map(
+            lambda pairs: ([row for row, _ in pairs], [label for _, label in pairs])
+        )
+
+    return st.tuples(
+        st.integers(min_batch, max_batch), st.integers(min_classes, max_classes)
+    ).flatmap(batch)
+
+
+# ----- datasets (tests/test_data.py) -----
+
+
+def sample_counts(low=1, high=60):
+    """Dataset sizes (numbers of samples)."""
+    return st.integers(low, high)
+
+
+def batch_sizes(high=70):
+    """A batch size for ``data.batches``: None (the whole set) or a whole number ≥ 1."""
+    return st.one_of(st.none(), st.integers(1, high))
+
+
+def seeds():
+    """Seeds for ``np.random.default_rng``."""
+    return st.integers(0, 2**32 - 1)
+
+
+def learning_rates(low=1e-4, high=1.0):
+    """Learning rates η, from tiny to large."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def momentum_coefficients(high=0.99):
+    """Momentum coefficients γ in [0, high] (γ < 1, or the velocity never decays)."""
+    return st.floats(0.0, high, allow_nan=False, allow_infinity=False)

@@ -1,0 +1,385 @@
+"""The Value engine: every op's value and derivative, backward semantics, and errors."""
+
+import math
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd_club import Value, is_grad_enabled, no_grad
+from micrograd_club.gradcheck import numerical_grad
+from strategies import away_from_zero, evaluate, expressions, positives, reals
+
+# ----- every op against central differences -----
+
+# name -> (function of Values, strategy for each input)
+UNARY = {
+    "neg": (lambda a: -a, reals()),
+    "abs": (lambda a: abs(a), away_from_zero()),
+    "exp": (lambda a: a.exp(), reals()),
+    "log": (lambda a: a.log(), positives()),
+    "sqrt": (lambda a: a.sqrt(), positives()),
+    "tanh": (lambda a: a.tanh(), reals()),
+    "sigmoid": (lambda a: a.sigmoid(), reals()),
+    "relu": (lambda a: a.relu(), away_from_zero()),
+    "leaky_relu": (lambda a: a.leaky_relu(0.1), away_from_zero()),
+    "softplus": (lambda a: a.softplus(), reals()),
+    "square": (lambda a: a**2, reals()),
+    "cube": (lambda a: a**3, reals()),
+    "reciprocal": (lambda a: a**-1, positives()),
+    "sqrt_pow": (lambda a: a**0.5, positives()),
+    "const_to_power": (lambda a: 2.0**a, reals()),
+    "clamp": (lambda a: a.clamp(-1.0, 1.0), st.one_of(reals(-0.9, 0.9), reals(1.1, 3), reals(-3, -1.1))),
+    "radd": (lambda a: 3.0 + a, reals()),
+    "rsub": (lambda a: 3.0 - a, reals()),
+    "rmul": (lambda a: 3.0 * a, reals()),
+    "rdiv": (lambda a: 3.0 / a, positives()),
+}
+BINARY = {
+    "add": (lambda a, b: a + b, reals(), reals()),
+    "sub": (lambda a, b: a - b, reals(), reals()),
+    "mul": (lambda a, b: a * b, reals(), reals()),
+    "div": (lambda a, b: a / b, reals(), away_from_zero(0.2)),
+    "pow_value": (lambda a, b: a**b, positives(), reals(-2, 2)),
+}
+
+
+def analytic_grad(f, xs):
+    values = [Value(x) for x in xs]
+    f(*values).backward()
+    return [v.grad for v in values]
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_unary_op_gradient_matches_central_differences(name, data):
+    f, strategy = UNARY[name]
+    x = data.draw(strategy)
+    assert analytic_grad(f, [x]) == pytest.approx(numerical_grad(f, [x]), rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_binary_op_gradient_matches_central_differences(name, data):
+    f, sa, sb = BINARY[name]
+    xs = [data.draw(sa), data.draw(sb)]
+    assert analytic_grad(f, xs) == pytest.approx(numerical_grad(f, xs), rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "f, x, expected",
+    [
+        (lambda a: a.exp(), 1.0, math.e),
+        (lambda a: a.log(), math.e, 1.0),
+        (lambda a: a.sqrt(), 9.0, 3.0),
+        (lambda a: a.tanh(), 0.5, math.tanh(0.5)),
+        (lambda a: a.sigmoid(), 2.5, 0.9241418199787566),  # the article's sigmoid(2.5)
+        (lambda a: a.relu(), -3.0, 0.0),
+        (lambda a: a.leaky_relu(), -3.0, -0.03),
+        (lambda a: a.softplus(), 0.0, math.log(2)),
+        (lambda a: abs(a), -2.5, 2.5),
+        (lambda a: a**3, -2.0, -8.0),
+        (lambda a: 2**a, 10, 1024.0),
+        (lambda a: 1 / a, 4.0, 0.25),
+    ],
+)
+def test_op_values(f, x, expected):
+    assert f(Value(x)).data == pytest.approx(expected, rel=1e-15)
+
+
+# ----- the graph records what made each node -----
+
+
+def test_node_records_op_parents_and_local_grads():
+    w, x = Value(0.4, "w"), Value(1.0, "x")
+    z = w * x
+    assert z.op == "*" and z.parents == (w, x) and z.local_grads == (1.0, 0.4)
+    s = Value(0.5).sigmoid()
+    assert s.op == "σ" and s.local_grads == (pytest.approx(s.data * (1 - s.data)),)
+    assert (x**2).op == "**2" and (x**-1).op == "**-1" and (x**0.5).op == "**0.5"
+
+
+def test_a_plus_a_keeps_both_parents_and_gradient_is_two():
+    a = Value(3.0)
+    b = a + a
+    assert b.parents == (a, a)
+    b.backward()
+    assert a.grad == 2.0
+
+
+def test_number_on_the_left_keeps_operand_order():
+    x = Value(2.0)
+    y = 5 - x
+    assert y.parents[0].data == 5.0 and y.parents[1] is x
+    assert y.data == 3.0 and (5 / x).data == 2.5 and (2**x).data == 4.0
+
+
+def test_micrograd_aliases_are_read_only():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    assert c._prev == {a, b} and c._op == "*"
+    with pytest.raises(AttributeError):
+        c._prev = set()
+    with pytest.raises(AttributeError):
+        c._op = "+"
+
+
+def test_numpy_scalars_mix_with_values():
+    x = Value(2.0)
+    for scalar in (np.float64(3.0), np.int64(3), np.float32(3.0)):
+        for y in (scalar * x, x * scalar, scalar + x, x - scalar):
+            assert isinstance(y, Value)
+    assert isinstance(-np.int64(1) * x, Value) and (-np.int64(1) * x).data == -2.0
+
+
+# ----- backward -----
+
+
+def test_backward_twice_accumulates_into_leaves_only():
+    x = Value(3.0)
+    y = x * x * x
+    y.backward()
+    assert x.grad == 27.0
+    y.backward()
+    assert x.grad == 54.0  # 27 + 27, as in PyTorch; intermediates are recomputed (micrograd: 72)
+    assert y.parents[0].grad == 3.0  # the intermediate x*x holds ∂y/∂(x·x) = x, not a sum
+
+
+def test_backward_on_a_leaf_and_with_a_seed_gradient():
+    x = Value(2.0)
+    x.backward()
+    assert x.grad == 1.0
+    y = Value(3.0)
+    (y * y).backward(gradient=0.5)
+    assert y.grad == 3.0
+
+
+def test_million_node_chain_backward_has_no_recursion_limit():
+    x = Value(1.0)
+    y = x
+    n = 1_000_000
+    for _ in range(n // 2):  # two nodes per step: y*1.0 and +0.0
+        y = y * 1.0 + 0.0
+    assert sys.getrecursionlimit() < n
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_topological_order_puts_parents_first():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + a
+    order = d.topological_order()
+    assert order[-1] is d
+    position = {id(v): i for i, v in enumerate(order)}
+    for node in order:
+        for parent in node.parents:
+            assert position[id(parent)] < position[id(node)]
+    assert len(order) == 4
+
+
+def test_shared_subexpression_gets_summed_gradient():
+    x = Value(0.7)
+    h = x.tanh()
+    y = h * h + h  # h feeds two ops
+    y.backward()
+    dh = 2 * h.data + 1
+    assert h.grad == pytest.approx(dh) and x.grad == pytest.approx(dh * (1 - h.data**2))
+
+
+# ----- no_grad, detach, conversions, display -----
+
+
+def test_no_grad_records_no_graph_and_restores_state():
+    w = Value(2.0)
+    with no_grad():
+        assert not is_grad_enabled()
+        y = w * 3.0 + 1.0
+    assert is_grad_enabled()
+    assert y.data == 7.0 and y.parents == () and y.op == ""
+
+    @no_grad()
+    def evaluate_model():
+        return (w * w).tanh()
+
+    assert evaluate_model().parents == ()
+
+
+def test_no_grad_is_restored_after_an_exception():
+    with pytest.raises(ZeroDivisionError):
+        with no_grad():
+            Value(1.0) / 0
+    assert is_grad_enabled()
+
+
+def test_detach_item_float():
+    x = Value(1.5, "x")
+    y = (x * 2).detach()
+    assert y.parents == () and y.data == 3.0
+    assert x.item() == 1.5 and float(x) == 1.5 and isinstance(x.item(), float)
+
+
+def test_repr_is_readable():
+    h = Value(0.6224593312018546, label="h")
+    h.grad = -0.03397866
+    assert repr(h) == "Value(data=0.6225, grad=-0.0340, label='h')"
+    assert repr(Value(2)) == "Value(data=2.0000, grad=0.0000)"
+    assert repr(Value(1e-7)) == "Value(data=1.0000e-07, grad=0.0000)"
+
+
+def test_comparisons_use_data_but_equality_is_identity():
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and a <= 1 and b > a and b >= 2.0 and 0.5 < a
+    assert max([a, b]) is b
+    c = Value(1.0)
+    assert a != c and a == a and len({a, c}) == 2
+
+
+# ----- data types -----
+
+
+@pytest.mark.parametrize("x", [3, 2.5, True, np.float64(1.5), np.int32(4), np.bool_(True), np.array([2.0])])
+def test_accepts_real_numbers_and_stores_python_float(x):
+    v = Value(x)
+    assert type(v.data) is float
+
+
+@pytest.mark.parametrize("x", ["1.0", 1 + 2j, [1.0], None, np.array([1.0, 2.0]), np.complex128(1)])
+def test_rejects_non_real_data_naming_the_type(x):
+    with pytest.raises(TypeError, match=type(x).__name__):
+        Value(x)
+
+
+def test_rejects_unsupported_operands():
+    with pytest.raises(TypeError, match="str"):
+        Value(1.0) + "2"
+    with pytest.raises(TypeError):
+        Value(1.0) * [1.0]
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)
+
+
+# ----- numerical edge cases -----
+
+
+@pytest.mark.parametrize("x", [1000.0, -1000.0])
+def test_extreme_inputs_do_not_overflow(x):
+    for f in (Value.tanh, Value.sigmoid, Value.exp, Value.softplus):
+        v = Value(x)
+        y = f(v)
+        y.backward()
+        assert not math.isnan(y.data) and not math.isnan(v.grad)
+    assert Value(1000.0).exp().data == math.inf and Value(-1000.0).exp().data == 0.0
+    assert Value(x).sigmoid().data == (1.0 if x > 0 else 0.0)
+
+
+def test_sigmoid_is_accurate_in_both_tails():
+    assert Value(-40.0).sigmoid().data == pytest.approx(math.exp(-40) / (1 + math.exp(-40)), rel=1e-15)
+    assert Value(40.0).sigmoid().data == 1 / (1 + math.exp(-40))
+
+
+def test_log_of_zero_names_the_op_and_the_fix():
+    with pytest.raises(ValueError, match=r"log\(0.0\).*\+ 1e-12"):
+        Value(0.0).log()
+    with pytest.raises(ValueError, match="log"):
+        Value(-1.0).log()
+
+
+def test_division_by_zero_names_the_op_and_the_fix():
+    with pytest.raises(ZeroDivisionError, match="division by zero.*epsilon"):
+        Value(1.0) / 0
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        1 / Value(0.0)
+    with pytest.raises(ZeroDivisionError, match=r"0.0 \*\* -1"):
+        Value(0.0) ** -1
+
+
+def test_power_errors():
+    with pytest.raises(ValueError, match="negative base to a fractional power"):
+        Value(-2.0) ** 0.5
+    with pytest.raises(OverflowError, match="too large"):
+        Value(10.0) ** 400
+    with pytest.raises(ValueError, match="positive base"):
+        Value(-2.0) ** Value(2.0)
+    with no_grad():  # no gradient wanted, so a negative base with a whole exponent is fine
+        assert (Value(-2.0) ** Value(2.0)).data == 4.0
+    with pytest.raises(ValueError, match="sqrt"):
+        Value(-1.0).sqrt()
+
+
+def test_pole_derivatives_are_infinite_like_pytorch():
+    x = Value(0.0)
+    x.sqrt().backward()
+    assert x.grad == math.inf
+    y = Value(0.0)
+    (y**0).backward()
+    assert y.grad == 0.0
+
+
+# ----- against PyTorch in double precision -----
+
+def _torch_ops(torch):
+    t = lambda a: a if isinstance(a, torch.Tensor) else torch.tensor(float(a), dtype=torch.float64)
+    return {
+        "neg": lambda a: -t(a),
+        "tanh": lambda a: torch.tanh(t(a)),
+        "sigmoid": lambda a: torch.sigmoid(t(a)),
+        "relu": lambda a: torch.relu(t(a)),
+        "softplus": lambda a: torch.nn.functional.softplus(t(a)),
+        "abs": lambda a: torch.abs(t(a)),
+        "square": lambda a: t(a) ** 2,
+        "safe_log": lambda a: torch.log(t(a) ** 2 + 1),
+        "safe_sqrt": lambda a: torch.sqrt(t(a) ** 2 + 1),
+        "exp_tanh": lambda a: torch.exp(torch.tanh(t(a))),
+        "add": lambda a, b: t(a) + t(b),
+        "sub": lambda a, b: t(a) - t(b),
+        "mul": lambda a, b: t(a) * t(b),
+        "safe_div": lambda a, b: t(a) / (t(b) ** 2 + 1),
+        "mix": lambda a, b: (t(a) ** 2 + 1) ** t(b).tanh(),
+    }
+
+
+def _value(a):
+    return a if isinstance(a, Value) else Value(a)
+
+
+VALUE_OPS = {
+    "neg": lambda a: -_value(a),
+    "tanh": lambda a: _value(a).tanh(),
+    "sigmoid": lambda a: _value(a).sigmoid(),
+    "relu": lambda a: _value(a).relu(),
+    "softplus": lambda a: _value(a).softplus(),
+    "abs": lambda a: abs(_value(a)),
+    "square": lambda a: _value(a) ** 2,
+    "safe_log": lambda a: (_value(a) ** 2 + 1).log(),
+    "safe_sqrt": lambda a: (_value(a) ** 2 + 1).sqrt(),
+    "exp_tanh": lambda a: _value(a).tanh().exp(),
+    "add": lambda a, b: _value(a) + b,
+    "sub": lambda a, b: _value(a) - b,
+    "mul": lambda a, b: _value(a) * b,
+    "safe_div": lambda a, b: _value(a) / (_value(b) ** 2 + 1),
+    "mix": lambda a, b: (_value(a) ** 2 + 1) ** _value(b).tanh(),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(expr=expressions(), xs=st.lists(reals(-3, 3), min_size=3, max_size=3))
+def test_random_expressions_match_pytorch_float64(expr, xs):
+    torch = pytest.importorskip("torch")
+    ours = [Value(x) for x in xs]
+    theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    out = _value(evaluate(expr, ours, VALUE_OPS))
+    ref = _torch_ops(torch)
+    ref_out = evaluate(expr, theirs, ref)
+    ref_out = ref_out if isinstance(ref_out, torch.Tensor) else torch.tensor(float(ref_out), dtype=torch.float64)
+    assert out.data == pytest.approx(ref_out.item(), rel=1e-12, abs=1e-12)
+    out.backward()
+    if ref_out.requires_grad:
+        ref_out.backward()
+    for v, t in zip(ours, theirs):
+        expected = 0.0 if t.grad is None else t.grad.item()
+        assert v.grad == pytest.approx(expected, rel=1e-9, abs=1e-12)

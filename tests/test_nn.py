@@ -1,0 +1,281 @@
+"""Neuron, Layer, MLP, softmax and model files."""
+
+import json
+import math
+import os
+import random
+
+import pytest
+from hypothesis import given, settings
+
+from micrograd_club import Value
+from micrograd_club.nn import MLP, Layer, Module, Neuron, log_softmax, softmax
+from strategies import real_lists, reals
+
+micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd==0.1.0 (the test extra) is the reference")
+
+
+# ----- micrograd compatibility -----
+
+
+def test_same_seed_gives_micrograd_weights_outputs_and_repr():
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1])
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    assert repr(ours) == repr(theirs)
+    for x in ([1.0, -2.0], [0.3, 0.7], [-1.5, 0.2]):
+        assert ours(x).data == pytest.approx(theirs(x).data, rel=1e-12)
+
+
+def test_neuron_and_layer_reprs_match_micrograd():
+    assert repr(Neuron(3)) == repr(micrograd_nn.Neuron(3)) == "ReLUNeuron(3)"
+    assert repr(Neuron(3, nonlin=False)) == "LinearNeuron(3)"
+    assert repr(Layer(2, 2)) == repr(micrograd_nn.Layer(2, 2))
+    assert repr(Neuron(2, activation="sigmoid")) == "SigmoidNeuron(2)"
+
+
+def test_one_neuron_layer_returns_a_single_value_and_accepts_a_scalar():
+    net = MLP(1, [1, 1], activation="sigmoid")
+    assert isinstance(net.layers[0](0.5), Value)
+    assert isinstance(net(1.0), Value)
+    assert isinstance(net([1.0]), Value)
+
+
+def test_micrograd_style_subclass_keeps_working():
+    class Custom(Module):  # micrograd-style: only parameters() overridden
+        def __init__(self):
+            self.p = [Value(1.0), Value(2.0)]
+
+        def parameters(self):
+            return self.p
+
+    c = Custom()
+    for p in c.parameters():
+        p.grad = 5.0
+    c.zero_grad()
+    assert [p.grad for p in c.parameters()] == [0.0, 0.0]
+
+
+# ----- parameters -----
+
+
+def test_named_parameters_are_stable_and_ordered_like_micrograd():
+    model = MLP(2, [3, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
+    assert names[-1] == "layers.1.neurons.0.b"
+    assert len(names) == 3 * 3 + 4 == len(model.parameters())
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_zero_grad_resets_every_parameter():
+    model = MLP(2, [4, 1], seed=1)
+    model([1.0, 2.0]).backward()
+    assert any(p.grad != 0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_seed_is_reproducible_and_leaves_global_random_alone():
+    random.seed(5)
+    before = random.getstate()
+    a, b = MLP(2, [4, 1], seed=42), MLP(2, [4, 1], seed=42)
+    assert random.getstate() == before
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    assert [p.data for p in a.parameters()] != [p.data for p in MLP(2, [4, 1], seed=43).parameters()]
+
+
+def test_xavier_and_he_init_scales():
+    xavier = Layer(50, 30, init="xavier", seed=0)
+    bound = math.sqrt(6 / 80)
+    weights = [w.data for n in xavier.neurons for w in n.w]
+    assert max(map(abs, weights)) <= bound and max(map(abs, weights)) > 0.9 * bound
+    he = Layer(200, 50, init="he", seed=0)
+    weights = [w.data for n in he.neurons for w in n.w]
+    std = math.sqrt(sum(w * w for w in weights) / len(weights))
+    assert std == pytest.approx(math.sqrt(2 / 200), rel=0.05)
+    assert all(n.b.data == 0.0 for n in he.neurons)
+
+
+# ----- activations -----
+
+
+@pytest.mark.parametrize(
+    "activation, f",
+    [
+        ("relu", lambda z: max(0.0, z)),
+        ("sigmoid", lambda z: 1 / (1 + math.exp(-z))),
+        ("tanh", math.tanh),
+        ("leaky_relu", lambda z: z if z > 0 else 0.01 * z),
+        ("linear", lambda z: z),
+    ],
+)
+def test_neuron_activations(activation, f):
+    n = Neuron(2, activation=activation, seed=3)
+    for x in ([0.5, 0.3], [-2.0, 1.0]):
+        z = n.w[0].data * x[0] + n.w[1].data * x[1] + n.b.data
+        assert n(x).data == pytest.approx(f(z), rel=1e-12, abs=1e-15)
+
+
+def test_notes_two_input_neuron_example():
+    # Section 5.3: x = (0.5, 0.3), w = (0.8, 0.2), b = 0.1, z = 0.56, and the notes print
+    # σ(z) ≈ 0.63: truncated, since σ(0.56) = 0.63645… rounds to 0.64.
+    n = Neuron(2, activation="sigmoid")
+    n.w[0].data, n.w[1].data, n.b.data = 0.8, 0.2, 0.1
+    y = n([0.5, 0.3])
+    assert y.parents[0].data == pytest.approx(0.56, abs=1e-15)
+    assert y.data == pytest.approx(1 / (1 + math.exp(-0.56)), rel=1e-15)
+    assert math.floor(y.data * 100) / 100 == 0.63 and round(y.data, 2) == 0.64
+
+
+def test_softmax_output_mlp_gives_probabilities():
+    model = MLP(2, [8, 3], activation="tanh", output_activation="softmax", seed=0)
+    probs = model([0.5, -1.0])
+    assert len(probs) == 3 and sum(p.data for p in probs) == pytest.approx(1.0)
+    assert repr(model).endswith("→ softmax")
+
+
+def test_bad_inputs_and_configurations():
+    with pytest.raises(ValueError, match="^Neuron expects 2 inputs, got 3$"):
+        Neuron(2)([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="Neuron expects 1 input, got 2"):
+        Neuron(1)([1.0, 2.0])
+    with pytest.raises(TypeError, match="str"):
+        Neuron(2)("ab")
+    with pytest.raises(ValueError, match="unknown activation 'gelu'.*relu, sigmoid"):
+        MLP(2, [3, 1], activation="gelu")
+    with pytest.raises(ValueError, match="softmax output needs at least 2"):
+        MLP(2, [3, 1], output_activation="softmax")
+    with pytest.raises(ValueError, match="unknown init"):
+        Neuron(2, init="zeros")
+    with pytest.raises(ValueError, match="at least 1"):
+        Layer(2, 0)
+    with pytest.raises(TypeError, match="whole number"):
+        Neuron(2.5)
+    with pytest.raises(TypeError, match="list of layer sizes"):
+        MLP(2, 16)
+    with pytest.raises(TypeError, match="seed"):
+        Neuron(2, seed="abc")
+
+
+# ----- softmax -----
+
+
+@settings(max_examples=50, deadline=None)
+@given(logits=real_lists(min_size=2, max_size=5, low=-20, high=20))
+def test_softmax_and_log_softmax_agree_with_the_formula(logits):
+    exps = [math.exp(z) for z in logits]
+    total = sum(exps)
+    assert [p.data for p in softmax(logits)] == pytest.approx([e / total for e in exps], rel=1e-12)
+    assert [v.data for v in log_softmax(logits)] == pytest.approx(
+        [z - math.log(total) for z in logits], rel=1e-12, abs=1e-12
+    )
+
+
+def test_softmax_is_stable_for_huge_logits_and_has_gradients():
+    z = [Value(1000.0), Value(-1000.0), Value(999.0)]
+    probs = softmax(z)
+    assert probs[0].data == pytest.approx(1 / (1 + math.exp(-1)))
+    logp = log_softmax(z)
+    assert logp[1].data == pytest.approx(-2000.0 - math.log1p(math.exp(-1)))
+    (-logp[0]).backward()
+    assert z[0].grad == pytest.approx(probs[0].data - 1) and math.isfinite(z[1].grad)
+
+
+@settings(max_examples=30, deadline=None)
+@given(logits=real_lists(min_size=2, max_size=4, low=-5, high=5), weight=reals())
+def test_softmax_gradient_matches_pytorch(logits, weight):
+    torch = pytest.importorskip("torch")
+    z = [Value(v) for v in logits]
+    out = softmax(z)[0] * weight + log_softmax(z)[-1]
+    out.backward()
+    t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    (torch.softmax(t, 0)[0] * weight + torch.log_softmax(t, 0)[-1]).backward()
+    assert out.data == pytest.approx(
+        (torch.softmax(t, 0)[0] * weight + torch.log_softmax(t, 0)[-1]).item(), rel=1e-12
+    )
+    assert [v.grad for v in z] == pytest.approx(t.grad.tolist(), rel=1e-9, abs=1e-12)
+
+
+def test_softmax_rejects_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        softmax([])
+    with pytest.raises(TypeError, match="list of Values"):
+        softmax(Value(1.0))
+
+
+# ----- state_dict, save, load -----
+
+
+def test_state_dict_round_trip_and_strict_mismatch():
+    a, b = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    b.load_state_dict(a.state_dict())
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    with pytest.raises(ValueError, match="missing .*unexpected"):
+        MLP(2, [4, 1]).load_state_dict(a.state_dict())
+    with pytest.raises(ValueError, match="finite number"):
+        b.load_state_dict({**a.state_dict(), "layers.0.neurons.0.b": float("nan")})
+    with pytest.raises(TypeError, match="dict"):
+        b.load_state_dict([1.0])
+
+
+def test_save_and_load_round_trip(tmp_path):
+    path = tmp_path / "model.json"
+    model = MLP(2, [4, 3, 1], activation="tanh", seed=7)
+    model.save(path)
+    loaded = MLP(2, [4, 3, 1], activation="tanh", seed=8).load(path)
+    assert loaded.state_dict() == model.state_dict()  # exact: JSON keeps every float bit
+    document = json.loads(path.read_text())
+    assert document["format"] == "micrograd_club.model" and document["architecture"] == repr(model)
+    assert [f.name for f in tmp_path.iterdir()] == ["model.json"]  # no temp files left behind
+
+
+def test_failed_save_keeps_the_old_file(tmp_path):
+    path = tmp_path / "model.json"
+    model = MLP(2, [2, 1], seed=0)
+    model.save(path)
+    before = path.read_bytes()
+    model.parameters()[0].data = float("inf")
+    with pytest.raises(ValueError, match="not finite.*learning rate"):
+        model.save(path)
+    assert path.read_bytes() == before
+
+
+def test_load_refuses_wrong_architecture_naming_both(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [16, 16, 1], seed=0).save(path)
+    with pytest.raises(ValueError, match=r"model\.json.*missing.*saved from 'MLP of \[Layer of \[ReLUNeuron"):
+        MLP(2, [8, 1]).load(path)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"format": "micrograd_club.model", "version": 1, "parameters": {"a": 1', "not a valid micrograd_club model"),
+        ("[1, 2, 3]", "not a micrograd_club model file"),
+        ('{"format": "other"}', "not a micrograd_club model file"),
+        ('{"format": "micrograd_club.model", "version": 99, "parameters": {}}', "version 99"),
+        ('{"format": "micrograd_club.model", "version": 1, "parameters": [1]}', "damaged"),
+        ('{"format": "micrograd_club.model", "version": 1, "parameters": {"x": NaN}}', "NaN"),
+        (b"\x80\x04\x95 pickle bytes", "not a valid micrograd_club model"),
+    ],
+)
+def test_load_refuses_corrupted_files(tmp_path, content, message):
+    path = tmp_path / "model.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(ValueError, match=message):
+        MLP(2, [2, 1], seed=0).load(path)
+
+
+def test_load_refuses_a_file_with_wrong_values(tmp_path):
+    path = tmp_path / "model.json"
+    model = MLP(2, [2, 1], seed=0)
+    model.save(path)
+    document = json.loads(path.read_text())
+    document["parameters"]["layers.0.neurons.0.b"] = "0.5"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="layers.0.neurons.0.b.*finite number"):
+        model.load(path)
+    assert os.path.exists(path)

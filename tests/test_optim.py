@@ -1,0 +1,648 @@
+"""Optimizers and learning-rate schedulers: step by step against torch.optim in float64, by
+hand, and on the notes' worked example (section 4.7); plus parameter groups, state dicts,
+and every error message."""
+
+import json
+import math
+import re
+
+import pytest
+from hypothesis import given
+
+from micrograd_club import Value, optim
+from micrograd_club.optim import SGD, Adagrad, Adam, ExponentialLR, LambdaLR, RMSprop, StepLR
+from strategies import away_from_zero, learning_rates, momentum_coefficients, real_lists
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip(
+        "torch", reason="torch is not installed, so there is no torch.optim to compare against"
+    )
+
+
+def close(expected):
+    """Equal up to rounding: 1e-12 relative."""
+    return pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+# ----- the test problem: the same loss on Values and on torch tensors -----
+
+START = (-1.2, 1.0, 0.5)
+
+
+def loss_function(x, y, z):
+    """Rosenbrock's curved valley in (x, y) plus a term coupling z; any objects with + − * ** work."""
+    return (1 - x) ** 2 + 5 * (y - x * x) ** 2 + (y * z - 0.3) ** 2 + 0.1 * z**4
+
+
+def in_groups(params, first_group):
+    """All parameters in one group, or x in a group of its own with the overrides ``first_group``."""
+    if first_group is None:
+        return params
+    return [{"params": params[:1], **first_group}, {"params": params[1:]}]
+
+
+def trajectory(module, params, name, kwargs, first_group=None, steps=10, scheduler=None):
+    """Train ``params`` with ``module.<name>`` (micrograd_club.optim or torch.optim); return the
+    parameters after every step and the learning rates of every epoch."""
+    optimizer = getattr(module, name)(in_groups(params, first_group), **kwargs)
+    lr_scheduler = scheduler(module, optimizer) if scheduler else None
+    history, lrs = [], []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_function(*params).backward()
+        optimizer.step()
+        if lr_scheduler:
+            lr_scheduler.step()
+            lrs.append(lr_scheduler.get_last_lr())
+        history.append([p.item() for p in params])
+    return history, lrs
+
+
+def our_trajectory(*args, **kwargs):
+    return trajectory(optim, [Value(v) for v in START], *args, **kwargs)
+
+
+def torch_trajectory(torch, *args, **kwargs):
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in START]
+    return trajectory(torch.optim, params, *args, **kwargs)
+
+
+def assert_same_trajectory(ours, theirs):
+    assert len(ours) == len(theirs)
+    for step, (our_params, their_params) in enumerate(zip(ours, theirs), start=1):
+        assert our_params == close(their_params), f"parameters differ after step {step}"
+
+
+# ----- every optimizer against torch.optim -----
+
+# (optimizer, keyword arguments, overrides for a first parameter group or None for one group)
+TORCH_CASES = [
+    ("SGD", {}, None),
+    ("SGD", {"lr": 0.01}, None),
+    ("SGD", {"lr": 0.01, "weight_decay": 0.1}, None),
+    ("SGD", {"lr": 0.01, "momentum": 0.9}, None),
+    ("SGD", {"lr": 0.01, "momentum": 0.9, "dampening": 0.3}, None),
+    ("SGD", {"lr": 0.01, "momentum": 0.9, "nesterov": True, "weight_decay": 0.05}, None),
+    ("SGD", {"lr": 0.01}, {"lr": 0.03, "momentum": 0.5}),
+    ("RMSprop", {}, None),
+    ("RMSprop", {"lr": 0.005, "alpha": 0.9, "eps": 1e-6}, None),
+    ("RMSprop", {"lr": 0.005, "momentum": 0.9}, None),
+    ("RMSprop", {"lr": 0.005, "centered": True}, None),
+    ("RMSprop", {"lr": 0.005, "centered": True, "momentum": 0.5, "weight_decay": 0.1}, None),
+    ("RMSprop", {}, {"centered": True, "alpha": 0.95}),
+    ("Adagrad", {}, None),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.05}, None),
+    ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.1, "weight_decay": 0.1, "eps": 1e-3}, None),
+    ("Adagrad", {"lr": 0.1}, {"lr_decay": 0.2}),
+    ("Adam", {}, None),
+    ("Adam", {"lr": 0.05, "betas": (0.8, 0.99)}, None),
+    ("Adam", {"lr": 0.05, "betas": (0.9, 0.6), "amsgrad": True}, None),
+    ("Adam", {"lr": 0.05, "weight_decay": 0.1, "eps": 1e-3}, None),
+    ("Adam", {"lr": 0.05}, {"betas": (0.5, 0.9), "amsgrad": True}),
+]
+
+
+def case_id(case):
+    name, kwargs, first_group = case
+    settings = ",".join(f"{k}={v}" for k, v in kwargs.items()) or "defaults"
+    return f"{name}({settings})" + (f"+group{first_group}" if first_group else "")
+
+
+@pytest.mark.parametrize("name, kwargs, first_group", TORCH_CASES, ids=[case_id(c) for c in TORCH_CASES])
+def test_ten_steps_match_torch_optim_in_float64(torch, name, kwargs, first_group):
+    ours, _ = our_trajectory(name, kwargs, first_group)
+    theirs, _ = torch_trajectory(torch, name, kwargs, first_group)
+    assert_same_trajectory(ours, theirs)
+    assert ours[-1] != list(START)
+
+
+def test_amsgrad_case_really_uses_the_running_maximum():
+    """The amsgrad case compared with torch above is one where the maximum matters."""
+    params = [Value(v) for v in START]
+    optimizer = Adam(params, lr=0.05, betas=(0.9, 0.6), amsgrad=True)
+    for _ in range(10):
+        optimizer.zero_grad()
+        loss_function(*params).backward()
+        optimizer.step()
+    assert any(s["max_exp_avg_sq"] > s["exp_avg_sq"] for s in optimizer.state.values())
+    plain, _ = our_trajectory("Adam", {"lr": 0.05, "betas": (0.9, 0.6)})
+    assert [p.data for p in params] != plain[-1]
+
+
+def step_lr(module, optimizer):
+    schedulers = module if module is optim else module.lr_scheduler
+    return schedulers.StepLR(optimizer, step_size=3, gamma=0.5)
+
+
+def test_sgd_with_step_lr_matches_torch(torch):
+    ours, our_lrs = our_trajectory("SGD", {"lr": 0.02, "momentum": 0.9}, scheduler=step_lr)
+    theirs, their_lrs = torch_trajectory(torch, "SGD", {"lr": 0.02, "momentum": 0.9}, scheduler=step_lr)
+    assert_same_trajectory(ours, theirs)
+    assert our_lrs == [close(lrs) for lrs in their_lrs]
+    assert our_lrs[-1] == close([0.02 * 0.5**3])
+
+
+# ----- by hand, without torch -----
+
+
+def test_sgd_step_is_theta_minus_lr_times_gradient_and_reads_only_grad():
+    w, b = Value(2.0), Value(-1.0)
+    w.grad, b.grad = 3.0, -0.5  # no graph at all: step() only reads .grad
+    SGD([w, b], lr=0.1).step()
+    assert (w.data, b.data) == (close(2.0 - 0.1 * 3.0), close(-1.0 + 0.1 * 0.5))
+    assert (w.grad, b.grad) == (3.0, -0.5)
+
+
+def test_sgd_weight_decay_adds_lambda_theta_to_the_gradient():
+    w = Value(2.0)
+    w.grad = 3.0
+    SGD([w], lr=0.1, weight_decay=0.5).step()
+    assert w.data == close(2.0 - 0.1 * (3.0 + 0.5 * 2.0))
+
+
+def test_sgd_weight_decay_is_the_gradient_of_half_lambda_theta_squared():
+    def train(weight_decay, penalty):
+        params = [Value(v) for v in START]
+        optimizer = SGD(params, lr=0.01, momentum=0.5, weight_decay=weight_decay)
+        for _ in range(5):
+            optimizer.zero_grad()
+            loss = loss_function(*params) + sum(0.5 * penalty * p * p for p in params)
+            loss.backward()
+            optimizer.step()
+        return [p.data for p in params]
+
+    assert train(weight_decay=0.3, penalty=0.0) == close(train(weight_decay=0.0, penalty=0.3))
+
+
+def test_sgd_momentum_by_hand_in_the_notes_form():
+    """v = γv + η∇L, θ = θ − v with γ = 0.9, η = 0.1 and ∇L = 1, 1, −2."""
+    theta = Value(1.0)
+    optimizer = SGD([theta], lr=0.1, momentum=0.9)
+    seen = []
+    for gradient in (1.0, 1.0, -2.0):
+        theta.grad = gradient
+        optimizer.step()
+        seen.append(theta.data)
+    # v₁ = 0.1, θ = 0.9;  v₂ = 0.09 + 0.1 = 0.19, θ = 0.71;  v₃ = 0.171 − 0.2 = −0.029, θ = 0.739
+    assert seen == [close(0.9), close(0.71), close(0.739)]
+
+
+@given(gamma=momentum_coefficients(), lr=learning_rates(), gradients=real_lists(1, 10))
+def test_sgd_momentum_equals_the_notes_velocity_form(gamma, lr, gradients):
+    theta = Value(1.0)
+    optimizer = SGD([theta], lr=lr, momentum=gamma)
+    expected, v = 1.0, 0.0
+    for gradient in gradients:
+        theta.grad = gradient
+        optimizer.step()
+        v = gamma * v + lr * gradient
+        expected -= v
+        assert theta.data == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_sgd_nesterov_by_hand():
+    theta = Value(1.0)
+    optimizer = SGD([theta], lr=0.1, momentum=0.9, nesterov=True)
+    theta.grad = 1.0
+    optimizer.step()  # b = 1, step along g + γb = 1.9
+    assert theta.data == close(1.0 - 0.19)
+    optimizer.step()  # b = 0.9 + 1 = 1.9, step along 1 + 0.9·1.9 = 2.71
+    assert theta.data == close(0.81 - 0.271)
+
+
+def test_sgd_dampening_skips_the_first_step_as_in_torch():
+    theta = Value(1.0)
+    optimizer = SGD([theta], lr=0.1, momentum=0.5, dampening=0.5)
+    theta.grad = 2.0
+    optimizer.step()  # b = g = 2 (not (1 − 0.5)·2)
+    assert theta.data == close(0.8)
+    optimizer.step()  # b = 0.5·2 + 0.5·2 = 2
+    assert theta.data == close(0.6)
+
+
+@given(gradient=away_from_zero(1e-3), lr=learning_rates())
+def test_adam_first_step_moves_by_lr_times_sign_of_gradient(gradient, lr):
+    theta = Value(0.5)
+    theta.grad = gradient
+    Adam([theta], lr=lr).step()
+    # m̂ = g and √v̂ = |g| after one step, so θ moves by η·g/(|g| + ε) ≈ η·sign(g)
+    assert theta.data == close(0.5 - lr * gradient / (abs(gradient) + 1e-8))
+    assert (0.5 - theta.data) / lr == pytest.approx(math.copysign(1.0, gradient), rel=1e-4)
+
+
+def test_adam_bias_correction_keeps_steps_at_lr_for_a_constant_gradient():
+    theta = Value(0.0)
+    optimizer = Adam([theta], lr=0.01)
+    for t in range(1, 6):
+        theta.grad = 4.0
+        optimizer.step()
+        assert theta.data == pytest.approx(-0.01 * t, rel=1e-8)
+    assert optimizer.state[theta]["step"] == 5
+
+
+def test_rmsprop_first_steps_by_hand():
+    plain, centered = Value(1.0), Value(1.0)
+    plain.grad = centered.grad = 2.0
+    RMSprop([plain], lr=0.01).step()
+    RMSprop([centered], lr=0.01, centered=True).step()
+    v = 0.01 * 2.0**2  # (1 − α)·g²
+    assert plain.data == close(1.0 - 0.01 * 2.0 / (math.sqrt(v) + 1e-8))
+    g_avg = 0.01 * 2.0  # (1 − α)·g
+    assert centered.data == close(1.0 - 0.01 * 2.0 / (math.sqrt(v - g_avg**2) + 1e-8))
+
+
+def test_adagrad_steps_by_hand_with_lr_decay():
+    theta = Value(1.0)
+    optimizer = Adagrad([theta], lr=0.1, lr_decay=0.5, initial_accumulator_value=1.0)
+    theta.grad = 3.0
+    optimizer.step()  # s = 1 + 9
+    first = 1.0 - 0.1 * 3.0 / (math.sqrt(10.0) + 1e-10)
+    assert theta.data == close(first)
+    theta.grad = -1.0
+    optimizer.step()  # η₂ = 0.1 / (1 + 0.5), s = 10 + 1
+    assert theta.data == close(first + 0.1 / 1.5 * 1.0 / (math.sqrt(11.0) + 1e-10))
+
+
+def test_notes_section_4_7_example_one_sgd_step():
+    """x = 1, t = 0.5, w1 = 0.4, b1 = 0.1, w2 = 0.3, b2 = 0.2, η = 0.1. (The notes print
+    w1 = b1 + 0.3 ≈ 0.4007994 and w2 ≈ 0.3070506; the exact values are 0.40079851… and 0.30705011….)"""
+    x, t = 1.0, 0.5
+    w1, b1, w2, b2 = Value(0.4), Value(0.1), Value(0.3), Value(0.2)
+
+    def loss():
+        h = (w1 * x + b1).sigmoid()
+        y = w2 * h + b2
+        return 0.5 * (y - t) ** 2
+
+    before = loss()
+    before.backward()
+    SGD([w1, b1, w2, b2], lr=0.1).step()
+
+    h = 1 / (1 + math.exp(-(0.4 * x + 0.1)))
+    y = 0.3 * h + 0.2
+    dL_dy = y - t
+    dL_dz1 = dL_dy * 0.3 * h * (1 - h)
+    assert w2.data == close(0.3 - 0.1 * dL_dy * h)
+    assert b2.data == close(0.2 - 0.1 * dL_dy)
+    assert w1.data == close(0.4 - 0.1 * dL_dz1 * x)
+    assert b1.data == close(0.1 - 0.1 * dL_dz1)
+    assert loss().data < before.data
+
+
+# ----- learning-rate schedulers -----
+
+
+def lrs_over_epochs(optimizer, scheduler, epochs=10):
+    """The learning rate of every group in epochs 0, 1, …, stepping as in a training loop."""
+    lrs = [scheduler.get_last_lr()]
+    for _ in range(epochs - 1):
+        optimizer.step()
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+        assert lrs[-1] == [group["lr"] for group in optimizer.param_groups]
+    return lrs
+
+
+def two_group_sgd(module, make_param):
+    return module.SGD(
+        [{"params": [make_param(1.0)]}, {"params": [make_param(2.0)], "lr": 0.02}], lr=0.1, momentum=0.9
+    )
+
+
+SCHEDULER_CASES = {
+    "StepLR(step_size=3, gamma=0.5)": lambda s, opt: s.StepLR(opt, step_size=3, gamma=0.5),
+    "StepLR(step_size=1)": lambda s, opt: s.StepLR(opt, step_size=1),
+    "ExponentialLR(gamma=0.9)": lambda s, opt: s.ExponentialLR(opt, gamma=0.9),
+    "LambdaLR(0.95**epoch)": lambda s, opt: s.LambdaLR(opt, lambda epoch: 0.95**epoch),
+    "LambdaLR(one per group)": lambda s, opt: s.LambdaLR(opt, [lambda e: 1 / (1 + e), lambda e: 1.0 + e]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEDULER_CASES))
+def test_scheduler_learning_rates_match_torch(torch, case):
+    make = SCHEDULER_CASES[case]
+    our_optimizer = two_group_sgd(optim, Value)
+    their_optimizer = two_group_sgd(torch.optim, lambda v: torch.tensor(v, dtype=torch.float64))
+    ours = make(optim, our_optimizer)
+    theirs = make(torch.optim.lr_scheduler, their_optimizer)
+    our_lrs, their_lrs = lrs_over_epochs(our_optimizer, ours), lrs_over_epochs(their_optimizer, theirs)
+    assert our_lrs == [close(lrs) for lrs in their_lrs]
+    assert ours.last_epoch == theirs.last_epoch == 9
+    assert ours.base_lrs == theirs.base_lrs == [0.1, 0.02]
+
+
+def one_param_sgd(lr=1.0):
+    return SGD([Value(0.0)], lr=lr)
+
+
+def test_step_lr_by_hand():
+    optimizer = one_param_sgd()
+    lrs = lrs_over_epochs(optimizer, StepLR(optimizer, step_size=3, gamma=0.5))
+    assert [lr for (lr,) in lrs] == [1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.125]
+
+
+def test_exponential_lr_by_hand():
+    optimizer = one_param_sgd()
+    lrs = lrs_over_epochs(optimizer, ExponentialLR(optimizer, gamma=0.5), epochs=4)
+    assert lrs == [[1.0], [0.5], [0.25], [0.125]]
+
+
+def test_lambda_lr_by_hand_with_one_function_per_group():
+    optimizer = SGD([{"params": [Value(0.0)], "lr": 0.3}, {"params": [Value(0.0)]}], lr=1.0)
+    scheduler = LambdaLR(optimizer, [lambda epoch: 1 / (1 + epoch), lambda epoch: 2.0**epoch])
+    lrs = lrs_over_epochs(optimizer, scheduler, epochs=4)
+    assert lrs == [[close(0.3 / (1 + e)), 2.0**e] for e in range(4)]
+
+
+def test_scheduler_records_initial_lr_and_counts_epochs():
+    optimizer = one_param_sgd(lr=0.1)
+    scheduler = ExponentialLR(optimizer, gamma=0.5)
+    assert optimizer.param_groups[0]["initial_lr"] == 0.1
+    assert scheduler.last_epoch == 0
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    assert scheduler.last_epoch == 3
+    assert optimizer.param_groups[0]["initial_lr"] == 0.1
+    assert optimizer.param_groups[0]["lr"] == close(0.1 * 0.5**3)
+    scheduler.get_last_lr().append(99.0)
+    assert scheduler.get_last_lr() == [close(0.0125)]
+
+
+def test_scheduler_state_dict_round_trip_continues_the_schedule():
+    optimizer = one_param_sgd(lr=0.1)
+    scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    saved_optimizer = json.loads(json.dumps(optimizer.state_dict()))
+    saved_scheduler = json.loads(json.dumps(scheduler.state_dict()))
+    assert "optimizer" not in saved_scheduler
+    assert saved_scheduler["last_epoch"] == 3
+
+    resumed_optimizer = one_param_sgd(lr=5.0)
+    resumed_optimizer.load_state_dict(saved_optimizer)
+    resumed = StepLR(resumed_optimizer, step_size=7, gamma=0.9)
+    resumed.load_state_dict(saved_scheduler)
+    continued = lrs_over_epochs(optimizer, scheduler, epochs=5)
+    assert lrs_over_epochs(resumed_optimizer, resumed, epochs=5) == continued
+    assert scheduler.get_last_lr() == [0.1 * 0.5**3]
+
+
+def test_lambda_lr_state_dict_leaves_out_the_functions():
+    optimizer = one_param_sgd()
+    saved = LambdaLR(optimizer, lambda epoch: 0.5).state_dict()
+    assert "lr_lambdas" not in saved
+    assert json.loads(json.dumps(saved)) == saved
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda opt: StepLR("sgd", 3), TypeError, "str is not an Optimizer"),
+        (lambda opt: LambdaLR(None, lambda e: 1.0), TypeError, "NoneType is not an Optimizer"),
+        (lambda opt: StepLR(opt, 0), ValueError, "step_size must be a whole number of epochs ≥ 1, got 0"),
+        (lambda opt: StepLR(opt, 2.5), ValueError, "step_size must be a whole number of epochs ≥ 1, got 2.5"),
+        (lambda opt: StepLR(opt, 3, gamma=-0.5), ValueError, "Invalid gamma value: -0.5"),
+        (lambda opt: ExponentialLR(opt, gamma="0.9"), TypeError, "gamma value must be a number, got str"),
+        (lambda opt: LambdaLR(opt, [lambda e: 1.0] * 2), ValueError, "Expected 1 lr_lambdas, but got 2"),
+        (lambda opt: LambdaLR(opt, 0.5), TypeError, "lr_lambda must be a function of the epoch, got float"),
+    ],
+)
+def test_scheduler_errors(make, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        make(one_param_sgd())
+
+
+# ----- parameter groups, zero_grad, state -----
+
+
+def test_zero_grad_sets_every_grad_to_zero_in_every_group():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    optimizer = Adam([{"params": [a, b]}, {"params": [c], "lr": 0.1}])
+    (a * b * c).backward()
+    assert (a.grad, b.grad, c.grad) == (6.0, 3.0, 2.0)
+    optimizer.zero_grad()
+    assert (a.grad, b.grad, c.grad) == (0.0, 0.0, 0.0)
+
+
+def test_params_may_be_a_generator_and_groups_override_defaults():
+    values = [Value(1.0), Value(2.0)]
+    optimizer = SGD((v for v in values), lr=0.1)
+    assert optimizer.param_groups[0]["params"] == values
+    for _ in range(2):
+        for v in values:
+            v.grad = 1.0
+        optimizer.step()
+    assert [v.data for v in values] == [close(0.8), close(1.8)]
+
+    w, b, extra = Value(0.0), Value(0.0), Value(0.0)
+    grouped = SGD([{"params": [w]}, {"params": b, "lr": 0.5, "momentum": 0.9}], lr=0.1)
+    assert grouped.defaults == dict(lr=0.1, momentum=0, dampening=0, weight_decay=0, nesterov=False)
+    assert [g["lr"] for g in grouped.param_groups] == [0.1, 0.5]
+    assert [g["momentum"] for g in grouped.param_groups] == [0, 0.9]
+    assert grouped.param_groups[1]["params"] == [b]
+    grouped.add_param_group({"params": [extra], "weight_decay": 0.01})
+    assert grouped.param_groups[2] == {"params": [extra], **grouped.defaults, "weight_decay": 0.01}
+    w.grad = b.grad = extra.grad = 1.0
+    grouped.step()
+    assert (w.data, b.data, extra.data) == (close(-0.1), close(-0.5), close(-0.1))
+
+
+def test_state_is_kept_per_parameter_keyed_by_the_value_itself():
+    a, b = Value(1.0), Value(1.0)  # equal data, still two parameters
+    optimizer = SGD([a, b], lr=0.1, momentum=0.9)
+    a.grad, b.grad = 1.0, -2.0
+    optimizer.step()
+    assert optimizer.state[a] == {"momentum_buffer": 1.0}
+    assert optimizer.state[b] == {"momentum_buffer": -2.0}
+    assert SGD([a], lr=0.1).state_dict()["state"] == {}
+
+
+def test_repr_lists_each_group_like_torch():
+    optimizer = SGD([{"params": [Value(0.0)]}, {"params": [Value(0.0)], "lr": 0.5}], lr=0.1)
+    text = repr(optimizer)
+    assert text.startswith("SGD (\nParameter Group 0\n    dampening: 0\n")
+    assert "Parameter Group 1" in text and "    lr: 0.5" in text and text.endswith(")")
+
+
+# ----- state_dict / load_state_dict -----
+
+
+STATEFUL = [
+    (SGD, {"lr": 0.01, "momentum": 0.9, "nesterov": True}),
+    (RMSprop, {"lr": 0.005, "momentum": 0.5, "centered": True}),
+    (Adagrad, {"lr": 0.1, "lr_decay": 0.1}),
+    (Adam, {"lr": 0.05, "amsgrad": True}),
+]
+
+
+def train(optimizer, params, steps):
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_function(*params).backward()
+        optimizer.step()
+    return [p.data for p in params]
+
+
+def grouped(optimizer_class, params, kwargs):
+    second_group = {"params": params[2:], **kwargs, "weight_decay": 0.1}
+    return optimizer_class([{"params": params[:2], **kwargs}, second_group])
+
+
+@pytest.mark.parametrize("optimizer_class, kwargs", STATEFUL, ids=[c.__name__ for c, _ in STATEFUL])
+def test_state_dict_round_trip_through_json_continues_identically(optimizer_class, kwargs):
+    uninterrupted_params = [Value(v) for v in START]
+    uninterrupted = train(grouped(optimizer_class, uninterrupted_params, kwargs), uninterrupted_params, 8)
+
+    params = [Value(v) for v in START]
+    optimizer = grouped(optimizer_class, params, kwargs)
+    train(optimizer, params, 4)
+    saved = json.loads(json.dumps(optimizer.state_dict()))
+    assert [g["params"] for g in saved["param_groups"]] == [[0, 1], [2]]
+    assert sorted(saved["state"]) == ["0", "1", "2"]
+
+    after_four_steps = [p.data for p in params]
+    fresh_params = [Value(v) for v in after_four_steps]
+    fresh = optimizer_class(
+        [{"params": fresh_params[:2]}, {"params": fresh_params[2:]}]
+    )  # defaults: the hyper-parameters come from the state dict
+    fresh.load_state_dict(saved)
+    assert [{k: v for k, v in g.items() if k != "params"} for g in fresh.param_groups] == [
+        {k: v for k, v in g.items() if k != "params"} for g in saved["param_groups"]
+    ]
+    assert train(optimizer, params, 4) == uninterrupted
+    assert train(fresh, fresh_params, 4) == uninterrupted
+
+    forgetful_params = [Value(v) for v in after_four_steps]  # the same start, but no state
+    assert train(grouped(optimizer_class, forgetful_params, kwargs), forgetful_params, 4) != uninterrupted
+
+
+def test_state_dict_is_a_snapshot_and_load_copies():
+    w = Value(1.0)
+    optimizer = SGD([w], lr=0.1, momentum=0.9)
+    w.grad = 1.0
+    optimizer.step()
+    saved = optimizer.state_dict()
+    assert saved == {
+        "state": {0: {"momentum_buffer": 1.0}},
+        "param_groups": [
+            {"lr": 0.1, "momentum": 0.9, "dampening": 0, "weight_decay": 0, "nesterov": False, "params": [0]}
+        ],
+    }
+    optimizer.step()
+    optimizer.param_groups[0]["lr"] = 0.5
+    assert saved["state"][0]["momentum_buffer"] == 1.0 and saved["param_groups"][0]["lr"] == 0.1
+
+    optimizer.load_state_dict(saved)
+    saved["state"][0]["momentum_buffer"] = 100.0
+    saved["param_groups"][0]["lr"] = 100.0
+    assert optimizer.state[w] == {"momentum_buffer": 1.0}
+    assert optimizer.param_groups[0]["lr"] == 0.1 and optimizer.param_groups[0]["params"] == [w]
+
+
+@pytest.mark.parametrize(
+    "saved_from, message",
+    [
+        (lambda: SGD([{"params": [Value(0.0)]}, {"params": [Value(1.0)]}]), "different number of parameter"),
+        (lambda: SGD([Value(0.0)]), "doesn't match the size of optimizer's group"),
+        (lambda: SGD([Value(0.0), Value(1.0)]), "has no ['amsgrad', 'betas', 'eps'] in a parameter group"),
+    ],
+)
+def test_load_state_dict_rejects_a_mismatched_state_dict(saved_from, message):
+    optimizer = Adam([Value(0.0), Value(0.0)])
+    with pytest.raises(ValueError, match=re.escape(message)):
+        optimizer.load_state_dict(saved_from().state_dict())
+
+
+def test_load_state_dict_checks_the_loaded_hyperparameters():
+    optimizer = SGD([Value(0.0)], lr=0.1)
+    saved = optimizer.state_dict()
+    saved["param_groups"][0]["lr"] = -1.0
+    with pytest.raises(ValueError, match=re.escape("Invalid learning rate: -1.0")):
+        optimizer.load_state_dict(saved)
+    assert optimizer.param_groups[0]["lr"] == 0.1
+
+
+# ----- invalid hyper-parameters and parameters -----
+
+INVALID_HYPERPARAMETERS = [
+    (SGD, {"lr": -0.1}, "Invalid learning rate: -0.1 (must be a finite number ≥ 0)"),
+    (SGD, {"lr": float("nan")}, "Invalid learning rate: nan"),
+    (SGD, {"lr": float("inf")}, "Invalid learning rate: inf"),
+    (SGD, {"momentum": -0.5}, "Invalid momentum value: -0.5 (must be in [0, 1))"),
+    (SGD, {"momentum": 1.0}, "Invalid momentum value: 1.0 (must be in [0, 1))"),
+    (SGD, {"dampening": 1.5}, "Invalid dampening value: 1.5 (must be in [0, 1])"),
+    (SGD, {"weight_decay": -1e-4}, "Invalid weight_decay value: -0.0001"),
+    (SGD, {"nesterov": True}, "Nesterov momentum requires a momentum and zero dampening"),
+    (SGD, {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, "Nesterov momentum requires a momentum"),
+    (RMSprop, {"lr": -1}, "Invalid learning rate: -1"),
+    (RMSprop, {"alpha": -0.1}, "Invalid alpha value: -0.1"),
+    (RMSprop, {"alpha": 1.5}, "Invalid alpha value: 1.5 (must be in [0, 1])"),
+    (RMSprop, {"eps": -1e-8}, "Invalid epsilon value: -1e-08"),
+    (RMSprop, {"momentum": 1.2}, "Invalid momentum value: 1.2"),
+    (RMSprop, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    (Adagrad, {"lr": -0.01}, "Invalid learning rate: -0.01"),
+    (Adagrad, {"lr_decay": -0.1}, "Invalid lr_decay value: -0.1"),
+    (Adagrad, {"initial_accumulator_value": -1}, "Invalid initial_accumulator_value value: -1"),
+    (Adagrad, {"eps": -1.0}, "Invalid epsilon value: -1.0"),
+    (Adagrad, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    (Adam, {"lr": -1e-3}, "Invalid learning rate: -0.001"),
+    (Adam, {"betas": (1.0, 0.999)}, "Invalid beta parameter at index 0: 1.0 (must be in [0, 1))"),
+    (Adam, {"betas": (0.9, -0.1)}, "Invalid beta parameter at index 1: -0.1"),
+    (Adam, {"betas": (0.9,)}, "betas must be a pair (β₁, β₂) such as (0.9, 0.999), got (0.9,)"),
+    (Adam, {"eps": -1.0}, "Invalid epsilon value: -1.0"),
+    (Adam, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+]
+
+
+@pytest.mark.parametrize(
+    "optimizer_class, kwargs, message",
+    INVALID_HYPERPARAMETERS,
+    ids=[f"{c.__name__}{kw}" for c, kw, _ in INVALID_HYPERPARAMETERS],
+)
+def test_invalid_hyperparameter_raises_value_error_naming_it(optimizer_class, kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        optimizer_class([Value(1.0)], **kwargs)
+    # the same value as a per-group override is rejected too
+    with pytest.raises(ValueError, match=re.escape(message)):
+        optimizer_class([{"params": [Value(1.0)], **kwargs}])
+
+
+def test_hyperparameter_that_is_not_a_number_raises_type_error():
+    with pytest.raises(TypeError, match=re.escape("learning rate must be a number, got str '0.1'")):
+        SGD([Value(1.0)], lr="0.1")
+    message = "beta parameter at index 1 must be a number, got NoneType"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        Adam([Value(1.0)], betas=(0.9, None))
+
+
+LEAF = Value(1.0)
+
+BAD_PARAMS = [
+    (Value(1.0), TypeError, "should be an iterable of Values or dicts, but got Value"),
+    (3, TypeError, "should be an iterable of Values or dicts, but got int"),
+    ({"params": [LEAF]}, TypeError, "but got dict (a single group goes in a list: [{'params': ...}])"),
+    ([LEAF, 2.0], TypeError, "optimizer can only optimize Values, but one of the params is float"),
+    ([], ValueError, "optimizer got an empty parameter list"),
+    ((v for v in []), ValueError, "optimizer got an empty parameter list"),
+    ([LEAF, LEAF], ValueError, "appears more than once"),
+    ([{"params": [LEAF]}, {"params": [LEAF]}], ValueError, "appears more than once"),
+    ([{"params": {LEAF}}], TypeError, "ordered collections"),
+    ([LEAF * 2], ValueError, "can't optimize a non-leaf Value"),
+    ([{"lr": 0.1}], ValueError, "a parameter group needs a 'params' entry"),
+]
+
+
+@pytest.mark.parametrize("params, error, message", BAD_PARAMS)
+def test_bad_params_raise_a_helpful_error(params, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        SGD(params, lr=0.1)
+
+
+def test_add_param_group_needs_a_dict():
+    optimizer = SGD([Value(1.0)])
+    with pytest.raises(TypeError, match="param_group must be a dict, but got list"):
+        optimizer.add_param_group([Value(2.0)])
