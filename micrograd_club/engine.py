@@ -68,10 +68,14 @@ class Value:
     def __init__(self, data, label=""):
         number = _as_float(data)
         if number is None:
+            hint = (
+                "To copy a Value without its graph use x.detach()."
+                if isinstance(data, Value)
+                else "For a list of numbers make one Value each: [Value(x) for x in xs]."
+            )
             raise TypeError(
                 f"Value(data) needs a real number (int, float, bool or a numpy scalar), "
-                f"got {type(data).__name__}: {data!r:.60}. "
-                "For a list of numbers make one Value each: [Value(x) for x in xs]."
+                f"got {type(data).__name__}: {data!r:.60}. {hint}"
             )
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
@@ -282,6 +286,10 @@ class Value:
 
     def __float__(self):
         return self.data
+
+    def __bool__(self):
+        """Truth of the data, as for a PyTorch scalar tensor: ``Value(0.0)`` is false."""
+        return self.data != 0
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""

@@ -9,6 +9,9 @@ or 1-d numpy arrays of them, checks them, and returns one ``Value``.
 import math
 import numbers
 
+from micrograd_club._inputs import as_sequence as _sequence
+from micrograd_club._inputs import as_value as _scalar
+from micrograd_club._inputs import is_sequence as _is_sequence
 from micrograd_club.engine import Value
 from micrograd_club.nn import log_softmax
 
@@ -219,46 +222,11 @@ def _paired(predictions, targets, where, predictions_name="predictions", targets
 
 def _rows(x, name):
     """The examples of a cross_entropy batch: a list, or the rows of a 2-d array."""
-    return list(x) if getattr(x, "ndim", None) == 2 else _sequence(x, "cross_entropy", name)
-
-
-def _sequence(x, where, name):
-    """x as a non-empty list: a single Value/number becomes a list of one."""
-    if _is_scalar(x):
-        return [x]
-    if not _is_sequence(x):
-        shape = f"a {x.ndim}-d array" if hasattr(x, "ndim") else type(x).__name__
-        raise TypeError(
-            f"{where}: {name} must be a Value, a number, or a list, tuple or 1-d array of them; "
-            f"got {shape}"
-        )
-    items = list(x)
-    if not items:
-        raise ValueError(f"{where}: got no {name}; pass at least one")
-    return items
-
-
-def _scalar(x, where, name):
-    """x as a Value (numbers become constant leaves), or a TypeError naming the argument."""
-    if isinstance(x, Value):
-        return x
-    if _is_scalar(x):
-        return Value(x)
-    kind = "a list" if _is_sequence(x) else type(x).__name__
-    raise TypeError(f"{where}: {name} must be a Value or a number, got {kind}: {x!r:.40}")
-
-
-def _is_scalar(x):
-    """A Value, a real number, or a numpy scalar / 0-d array of numbers."""
-    if isinstance(x, (Value, numbers.Real)):
-        return True
-    kind = getattr(getattr(x, "dtype", None), "kind", "")
-    return getattr(x, "ndim", None) == 0 and kind in ("b", "i", "u", "f")
-
-
-def _is_sequence(x):
-    """A list, a tuple or a 1-d numpy array."""
-    return isinstance(x, (list, tuple)) or getattr(x, "ndim", None) == 1
+    if getattr(x, "ndim", None) != 2:
+        return _sequence(x, "cross_entropy", name)
+    if len(x) == 0:
+        raise ValueError(f"cross_entropy: got no {name}; pass at least one")
+    return list(x)
 
 
 def _is_batch(logits):

@@ -10,6 +10,7 @@ import numbers
 import os
 import random
 
+from micrograd_club._inputs import as_sequence, as_value, is_sequence
 from micrograd_club._io import atomic_write_text
 from micrograd_club.engine import Value
 
@@ -131,13 +132,12 @@ def log_softmax(values):
 
 
 def _as_values(values, where):
-    """A non-empty list of Values from a list of Values or numbers."""
-    if isinstance(values, (Value, str, bytes)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{where} expects a list of Values or numbers, got {type(values).__name__}")
-    values = [v if isinstance(v, Value) else Value(v) for v in values]
-    if not values:
-        raise ValueError(f"{where} needs at least one value, got an empty list")
-    return values
+    """A non-empty list of Values from a list, tuple or 1-d array of Values or numbers."""
+    if isinstance(values, Value) or not is_sequence(values):
+        raise TypeError(
+            f"{where} expects a list of Values or numbers (one per class), got {type(values).__name__}"
+        )
+    return [as_value(v, where, f"values[{i}]") for i, v in enumerate(as_sequence(values, where, "values"))]
 
 
 class Neuron(Module):

@@ -42,7 +42,9 @@ def paired_lists(min_size=1, max_size=6, low=-MODERATE, high=MODERATE):
 # ----- random expression graphs, evaluated by any backend (our Value, torch tensors) -----
 
 # Unary ops defined for every real input, so any generated expression is valid.
-UNARY_OPS = ("neg", "tanh", "sigmoid", "relu", "softplus", "abs", "square", "safe_log", "safe_sqrt", "exp_tanh")
+UNARY_OPS = (
+    "neg", "tanh", "sigmoid", "relu", "softplus", "abs", "square", "safe_log", "safe_sqrt", "exp_tanh",
+)
 BINARY_OPS = ("add", "sub", "mul", "safe_div", "mix")
 
 

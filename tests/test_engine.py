@@ -216,6 +216,15 @@ def test_no_grad_is_restored_after_an_exception():
     assert is_grad_enabled()
 
 
+def test_truth_follows_data_like_a_scalar_tensor():
+    assert not Value(0.0) and Value(-0.5) and bool(Value(True))
+
+
+def test_value_of_a_value_suggests_detach():
+    with pytest.raises(TypeError, match="detach"):
+        Value(Value(2.0))
+
+
 def test_detach_item_float():
     x = Value(1.5, "x")
     y = (x * 2).detach()

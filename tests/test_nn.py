@@ -200,10 +200,14 @@ def test_softmax_gradient_matches_pytorch(logits, weight):
 
 
 def test_softmax_rejects_bad_input():
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="softmax: got no values"):
         softmax([])
     with pytest.raises(TypeError, match="list of Values"):
         softmax(Value(1.0))
+    with pytest.raises(TypeError, match="list of Values"):
+        log_softmax({"a": 1.0})
+    with pytest.raises(TypeError, match=r"softmax: values\[1\] must be a Value or a number, got str"):
+        softmax([1.0, "2"])
 
 
 # ----- state_dict, save, load -----

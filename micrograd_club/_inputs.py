@@ -1,0 +1,45 @@
+"""Turning what a user passes (Values, numbers, lists, numpy arrays) into Values, with
+errors that name the function, the argument and the position that was wrong."""
+
+import numbers
+
+from micrograd_club.engine import Value
+
+
+def as_sequence(x, where, name):
+    """x as a non-empty list: a single Value/number becomes a list of one."""
+    if is_scalar(x):
+        return [x]
+    if not is_sequence(x):
+        shape = f"a {x.ndim}-d array" if hasattr(x, "ndim") else type(x).__name__
+        raise TypeError(
+            f"{where}: {name} must be a Value, a number, or a list, tuple or 1-d array of them; "
+            f"got {shape}"
+        )
+    items = list(x)
+    if not items:
+        raise ValueError(f"{where}: got no {name}; pass at least one")
+    return items
+
+
+def as_value(x, where, name):
+    """x as a Value (numbers become constant leaves), or a TypeError naming the argument."""
+    if isinstance(x, Value):
+        return x
+    if is_scalar(x):
+        return Value(x)
+    kind = "a list" if is_sequence(x) else type(x).__name__
+    raise TypeError(f"{where}: {name} must be a Value or a number, got {kind}: {x!r:.40}")
+
+
+def is_scalar(x):
+    """A Value, a real number, or a numpy scalar / 0-d array of numbers."""
+    if isinstance(x, (Value, numbers.Real)):
+        return True
+    kind = getattr(getattr(x, "dtype", None), "kind", "")
+    return getattr(x, "ndim", None) == 0 and kind in ("b", "i", "u", "f")
+
+
+def is_sequence(x):
+    """A list, a tuple or a 1-d numpy array."""
+    return isinstance(x, (list, tuple)) or getattr(x, "ndim", None) == 1
