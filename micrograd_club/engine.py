@@ -15,7 +15,7 @@ import math
 import numbers
 from contextlib import ContextDecorator
 
-__all__ = ["Value", "no_grad", "is_grad_enabled"]
+__all__ = ["Value", "Constant", "no_grad", "is_grad_enabled"]
 
 _grad_enabled = True
 
@@ -51,7 +51,7 @@ def _binary_op(method):
             number = _as_float(other)
             if number is None:
                 return NotImplemented
-            other = Value(number)
+            other = Constant(number)
         return method(self, other)
 
     wrapper.__name__ = method.__name__
@@ -293,7 +293,7 @@ class Value:
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+        return f"{type(self).__name__}(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
 
     # Comparisons look at data; == and hash stay identity-based so Values can live in sets.
     def __lt__(self, other):
@@ -316,6 +316,13 @@ class Value:
     @property
     def _op(self):
         return self.op
+
+
+class Constant(Value):
+    """A plain number that took part in an op (the 2 in ``x * 2``): a leaf that is neither
+    an input nor a parameter, so diagrams and traces can show it as such."""
+
+    __slots__ = ()
 
 
 # ----- helpers -----

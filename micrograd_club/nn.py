@@ -14,7 +14,7 @@ from micrograd_club._inputs import as_sequence, as_value, is_sequence
 from micrograd_club._io import atomic_write_text
 from micrograd_club.engine import Value
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
+__all__ = ["Parameter", "Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
 
 # activation name -> the name micrograd-style reprs use ("ReLUNeuron(2)")
 ACTIVATIONS = {
@@ -28,6 +28,13 @@ INITS = ("uniform", "xavier", "he")
 MODEL_FORMAT = "micrograd_club.model"
 MODEL_VERSION = 1
 MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+
+
+class Parameter(Value):
+    """A Value that a model learns (a weight or a bias), as ``torch.nn.Parameter``: it
+    behaves exactly like a Value, and diagrams colour it as a parameter."""
+
+    __slots__ = ()
 
 
 class Module:
@@ -147,14 +154,15 @@ class Neuron(Module):
     any of ``ACTIVATIONS`` instead. ``init`` is "uniform" (micrograd's U(−1, 1)), "xavier"
     (U(±√(6/(fan_in+fan_out)))) or "he" (N(0, 2/fan_in)); ``seed`` (an int or a
     ``random.Random``) draws from its own generator instead of the global ``random``.
+    The parameters are labelled as in the notes: w1 … wn and b.
     """
 
     def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1):
         nin = _positive_int(nin, "Neuron nin")
         self.activation = _activation(activation if activation is not None else ("relu" if nonlin else "linear"))
         rng = _generator(seed)
-        self.w = [Value(x, f"w{i + 1}") for i, x in enumerate(_initial_weights(init, nin, fan_out, rng))]
-        self.b = Value(0.0, "b")
+        self.w = [Parameter(x, f"w{i + 1}") for i, x in enumerate(_initial_weights(init, nin, fan_out, rng))]
+        self.b = Parameter(0.0, "b")
 
     @property
     def nonlin(self):

@@ -57,7 +57,7 @@ class Optimizer:
         if isinstance(params, (Value, dict)) or not hasattr(params, "__iter__"):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Values or dicts, "
-                f"but got {type(params).__name__} (a single group goes in a list: [{{'params': ...}}])"
+                f"but got {type(params).__name__}; pass a list such as [w, b] or [{{'params': [w, b], 'lr': 0.1}}]"
             )
         self._check_hyperparameters(defaults)
         self.defaults = defaults
@@ -127,10 +127,10 @@ class Optimizer:
         position = {}
         param_groups = []
         for group in self.param_groups:
-            saved = copy.deepcopy({key: value for key, value in group.items() if key != "params"})
+            saved = {key: value for key, value in group.items() if key != "params"}
             saved["params"] = [position.setdefault(param, len(position)) for param in group["params"]]
             param_groups.append(saved)
-        state = {i: copy.deepcopy(self.state[p]) for p, i in position.items() if self.state.get(p)}
+        state = {i: dict(self.state[p]) for p, i in position.items() if self.state.get(p)}
         return {"state": state, "param_groups": param_groups}
 
     def load_state_dict(self, state_dict):
@@ -142,6 +142,7 @@ class Optimizer:
                 f"loaded state dict has a different number of parameter groups "
                 f"({len(saved_groups)}, the optimizer has {len(self.param_groups)})"
             )
+        param_by_position, new_groups = {}, []
         for group, saved in zip(self.param_groups, saved_groups):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
@@ -154,18 +155,14 @@ class Optimizer:
                     f"loaded state dict has no {missing} in a parameter group: was it saved from a "
                     f"different optimizer than {type(self).__name__}?"
                 )
-
-        param_by_position = {}
-        new_groups = []
-        for group, saved in zip(self.param_groups, saved_groups):
-            param_by_position.update(zip(saved["params"], group["params"]))
-            new_group = copy.deepcopy({key: value for key, value in saved.items() if key != "params"})
+            new_group = {key: value for key, value in saved.items() if key != "params"}
             new_group["params"] = group["params"]
             self._check_hyperparameters(new_group)
             new_groups.append(new_group)
+            param_by_position.update(zip(saved["params"], group["params"]))
         self.param_groups = new_groups
         self.state = {
-            param_by_position[int(i)]: copy.deepcopy(state) for i, state in state_dict["state"].items()
+            param_by_position[int(i)]: dict(state) for i, state in state_dict["state"].items()
         }
 
     def _each_parameter(self):
@@ -245,9 +242,9 @@ class RMSprop(Optimizer):
 
     With g = ∇L + λθ:
 
-        v ← α·v + (1 − α)·g²                   a running mean of g² (``square_avg``)
-        centered:  ḡ ← α·ḡ + (1 − α)·g,  v ← v − ḡ²   (use the variance of g instead)
+        v ← α·v + (1 − α)·g²          a running mean of g² (``square_avg``)
         θ ← θ − η·g / (√v + ε)
+        centered:  ḡ ← α·ḡ + (1 − α)·g and v − ḡ² (the variance of g) in place of v
         momentum γ > 0:  b ← γ·b + g / (√v + ε),  θ ← θ − η·b
 
     Parameters whose gradient is usually large take small steps and vice versa.
@@ -388,12 +385,12 @@ def _gradient(theta, group):
 
 
 def _check_range(value, name, low=0.0, high=math.inf, high_included=False):
-    """Raise unless ``value`` is a number with low ≤ value < high (≤ high if ``high_included``);
-    NaN and infinity fail too. Messages start like torch's: "Invalid learning rate: -0.1"."""
+    """Raise unless ``value`` is a number with low ≤ value < high (≤ high if ``high_included``).
+    Messages start like torch's: "Invalid learning rate: -0.1"."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     below_high = value <= high if high_included else value < high
-    if not (low <= value and below_high and math.isfinite(value)):
+    if not (low <= value and below_high):  # also False for NaN and ±infinity
         if high == math.inf:
             allowed = f"a finite number ≥ {low:g}"
         else:
@@ -407,10 +404,10 @@ def _check_range(value, name, low=0.0, high=math.inf, high_included=False):
 class LRScheduler:
     """Changes each group's learning rate ``"lr"`` once per epoch, like torch's schedulers.
 
-    On creation it records each group's starting rate as ``"initial_lr"`` (η₀, kept in
-    ``base_lrs``) and sets epoch 0's rate; then call ``scheduler.step()`` once per epoch,
-    *after* ``optimizer.step()``. ``last_epoch`` counts those calls and ``get_last_lr()``
-    returns the rates now in use.
+    On creation it records each group's starting rate η₀ as ``"initial_lr"`` (unless the group
+    already has one, e.g. from a loaded state dict) and in ``base_lrs``, and sets epoch 0's
+    rate; then call ``scheduler.step()`` once per epoch, *after* ``optimizer.step()``.
+    ``last_epoch`` counts those calls and ``get_last_lr()`` returns the rates now in use.
     """
 
     def __init__(self, optimizer):
@@ -441,12 +438,17 @@ class LRScheduler:
         }
 
     def load_state_dict(self, state_dict):
-        """Continue from ``state_dict()`` output. Load the optimizer's own state dict too."""
+        """Continue from ``state_dict()`` output. The learning rates themselves are in the
+        optimizer's state dict: load that too."""
         self.__dict__.update(copy.deepcopy(state_dict))
 
 
 class StepLR(LRScheduler):
-    """η = η₀ · γ^⌊epoch / step_size⌋: multiply the learning rate by γ every ``step_size`` epochs."""
+    """η = η₀ · γ^⌊epoch / step_size⌋: multiply the learning rate by γ every ``step_size`` epochs.
+
+    As in torch it multiplies the group's *current* ``"lr"``, so it combines with other
+    schedulers and with changes you make to ``"lr"`` yourself.
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1):
         if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
@@ -458,11 +460,14 @@ class StepLR(LRScheduler):
 
     def get_lr(self):
         """Each group's learning rate for epoch ``last_epoch``."""
-        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+        decays_now = self.last_epoch > 0 and self.last_epoch % self.step_size == 0
+        factor = self.gamma if decays_now else 1.0
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
 
 
 class ExponentialLR(LRScheduler):
-    """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch."""
+    """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch (the current ``"lr"``, as
+    in torch)."""
 
     def __init__(self, optimizer, gamma):
         _check_range(gamma, "gamma value")
@@ -471,7 +476,8 @@ class ExponentialLR(LRScheduler):
 
     def get_lr(self):
         """Each group's learning rate for epoch ``last_epoch``."""
-        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
+        factor = self.gamma if self.last_epoch > 0 else 1.0
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
 
 
 class LambdaLR(LRScheduler):

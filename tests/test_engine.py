@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_club import Value, is_grad_enabled, no_grad
+from micrograd_club.engine import Constant
 from micrograd_club.gradcheck import numerical_grad
 from strategies import away_from_zero, evaluate, expressions, positives, reals
 
@@ -116,6 +117,14 @@ def test_number_on_the_left_keeps_operand_order():
     y = 5 - x
     assert y.parents[0].data == 5.0 and y.parents[1] is x
     assert y.data == 3.0 and (5 / x).data == 2.5 and (2**x).data == 4.0
+
+
+def test_numbers_in_ops_become_constants():
+    x = Value(2.0, "x")
+    y = x * 3
+    assert type(y.parents[1]) is Constant and y.parents[1].data == 3.0
+    assert type(x) is Value and type(y) is Value
+    assert repr(y.parents[1]) == "Constant(data=3.0000, grad=0.0000)"
 
 
 def test_micrograd_aliases_are_read_only():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from micrograd_club import Value
-from micrograd_club.nn import MLP, Layer, Module, Neuron, log_softmax, softmax
+from micrograd_club.nn import MLP, Layer, Module, Neuron, Parameter, log_softmax, softmax
 from strategies import real_lists, reals
 
 micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd==0.1.0 (the test extra) is the reference")
@@ -68,6 +68,13 @@ def test_named_parameters_are_stable_and_ordered_like_micrograd():
     assert names[-1] == "layers.1.neurons.0.b"
     assert len(names) == 3 * 3 + 4 == len(model.parameters())
     assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_parameters_are_labelled_parameter_values():
+    n = Neuron(2, seed=0)
+    assert all(type(p) is Parameter for p in n.parameters())
+    assert [p.label for p in n.parameters()] == ["w1", "w2", "b"]  # the notes' 1-based names
+    assert type(n([1.0, 2.0])) is Value
 
 
 def test_zero_grad_resets_every_parameter():

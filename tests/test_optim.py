@@ -266,8 +266,9 @@ def test_adagrad_steps_by_hand_with_lr_decay():
 
 
 def test_notes_section_4_7_example_one_sgd_step():
-    """x = 1, t = 0.5, w1 = 0.4, b1 = 0.1, w2 = 0.3, b2 = 0.2, η = 0.1. (The notes print
-    w1 = b1 + 0.3 ≈ 0.4007994 and w2 ≈ 0.3070506; the exact values are 0.40079851… and 0.30705011….)"""
+    """x = 1, t = 0.5, w1 = 0.4, b1 = 0.1, w2 = 0.3, b2 = 0.2, η = 0.1. The expected values are
+    computed here with math. (The notes print w1 ≈ 0.4007994 and w2 ≈ 0.3070506, but the exact
+    values are 0.40079851… and 0.30705011…, so their digits are not asserted.)"""
     x, t = 1.0, 0.5
     w1, b1, w2, b2 = Value(0.4), Value(0.1), Value(0.3), Value(0.2)
 
@@ -296,10 +297,11 @@ def test_notes_section_4_7_example_one_sgd_step():
 
 def lrs_over_epochs(optimizer, scheduler, epochs=10):
     """The learning rate of every group in epochs 0, 1, …, stepping as in a training loop."""
-    lrs = [scheduler.get_last_lr()]
-    for _ in range(epochs - 1):
-        optimizer.step()
-        scheduler.step()
+    lrs = []
+    for epoch in range(epochs):
+        if epoch > 0:
+            optimizer.step()
+            scheduler.step()
         lrs.append(scheduler.get_last_lr())
         assert lrs[-1] == [group["lr"] for group in optimizer.param_groups]
     return lrs
@@ -369,6 +371,43 @@ def test_scheduler_records_initial_lr_and_counts_epochs():
     assert optimizer.param_groups[0]["lr"] == close(0.1 * 0.5**3)
     scheduler.get_last_lr().append(99.0)
     assert scheduler.get_last_lr() == [close(0.0125)]
+    # a second scheduler keeps the recorded initial_lr, as in torch
+    assert LambdaLR(optimizer, lambda epoch: 1.0).base_lrs == [0.1]
+
+
+def resumed_schedule(module, schedulers, make_param):
+    """Three epochs of StepLR, then a new optimizer and scheduler loaded from their state dicts."""
+    optimizer = module.SGD([make_param(1.0)], lr=0.1)
+    scheduler = schedulers.StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    saved_optimizer, saved_scheduler = optimizer.state_dict(), scheduler.state_dict()
+    resumed_optimizer = module.SGD([make_param(1.0)], lr=5.0)
+    resumed_optimizer.load_state_dict(saved_optimizer)
+    resumed = schedulers.StepLR(resumed_optimizer, step_size=2, gamma=0.5)
+    resumed.load_state_dict(saved_scheduler)
+    return lrs_over_epochs(resumed_optimizer, resumed, epochs=5)
+
+
+def chained_schedule(module, schedulers, make_param):
+    """StepLR and ExponentialLR on one optimizer: their factors multiply."""
+    optimizer = module.SGD([make_param(1.0)], lr=0.1)
+    both = [schedulers.StepLR(optimizer, step_size=3, gamma=0.5), schedulers.ExponentialLR(optimizer, 0.9)]
+    lrs = []
+    for _ in range(10):
+        optimizer.step()
+        for scheduler in both:
+            scheduler.step()
+        lrs.append(optimizer.param_groups[0]["lr"])
+    return lrs
+
+
+@pytest.mark.parametrize("schedule", [resumed_schedule, chained_schedule])
+def test_resumed_and_chained_schedules_match_torch(torch, schedule):
+    ours = schedule(optim, optim, Value)
+    theirs = schedule(torch.optim, torch.optim.lr_scheduler, lambda v: torch.tensor(v, dtype=torch.float64))
+    assert ours == theirs
 
 
 def test_scheduler_state_dict_round_trip_continues_the_schedule():
@@ -381,6 +420,8 @@ def test_scheduler_state_dict_round_trip_continues_the_schedule():
     saved_scheduler = json.loads(json.dumps(scheduler.state_dict()))
     assert "optimizer" not in saved_scheduler
     assert saved_scheduler["last_epoch"] == 3
+    scheduler.state_dict()["base_lrs"].append(1.0)
+    assert scheduler.base_lrs == [0.1]
 
     resumed_optimizer = one_param_sgd(lr=5.0)
     resumed_optimizer.load_state_dict(saved_optimizer)
@@ -458,7 +499,9 @@ def test_state_is_kept_per_parameter_keyed_by_the_value_itself():
     optimizer.step()
     assert optimizer.state[a] == {"momentum_buffer": 1.0}
     assert optimizer.state[b] == {"momentum_buffer": -2.0}
-    assert SGD([a], lr=0.1).state_dict()["state"] == {}
+    without_momentum = SGD([a], lr=0.1)
+    without_momentum.step()
+    assert without_momentum.state_dict()["state"] == {}
 
 
 def test_repr_lists_each_group_like_torch():
@@ -506,9 +549,8 @@ def test_state_dict_round_trip_through_json_continues_identically(optimizer_clas
 
     after_four_steps = [p.data for p in params]
     fresh_params = [Value(v) for v in after_four_steps]
-    fresh = optimizer_class(
-        [{"params": fresh_params[:2]}, {"params": fresh_params[2:]}]
-    )  # defaults: the hyper-parameters come from the state dict
+    # default hyper-parameters: the saved ones come with the state dict
+    fresh = optimizer_class([{"params": fresh_params[:2]}, {"params": fresh_params[2:]}])
     fresh.load_state_dict(saved)
     assert [{k: v for k, v in g.items() if k != "params"} for g in fresh.param_groups] == [
         {k: v for k, v in g.items() if k != "params"} for g in saved["param_groups"]
@@ -611,6 +653,11 @@ def test_invalid_hyperparameter_raises_value_error_naming_it(optimizer_class, kw
         optimizer_class([{"params": [Value(1.0)], **kwargs}])
 
 
+def test_invalid_constructor_default_raises_even_when_every_group_overrides_it():
+    with pytest.raises(ValueError, match=re.escape("Invalid learning rate: -1")):
+        SGD([{"params": [Value(1.0)], "lr": 0.1}], lr=-1)
+
+
 def test_hyperparameter_that_is_not_a_number_raises_type_error():
     with pytest.raises(TypeError, match=re.escape("learning rate must be a number, got str '0.1'")):
         SGD([Value(1.0)], lr="0.1")
@@ -624,7 +671,7 @@ LEAF = Value(1.0)
 BAD_PARAMS = [
     (Value(1.0), TypeError, "should be an iterable of Values or dicts, but got Value"),
     (3, TypeError, "should be an iterable of Values or dicts, but got int"),
-    ({"params": [LEAF]}, TypeError, "but got dict (a single group goes in a list: [{'params': ...}])"),
+    ({"params": [LEAF]}, TypeError, "but got dict; pass a list such as [w, b] or [{'params': [w, b], 'lr': 0.1}]"),
     ([LEAF, 2.0], TypeError, "optimizer can only optimize Values, but one of the params is float"),
     ([], ValueError, "optimizer got an empty parameter list"),
     ((v for v in []), ValueError, "optimizer got an empty parameter list"),
