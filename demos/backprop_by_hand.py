@@ -10,6 +10,7 @@ L = ½(y − t)²,  and one step θ ← θ − η·∂L/∂θ.
 
 from micrograd_club import Value
 from micrograd_club.losses import sse
+from micrograd_club.nn import Parameter
 from micrograd_club.optim import SGD
 
 GIVEN = {"x": 1.0, "t": 0.5, "w1": 0.4, "b1": 0.1, "w2": 0.3, "b2": 0.2, "eta": 0.1}
@@ -34,39 +35,41 @@ NOTES_4_7 = [
 ]
 
 
-def run_example(given=GIVEN):
-    """Build the network from labelled Values, backpropagate, take one SGD step, and
-    return (every quantity of the notes by name, the loss node for drawing)."""
+def build_network(given=GIVEN):
+    """The 1-1-1 network of section 4.4 as labelled Values, forward pass done:
+    {name: node} for x, t, w1, b1, w2, b2, z1, h, y and the loss L."""
     x, t = Value(given["x"], "x"), Value(given["t"], "t")
-    w1, b1 = Value(given["w1"], "w1"), Value(given["b1"], "b1")
-    w2, b2 = Value(given["w2"], "w2"), Value(given["b2"], "b2")
-
+    w1, b1 = Parameter(given["w1"], "w1"), Parameter(given["b1"], "b1")
+    w2, b2 = Parameter(given["w2"], "w2"), Parameter(given["b2"], "b2")
     z1 = w1 * x + b1
-    z1.label = "z1"
     h = z1.sigmoid()
-    h.label = "h"
     y = w2 * h + b2
-    y.label = "y"
     loss = sse(y, t)
-    loss.label = "L"
+    for node, name in ((z1, "z1"), (h, "h"), (y, "y"), (loss, "L")):
+        node.label = name
+    return {"x": x, "t": t, "w1": w1, "b1": b1, "w2": w2, "b2": b2, "z1": z1, "h": h, "y": y, "L": loss}
 
-    loss.backward()
+
+def run_example(given=GIVEN):
+    """Forward, backward and one SGD step: every quantity the notes print, by name."""
+    net = build_network(given)
+    net["L"].backward()
     found = {
-        "z1": z1.data,
-        "h": h.data,
-        "z2": y.data,
-        "L": loss.data,
-        "∂L/∂y": y.grad,
-        "∂L/∂w2": w2.grad,
-        "∂L/∂b2": b2.grad,
-        "∂L/∂h": h.grad,
-        "σ'(z1)": h.local_grads[0],
-        "∂L/∂w1": w1.grad,
-        "∂L/∂b1": b1.grad,
+        "z1": net["z1"].data,
+        "h": net["h"].data,
+        "z2": net["y"].data,
+        "L": net["L"].data,
+        "∂L/∂y": net["y"].grad,
+        "∂L/∂w2": net["w2"].grad,
+        "∂L/∂b2": net["b2"].grad,
+        "∂L/∂h": net["h"].grad,
+        "σ'(z1)": net["h"].local_grads[0],
+        "∂L/∂w1": net["w1"].grad,
+        "∂L/∂b1": net["b1"].grad,
     }
-    SGD([w1, b1, w2, b2], lr=given["eta"]).step()
-    found.update({"w1 after": w1.data, "b1 after": b1.data, "w2 after": w2.data, "b2 after": b2.data})
-    return found, loss
+    SGD([net[name] for name in ("w1", "b1", "w2", "b2")], lr=given["eta"]).step()
+    found.update({f"{name} after": net[name].data for name in ("w1", "b1", "w2", "b2")})
+    return found
 
 
 def verdict(printed, exact):
@@ -112,7 +115,7 @@ def report(rows, found):
 
 
 def main():
-    found, _ = run_example()
+    found = run_example()
     print(report(compare_with_notes(found), found))
 
 

@@ -4,15 +4,15 @@ import os
 import tempfile
 
 
-def atomic_write_text(path, text):
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``,
+def atomic_write_bytes(path, data):
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``,
     which swaps the new file in at once (readers see the old file or the new, never half)."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
@@ -22,3 +22,8 @@ def atomic_write_text(path, text):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_text(path, text):
+    """``atomic_write_bytes`` for text, as UTF-8."""
+    atomic_write_bytes(path, text.encode("utf-8"))

@@ -190,7 +190,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
 
     def __call__(self, x):
-        out = [n(x) for n in self.neurons]
+        x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, len(self.neurons[0].w), "Layer")]
+        out = [n(x) for n in self.neurons]  # one Value per input, shared by every neuron
         return out[0] if len(out) == 1 else out
 
     def __repr__(self):

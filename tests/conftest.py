@@ -3,6 +3,7 @@ run without the references that local runs may skip (PyTorch, micrograd)."""
 
 import importlib.util
 import os
+import shutil
 import sys
 
 import pytest
@@ -23,3 +24,28 @@ def pytest_sessionstart(session):
         missing = [f"{name} ({fix})" for name, fix in REFERENCES.items() if importlib.util.find_spec(name) is None]
         if missing:
             pytest.exit(f"CI is set but the reference implementations are missing: {', '.join(missing)}", 1)
+
+
+def _need(available, what, how):
+    """Skip locally when a system tool is missing, but fail in CI, where .ci/run installs it."""
+    if available:
+        return
+    message = f"{what} is not installed ({how})"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set, so this test must run: {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def needs_dot():
+    """Graphviz's dot program, for tests that render."""
+    _need(shutil.which("dot"), "Graphviz's dot", "apt-get install graphviz")
+
+
+@pytest.fixture
+def browser_path():
+    """A headless-capable Chromium and Python's playwright, for tests of HTML pages."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    _need(path, "Chromium", "apt-get install chromium")
+    _need(importlib.util.find_spec("playwright"), "playwright", "pip install playwright")
+    return path

@@ -1,0 +1,320 @@
+"""Graph diagrams of a Value's computation, drawn by Graphviz, with every partial derivative.
+
+Each value is a box (name | data | grad), each op a small circle, and every edge from an
+input into an op carries the op's local derivative ∂out/∂in; after ``backward()`` it also
+carries what flowed back along it, upstream × local. A value used twice gets two edges,
+and its grad is the sum of both flows.
+"""
+
+import html
+import os
+
+import graphviz
+
+from micrograd_club._io import atomic_write_bytes
+from micrograd_club.nn import Parameter
+from micrograd_club.viz.notation import local_formula, node_names, number, partial, role
+
+__all__ = ["draw_graph", "draw_dot", "save_graph", "GraphTooLargeError", "GraphvizNotFoundError"]
+
+COLORS = {
+    "parameter": "#ffd8a8",
+    "input": "#a5d8ff",
+    "constant": "#e9ecef",
+    "computed": "#ffffff",
+    "output": "#b2f2bb",
+    "neuron": "#eebefa",
+}
+HIGHLIGHT = "#e03131"
+CURRENT = "#fab005"
+FONT = "DejaVu Sans"
+ACTIVATION_OPS = {"ReLU", "σ", "tanh", "leaky_relu"}
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+SOURCE_FORMATS = {".dot", ".gv"}
+
+INSTALL_GRAPHVIZ = (
+    "Graphviz's `dot` program is needed to render diagrams, and it is not installed. Install it with\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "  Windows:       winget install graphviz   (or https://graphviz.org/download/), then reopen the terminal\n"
+    "  conda:         conda install -c conda-forge graphviz\n"
+    "Without it, draw_graph(root).source still gives the DOT text, and save_graph(root, 'graph.dot') writes it."
+)
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than can be drawn legibly."""
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Graphviz's ``dot`` executable is not installed."""
+
+
+def draw_graph(
+    root,
+    *,
+    rankdir="LR",
+    show_local_grads=True,
+    precision=4,
+    highlight=None,
+    max_nodes=150,
+    collapse=None,
+    show_grads=None,
+    legend=True,
+):
+    """A ``graphviz.Digraph`` of everything ``root`` was computed from.
+
+    - ``show_local_grads``: label each input → op edge with ∂out/∂in (and the backward flow).
+    - ``highlight``: a Value (e.g. a weight); the path from it to ``root`` is drawn in red,
+      which shows how it affects the result.
+    - ``collapse="neuron"``: draw each neuron (Σwx + b → activation) as one node, for MLPs.
+    - ``max_nodes``: a larger graph raises GraphTooLargeError instead of drawing a hairball.
+    - ``show_grads``: None shows grads once ``backward()`` has run (root.grad ≠ 0), and
+      "not computed yet" before; True/False force it.
+
+    The output is deterministic (the same graph gives the same DOT text), displays inline
+    in Jupyter, and ``.render()``/``save_graph`` write files; ``.source`` needs no Graphviz.
+    """
+    order = root.topological_order()
+    if show_grads is None:
+        show_grads = root.grad != 0
+    grads = {node: node.grad for node in order} if show_grads else {}
+    return render(
+        order,
+        grads,
+        rankdir=rankdir,
+        show_local_grads=show_local_grads,
+        precision=precision,
+        highlight=highlight,
+        max_nodes=max_nodes,
+        collapse=collapse,
+        legend=legend,
+    )
+
+
+draw_dot = draw_graph  # the name micrograd's notebook uses
+
+
+def save_graph(root, path, **options):
+    """Draw ``root`` (options as for ``draw_graph``) and write it to ``path``: .svg, .png or
+    .pdf (rendered by Graphviz), or .dot/.gv (the DOT source, no Graphviz needed).
+    The file is written atomically. Returns the path."""
+    graph = draw_graph(root, **options)
+    write_graph(graph, path)
+    return path
+
+
+def write_graph(graph, path):
+    """Write a Digraph to ``path`` in the format its extension names."""
+    extension = os.path.splitext(os.fspath(path))[1].lower()
+    if extension in SOURCE_FORMATS:
+        atomic_write_bytes(path, graph.source.encode("utf-8"))
+    elif extension in FORMATS:
+        atomic_write_bytes(path, pipe(graph, FORMATS[extension]))
+    else:
+        known = ", ".join(sorted(FORMATS) + sorted(SOURCE_FORMATS))
+        raise ValueError(f"cannot tell the format of {os.fspath(path)!r}: use one of {known}")
+
+
+def pipe(graph, fmt):
+    """Render with Graphviz, or raise GraphvizNotFoundError saying how to install it."""
+    try:
+        return graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(INSTALL_GRAPHVIZ) from None
+
+
+# ----- building the diagram -----
+
+
+def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, precision=4,
+           highlight=None, max_nodes=150, collapse=None, legend=True, root_name="L"):
+    """The diagram of a graph given in topological order. ``grads`` maps each node whose
+    gradient is known to it (nodes missing from it show "not computed yet"); ``current``
+    is drawn as the node whose gradient was just completed."""
+    if collapse not in (None, "neuron"):
+        raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
+    root = order[-1]
+    names = node_names(order, root_name)
+    neurons = find_neurons(order) if collapse == "neuron" else {}
+    hidden = _hidden_by(neurons, order)
+    shown = [node for node in order if node not in hidden]
+    if len(shown) > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {len(shown)} value nodes ({len(order)} in all), more than max_nodes={max_nodes} "
+            "can draw legibly. Pass collapse='neuron' to draw each neuron as one node, draw a smaller "
+            "piece (e.g. one neuron's output), or raise max_nodes."
+        )
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    on_path = path_to_root(order, highlight) if highlight is not None else set()
+
+    graph = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.45"},
+        node_attr={"fontname": FONT, "fontsize": "11"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
+    )
+    for node in shown:
+        node_id = ids[node]
+        neuron = neurons.get(node)
+        kind = "output" if node is root else role(node)
+        outline = CURRENT if node is current else (HIGHLIGHT if node in on_path else None)
+        box = _value_box(names[node], node.data, grads.get(node), precision, kind, neuron, outline)
+        graph.node(node_id, label=box, shape="plain")
+        if neuron is not None:
+            _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision)
+            continue
+        if not node.parents:
+            continue
+        op_id = f"{node_id}op"
+        path_edge = node in on_path
+        graph.node(op_id, label=html.escape(node.op), shape="circle", width="0.3", margin="0.02",
+                   style="filled", fillcolor="#f1f3f5", **({"color": HIGHLIGHT, "penwidth": "2"} if path_edge else {}))
+        graph.edge(op_id, node_id, **({"color": HIGHLIGHT, "penwidth": "2"} if path_edge else {}))
+        for index, parent in enumerate(node.parents):
+            label = ""
+            if show_local_grads:
+                label = edge_label(node, index, names, precision, grads.get(node))
+            style = {"color": HIGHLIGHT, "penwidth": "2"} if parent in on_path and path_edge else {}
+            graph.edge(ids[parent], op_id, label=label, **style)
+    if legend:
+        _draw_legend(graph, current is not None, bool(on_path))
+    return graph
+
+
+def edge_label(node, index, names, precision, upstream):
+    """∂out/∂in = formula = value, and once the upstream gradient is known the flow
+    ∂L/∂out × ∂out/∂in = contribution."""
+    parent, local = node.parents[index], node.local_grads[index]
+    formula = local_formula(node, index, names)
+    text = partial(names[node], names[parent]) + (f" = {formula}" if formula else "") + f" = {number(local, precision)}"
+    if upstream is not None:
+        flow = number(upstream * local, precision)
+        text += f"\\nflow: {number(upstream, precision)} × {number(local, precision)} = {flow}"
+    return text
+
+
+def path_to_root(order, start):
+    """Every node on some path from ``start`` to the root (including both)."""
+    reaches = {start}
+    for node in order:
+        if any(parent in reaches for parent in node.parents):
+            reaches.add(node)
+    if order[-1] not in reaches:
+        raise ValueError("highlight= must be a Value that the root was computed from")
+    return reaches
+
+
+def _value_box(name, data, grad, precision, kind, neuron=None, outline=None):
+    """name | data | grad as an HTML-like table, filled by role, outlined when marked."""
+    border = f'border="3" color="{outline}"' if outline else 'border="0"'
+    grad_text = "grad not computed yet" if grad is None else f"grad {number(grad, precision)}"
+    title = f"<b>{html.escape(name)}</b>"
+    if neuron is not None:
+        title += f"<br/>{html.escape(neuron['summary'])}"
+        kind = "neuron"
+    return (
+        f'<<table {border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{COLORS[kind]}">'
+        f"<tr><td>{title}</td><td>data {html.escape(number(data, precision))}</td>"
+        f"<td>{html.escape(grad_text)}</td></tr></table>>"
+    )
+
+
+def _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision):
+    for x, w in zip(neuron["inputs"], neuron["weights"]):
+        label = f"w = {number(w.data, precision)}" if len(neuron["inputs"]) <= 4 else ""
+        graph.edge(ids[x], node_id, label=label)
+
+
+def _draw_legend(graph, has_current, has_highlight):
+    """One small table naming the colours (and outlines) used."""
+    cells = [
+        f'<td bgcolor="{COLORS[kind]}">{text}</td>'
+        for kind, text in [
+            ("parameter", "parameter"),
+            ("input", "input"),
+            ("constant", "constant"),
+            ("computed", "computed"),
+            ("output", "output"),
+        ]
+    ]
+    if has_current:
+        cells.append(f'<td color="{CURRENT}" border="3">grad just completed</td>')
+    if has_highlight:
+        cells.append(f'<td color="{HIGHLIGHT}" border="2">highlighted path</td>')
+    graph.node(
+        "legend",
+        label=f'<<table border="0" cellborder="1" cellspacing="2" cellpadding="3"><tr>{"".join(cells)}</tr></table>>',
+        shape="plain",
+        fontsize="9",
+    )
+
+
+# ----- collapsing neurons -----
+
+
+def find_neurons(order):
+    """Neurons built the micrograd way, b + w1·x1 + … + wn·xn → activation, found by shape:
+    {output node: {"members", "inputs", "weights", "bias", "summary"}}. The output is the
+    activation (or the sum, for a linear neuron); members are the nodes it replaces."""
+    consumers = {}
+    for node in order:
+        for parent in node.parents:
+            consumers[parent] = consumers.get(parent, 0) + 1
+    activation_of = {}
+    for node in order:
+        if node.op in ACTIVATION_OPS and len(node.parents) == 1 and consumers.get(node.parents[0]) == 1:
+            activation_of[node.parents[0]] = node
+    neurons, taken = {}, set()
+    for top in reversed(order):
+        if top in taken or top.op != "+":
+            continue
+        found = _weighted_sum(top, consumers)
+        if found is None:
+            continue
+        members, inputs, weights, bias = found
+        output = activation_of.get(top, top)
+        if output is not top:
+            members.add(top)
+        members -= {output}
+        taken |= members | {output}
+        act = output.op if output is not top else "linear"
+        neurons[output] = {
+            "members": members,
+            "inputs": inputs,
+            "weights": weights,
+            "bias": bias,
+            "summary": f"Σwx+b → {act}, {len(weights)} weights, b = {bias.data:.4f}",
+        }
+    return neurons
+
+
+def _hidden_by(neurons, order):
+    """The nodes neurons replace; a parameter also used outside its neurons (say, by an L2
+    penalty) stays visible so those edges still have somewhere to start."""
+    hidden = {member for neuron in neurons.values() for member in neuron["members"]}
+    for node in order:
+        if node not in hidden:
+            hidden.difference_update(p for p in node.parents if isinstance(p, Parameter))
+    return hidden
+
+
+def _weighted_sum(top, consumers):
+    """(members, inputs, weights, bias) if ``top`` is b + w1·x1 + … + wn·xn, else None."""
+    members, terms, node = set(), [], top
+    while node.op == "+" and len(node.parents) == 2:
+        if node is not top and consumers.get(node) != 1:
+            return None
+        members.add(node)
+        terms.append(node.parents[1])
+        node = node.parents[0]
+    if not isinstance(node, Parameter):
+        return None
+    inputs, weights = [], []
+    for term in reversed(terms):
+        if term.op != "*" or consumers.get(term) != 1 or not isinstance(term.parents[0], Parameter):
+            return None
+        members |= {term, term.parents[0]}
+        weights.append(term.parents[0])
+        inputs.append(term.parents[1])
+    members.add(node)
+    return members, inputs, weights, node

@@ -1,0 +1,224 @@
+"""The chain rule, step by step: the backward pass written out the way the notes do,
+∂L/∂h = ∂L/∂y · ∂y/∂h = (-0.1133) × (0.3000) = -0.0340, one line per node.
+
+By default only the nodes a student named (labels), the parameters and the inputs get a
+line; unnamed intermediate nodes (such as w2·h inside y = w2·h + b2) are folded into the
+local derivative, so ∂y/∂w2 = h. ``every_node=True`` gives every node its own line.
+"""
+
+import heapq
+from dataclasses import dataclass, field
+from typing import List, NamedTuple
+
+from micrograd_club.engine import Constant, Value
+from micrograd_club.viz.notation import FUNCTIONS, local_formula, node_names, number, partial, role
+
+__all__ = ["trace_backward", "explain", "BackwardTrace", "TraceStep", "Term"]
+
+
+class Term(NamedTuple):
+    """One contribution to a gradient: ∂L/∂via · ∂via/∂node."""
+
+    via: Value
+    via_name: str
+    upstream: float  # ∂L/∂via
+    local: float  # ∂via/∂node
+    local_name: str  # how the local derivative is written: "σ'(z1)", "∂y/∂h"
+
+    @property
+    def contribution(self):
+        return self.upstream * self.local
+
+
+@dataclass
+class TraceStep:
+    """The moment the backward pass completes one node's gradient."""
+
+    node: Value
+    name: str
+    grad: float
+    terms: List[Term] = field(default_factory=list)
+    root_name: str = "L"
+    precision: int = 4
+
+    @property
+    def text(self):
+        lhs = partial(self.root_name, self.name)
+        if not self.terms:
+            return f"{lhs} = 1 (the start of the backward pass)"
+        symbols, numbers = [], []
+        for term in self.terms:
+            if term.via_name == self.root_name and term.upstream == 1.0:
+                symbols.append(term.local_name)  # ∂L/∂L · ∂L/∂y is just ∂L/∂y
+                numbers.append(f"({number(term.local, self.precision)})")
+            else:
+                symbols.append(f"{partial(self.root_name, term.via_name)} · {term.local_name}")
+                numbers.append(f"({number(term.upstream, self.precision)}) × ({number(term.local, self.precision)})")
+        chain = " + ".join(symbols)
+        if chain == lhs:
+            return f"{lhs} = {number(self.grad, self.precision)}"
+        return f"{lhs} = {chain} = {' + '.join(numbers)} = {number(self.grad, self.precision)}"
+
+    def as_dict(self):
+        return {
+            "node": self.name,
+            "role": role(self.node),
+            "data": self.node.data,
+            "grad": self.grad,
+            "terms": [
+                {
+                    "via": t.via_name,
+                    "upstream": t.upstream,
+                    "local": t.local,
+                    "local_name": t.local_name,
+                    "contribution": t.contribution,
+                }
+                for t in self.terms
+            ],
+            "text": self.text,
+        }
+
+
+class BackwardTrace(list):
+    """The steps of a backward pass, in order; ``print()`` it for the chain, or use
+    ``as_dicts()`` for a table (e.g. ``pandas.DataFrame(trace.as_dicts())``)."""
+
+    def as_dicts(self):
+        return [dict(step=i, **step.as_dict()) for i, step in enumerate(self)]
+
+    def __str__(self):
+        return "\n".join(step.text for step in self)
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+
+def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
+    """The backward pass of ``root`` as a BackwardTrace, one step per node, in the order a
+    student would work it by hand: from the root back, finishing each expression before
+    moving on (y, then w2 and b2, then h, …). Gradients are computed here from the
+    recorded local derivatives; nothing in the graph is changed, and ``backward()`` need
+    not have run. A node used several times sums its contributions."""
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_backward expects a Value, got {type(root).__name__}")
+    order = root.topological_order()
+    names = node_names(order, root_name)
+    grads = _gradients(order)
+    named = _named_nodes(order, every_node)
+    position = {node: i for i, node in enumerate(order)}
+
+    terms_of = {node: [] for node in named}
+    for child in order:
+        if child in named:
+            for parent, local, local_name in _folded_locals(child, named, position, names):
+                terms_of[parent].append(Term(child, names[child], grads[child], local, local_name))
+
+    trace = BackwardTrace()
+    for node in backward_order(order):
+        if node in named:
+            terms = sorted(terms_of[node], key=lambda t: -position[t.via])
+            trace.append(TraceStep(node, names[node], grads[node], terms, names[root], precision))
+    return trace
+
+
+def explain(root, **options):
+    """Print the chain rule for every node of ``root`` (see ``trace_backward``)."""
+    print(trace_backward(root, **options))
+
+
+def _gradients(order):
+    """∂root/∂node for every node: the same loop as ``Value.backward``, into a dict."""
+    grads = {node: 0.0 for node in order}
+    grads[order[-1]] = 1.0
+    for node in reversed(order):
+        for parent, local in zip(node.parents, node.local_grads):
+            grads[parent] += local * grads[node]
+    return grads
+
+
+def _named_nodes(order, every_node):
+    """The nodes that get a line: every node, or only the root, labelled nodes, parameters
+    and inputs (constants such as the ½ of a loss say little to a student)."""
+    root = order[-1]
+    if every_node:
+        return set(order)
+    return {
+        node
+        for node in order
+        if not isinstance(node, Constant) and (node is root or node.label or not node.parents)
+    }
+
+
+def _folded_locals(child, named, position, names):
+    """(parent, ∂child/∂parent, how to write it) for each named node just below ``child``,
+    multiplying local derivatives through unnamed nodes and summing over routes."""
+    region, stack = [child], [child]
+    seen = {child}
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in seen and parent not in named and parent.parents:
+                seen.add(parent)
+                region.append(parent)
+                stack.append(parent)
+    region.sort(key=lambda node: -position[node])
+    reach, routes = {child: 1.0}, {}
+    for node in region:
+        for parent, local in zip(node.parents, node.local_grads):
+            reach[parent] = reach.get(parent, 0.0) + reach[node] * local
+            routes[parent] = routes.get(parent, 0) + 1
+    found = []
+    for parent in sorted(reach, key=lambda node: -position[node]):
+        if parent is child or parent not in named:
+            continue
+        direct = [i for i, p in enumerate(child.parents) if p is parent]
+        if routes[parent] == len(direct):  # only direct edges: one term per edge, a + a gives two
+            for i in direct:
+                formula = local_formula(child, i, names) if child.op in FUNCTIONS else None
+                found.append((parent, child.local_grads[i], formula or partial(names[child], names[parent])))
+        else:
+            found.append((parent, reach[parent], partial(names[child], names[parent])))
+    return found
+
+
+def backward_order(order):
+    """Reverse topological order, arranged the way one works backprop by hand: from the
+    root, a node only after every node that uses it, and among the ready ones first the
+    unnamed pieces of the current expression, then leaves, then named nodes, each in reading
+    order (left to right in the expression)."""
+    root = order[-1]
+    reading = _reading_order(root)
+    waiting = {node: 0 for node in order}  # how many distinct users are still to come
+    for node in order:
+        for parent in set(node.parents):
+            waiting[parent] += 1
+
+    def priority(node):
+        if node.parents and not node.label:
+            rank = 0
+        elif not node.parents:
+            rank = 1
+        else:
+            rank = 2
+        return (rank, reading[node])
+
+    ready = [(priority(root), root)]
+    result = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        result.append(node)
+        for parent in set(node.parents):
+            waiting[parent] -= 1
+            if waiting[parent] == 0:
+                heapq.heappush(ready, (priority(parent), parent))
+    return result
+
+
+def _reading_order(root):
+    """Each node's position in a left-to-right reading of the expression (DFS preorder)."""
+    index, stack = {}, [root]
+    while stack:
+        node = stack.pop()
+        if node not in index:
+            index[node] = len(index)
+            stack.extend(reversed(node.parents))
+    return index

@@ -1,0 +1,163 @@
+"""Graph diagrams: every edge's local derivative, every node's grad, roles, highlighting,
+collapsing neurons, deterministic DOT, and rendering with Graphviz."""
+
+import os
+import random
+import re
+
+import pytest
+
+import backprop_by_hand
+from micrograd_club import Value
+from micrograd_club.nn import MLP
+from micrograd_club.viz import GraphTooLargeError, GraphvizNotFoundError, draw_dot, draw_graph, save_graph
+from micrograd_club.viz.graph import COLORS, HIGHLIGHT
+
+
+def notes_network(backward=True):
+    net = backprop_by_hand.build_network()
+    if backward:
+        net["L"].backward()
+    return net
+
+
+def box(source, name):
+    """The label of the value box called ``name`` in DOT source."""
+    match = re.search(rf"<b>{re.escape(name)}</b></td><td>([^<]*)</td><td>([^<]*)</td>", source)
+    assert match, f"no box for {name}"
+    return match.group(1), match.group(2)
+
+
+def test_section_4_7_edges_carry_local_derivatives_and_flows():
+    source = draw_graph(notes_network()["L"]).source
+    for label in [
+        "∂(w1·x)/∂w1 = x = 1.0000",
+        "∂(w1·x)/∂x = w1 = 0.4000",
+        "∂z1/∂b1 = 1.0000",
+        "∂h/∂z1 = σ'(z1) = 0.2350",
+        "∂(w2·h)/∂w2 = h = 0.6225",
+        "∂(w2·h)/∂h = w2 = 0.3000",
+        "∂y/∂b2 = 1.0000",
+        "∂(t − y)/∂y = -1.0000",
+        "flow: -0.1133 × 0.3000 = -0.0340",  # ∂L/∂h = ∂L/∂(w2·h) × w2
+        "flow: -0.0340 × 0.2350 = -0.0080",  # ∂L/∂z1 = ∂L/∂h × σ'(z1)
+    ]:
+        assert label in source, label
+
+
+def test_section_4_7_nodes_show_data_and_grad():
+    source = draw_graph(notes_network()["L"]).source
+    expected = {
+        "x": ("1.0000", "-0.0032"),
+        "w1": ("0.4000", "-0.0080"),
+        "b1": ("0.1000", "-0.0080"),
+        "z1": ("0.5000", "-0.0080"),
+        "h": ("0.6225", "-0.0340"),
+        "w2": ("0.3000", "-0.0705"),
+        "b2": ("0.2000", "-0.1133"),
+        "y": ("0.3867", "-0.1133"),
+        "L": ("0.0064", "1.0000"),
+    }
+    for name, (data, grad) in expected.items():
+        assert box(source, name) == (f"data {data}", f"grad {grad}"), name
+
+
+def test_before_backward_grads_are_not_computed_yet():
+    source = draw_graph(notes_network(backward=False)["L"]).source
+    assert box(source, "h") == ("data 0.6225", "grad not computed yet")
+    assert "grad 0.0000" not in source and "flow:" not in source
+    assert "σ'(z1) = 0.2350" in source  # local derivatives exist from the forward pass
+
+
+def test_a_plus_a_draws_two_edges_and_grad_two():
+    a = Value(3.0, "a")
+    b = a + a
+    b.label = "b"
+    b.backward()
+    assert a.grad == 2.0
+    source = draw_graph(b).source
+    edges = re.findall(r"^\s*v0 -> v1op", source, flags=re.M)
+    assert len(edges) == 2
+    assert source.count("∂b/∂a = 1.0000\\nflow: 1.0000 × 1.0000 = 1.0000") == 2
+    assert box(source, "a") == ("data 3.0000", "grad 2.0000")
+
+
+def test_leaves_are_coloured_by_role_with_a_legend():
+    source = draw_graph(notes_network()["L"]).source
+    for name, kind in [("w1", "parameter"), ("x", "input"), ("0.5", "constant"), ("h", "computed"), ("L", "output")]:
+        line = next(line for line in source.splitlines() if f"<b>{name}</b>" in line)
+        assert f'bgcolor="{COLORS[kind]}"' in line, name
+    assert "legend" in source and ">parameter<" in source and ">constant<" in source
+
+
+def test_highlight_marks_the_path_from_a_weight_to_the_loss():
+    net = notes_network()
+    source = draw_graph(net["L"], highlight=net["w1"]).source
+    outlined = set(re.findall(rf'border="3" color="{HIGHLIGHT}"[^>]*><tr><td><b>([^<]*)</b>', source))
+    assert outlined == {"w1", "w1·x", "z1", "h", "w2·h", "y", "t − y", "(t − y)²", "L"}
+    with pytest.raises(ValueError, match="highlight"):
+        draw_graph(net["L"], highlight=Value(1.0))
+
+
+def test_output_is_deterministic_and_has_no_ids():
+    first = draw_graph(notes_network()["L"]).source
+    second = draw_graph(notes_network()["L"]).source
+    assert first == second
+    assert "0x" not in first and str(id(Value)) not in first
+    assert draw_dot is draw_graph
+
+
+def test_large_graph_asks_for_collapse():
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    out = model([0.5, -1.0])
+    with pytest.raises(GraphTooLargeError, match=r"has \d+ value nodes.*collapse='neuron'"):
+        draw_graph(out)
+
+
+def test_collapsed_mlp_draws_one_node_per_neuron():
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    out = model([0.5, -1.0])
+    out.backward()
+    source = draw_graph(out, collapse="neuron").source
+    assert source.count("Σwx+b → ReLU") == 32 and source.count("Σwx+b → linear") == 1
+    assert len(re.findall(r"^\s*v\d+ \[label=<", source, flags=re.M)) == 2 + 33  # inputs + neurons
+    first = model.layers[0].neurons[0]
+    assert f"w = {first.w[0].data:.4f}" in source  # 2-input neurons show their weights on the edges
+
+
+def test_collapse_keeps_parameters_used_elsewhere():
+    model = MLP(1, [2, 1], seed=0)
+    loss = model(0.5) + 0.01 * sum(p * p for p in model.parameters())
+    source = draw_graph(loss, collapse="neuron", max_nodes=500).source
+    for p in model.parameters():  # each parameter still feeds its p·p box
+        assert f"<b>{p.label}</b>" in source
+    with pytest.raises(ValueError, match="collapse"):
+        draw_graph(loss, collapse="layer")
+
+
+def test_dot_source_without_graphviz(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
+    net = notes_network()
+    path = tmp_path / "graph.dot"
+    save_graph(net["L"], path)
+    assert path.read_text(encoding="utf-8").startswith("digraph {")
+    with pytest.raises(GraphvizNotFoundError, match=r"apt-get install graphviz(.|\n)*brew(.|\n)*conda"):
+        save_graph(net["L"], tmp_path / "graph.svg")
+    assert not (tmp_path / "graph.svg").exists()
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        save_graph(net["L"], tmp_path / "graph.jpg2")
+
+
+@pytest.mark.parametrize("extension, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_save_graph_renders_files(tmp_path, needs_dot, extension, magic):
+    path = tmp_path / f"graph{extension}"
+    save_graph(notes_network()["L"], path)
+    assert path.read_bytes().startswith(magic)
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_jupyter_shows_the_diagram_inline(needs_dot):
+    bundle = draw_graph(notes_network()["L"])._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]
