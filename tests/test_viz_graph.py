@@ -127,6 +127,18 @@ def test_collapsed_mlp_draws_one_node_per_neuron():
     assert f"w = {first.w[0].data:.4f}" in source  # 2-input neurons show their weights on the edges
 
 
+def test_collapsed_neurons_are_named_by_layer_and_position():
+    model = MLP(2, [3, 3, 1], seed=4)
+    x = [Value(0.5, "x1"), Value(-1.0, "x2")]
+    out = model(x)
+    source = draw_graph(out, collapse="neuron").source
+    for layer_index, layer in enumerate(model.layers[:2], start=1):
+        inputs = x if layer_index == 1 else [n(x) for n in model.layers[0].neurons]
+        for k, neuron in enumerate(layer.neurons, start=1):
+            data = neuron(inputs).data
+            assert re.search(rf"<b>neuron {layer_index}\.{k}</b>.*?</td><td>data {data:.4f}</td>", source)
+
+
 def test_collapse_keeps_parameters_used_elsewhere():
     model = MLP(1, [2, 1], seed=0)
     loss = model(0.5) + 0.01 * sum(p * p for p in model.parameters())
@@ -161,3 +173,18 @@ def test_save_graph_renders_files(tmp_path, needs_dot, extension, magic):
 def test_jupyter_shows_the_diagram_inline(needs_dot):
     bundle = draw_graph(notes_network()["L"])._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_readme_pictures_script_draws_them(tmp_path, needs_dot):
+    import importlib.util
+
+    script = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "make_pictures.py")
+    spec = importlib.util.spec_from_file_location("make_pictures", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.main(str(tmp_path))
+    assert [os.path.basename(p) for p in written] == ["backprop_4_7.svg", "mlp_neurons.svg"]
+    first = open(written[0], encoding="utf-8").read()
+    assert "<svg" in first and "σ&#39;(z1) = 0.2350" in first
+    committed = os.path.join(os.path.dirname(script), "images", "backprop_4_7.svg")
+    assert os.path.exists(committed)

@@ -138,6 +138,7 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
     names = node_names(order, root_name)
     neurons = find_neurons(order) if collapse == "neuron" else {}
     hidden = _hidden_by(neurons, order)
+    names.update({output: neuron["name"] for output, neuron in neurons.items() if not output.label})
     shown = [node for node in order if node not in hidden]
     if len(shown) > max_nodes:
         raise GraphTooLargeError(
@@ -153,6 +154,9 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
         node_attr={"fontname": FONT, "fontsize": "11"},
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
     )
+    if neurons:  # dense layer-to-layer wiring: bundle the edges, keep each layer in order
+        graph.attr(concentrate="true", ordering="in")
+        graph.attr("edge", penwidth="0.6", arrowsize="0.5")
     for node in shown:
         node_id = ids[node]
         neuron = neurons.get(node)
@@ -177,7 +181,7 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
             style = {"color": HIGHLIGHT, "penwidth": "2"} if parent in on_path and path_edge else {}
             graph.edge(ids[parent], op_id, label=label, **style)
     if legend:
-        _draw_legend(graph, current is not None, bool(on_path))
+        _draw_legend(graph, current is not None, bool(on_path), bool(neurons))
     return graph
 
 
@@ -225,7 +229,7 @@ def _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision):
         graph.edge(ids[x], node_id, label=label)
 
 
-def _draw_legend(graph, has_current, has_highlight):
+def _draw_legend(graph, has_current, has_highlight, has_neurons):
     """One small table naming the colours (and outlines) used."""
     cells = [
         f'<td bgcolor="{COLORS[kind]}">{text}</td>'
@@ -237,6 +241,8 @@ def _draw_legend(graph, has_current, has_highlight):
             ("output", "output"),
         ]
     ]
+    if has_neurons:
+        cells.append(f'<td bgcolor="{COLORS["neuron"]}">neuron</td>')
     if has_current:
         cells.append(f'<td color="{CURRENT}" border="3">grad just completed</td>')
     if has_highlight:
@@ -285,7 +291,25 @@ def find_neurons(order):
             "bias": bias,
             "summary": f"Σwx+b → {act}, {len(weights)} weights, b = {bias.data:.4f}",
         }
+    _name_by_layer(neurons, order)
     return neurons
+
+
+def _name_by_layer(neurons, order):
+    """Name neurons "neuron <layer>.<k>": the layer is how many neurons deep it sits, and k its
+    place among the next layer's inputs (which is its place in its own layer)."""
+    position = {node: i for i, node in enumerate(order)}
+    place = {}
+    for neuron in neurons.values():
+        for k, x in enumerate(neuron["inputs"]):
+            place.setdefault(x, k)
+    layer_of = {}
+    for output in sorted(neurons, key=position.get):  # parents first, so input layers are known
+        layer_of[output] = 1 + max((layer_of.get(x, 0) for x in neurons[output]["inputs"]), default=0)
+    for layer in set(layer_of.values()):
+        members = sorted((o for o in neurons if layer_of[o] == layer), key=lambda o: (place.get(o, 0), position[o]))
+        for k, output in enumerate(members, start=1):
+            neurons[output]["name"] = f"neuron {layer}.{k}"
 
 
 def _hidden_by(neurons, order):
