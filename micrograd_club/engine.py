@@ -15,7 +15,7 @@ import math
 import numbers
 from contextlib import ContextDecorator
 
-__all__ = ["Value", "Constant", "no_grad", "is_grad_enabled"]
+__all__ = ["Value", "Constant", "weighted_sum", "no_grad", "is_grad_enabled"]
 
 _grad_enabled = True
 
@@ -318,6 +318,22 @@ class Value:
         return self.op
 
 
+def weighted_sum(weights, inputs, bias):
+    """z = Σᵢ wᵢxᵢ + b as ONE node (a neuron's pre-activation), instead of a chain of n
+    products and n sums: ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
+    Parents are (w1 … wn, x1 … xn, b); numbers among them become Constants."""
+    weights = [w if isinstance(w, Value) else _constant(w, "weights") for w in weights]
+    inputs = [x if isinstance(x, Value) else _constant(x, "inputs") for x in inputs]
+    bias = bias if isinstance(bias, Value) else _constant(bias, "bias")
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum: got {len(weights)} weights and {len(inputs)} inputs; they must pair up")
+    total = bias.data
+    for w, x in zip(weights, inputs):
+        total += w.data * x.data
+    local_grads = tuple(x.data for x in inputs) + tuple(w.data for w in weights) + (1.0,)
+    return _result(total, "Σwx+b", (*weights, *inputs, bias), local_grads)
+
+
 class Constant(Value):
     """A plain number that took part in an op (the 2 in ``x * 2``): a leaf that is neither
     an input nor a parameter, so diagrams and traces can show it as such."""
@@ -339,6 +355,13 @@ def _result(data, op, parents, local_grads):
     else:
         out.op, out.parents, out.local_grads = "", (), ()
     return out
+
+
+def _constant(x, what):
+    number = _as_float(x)
+    if number is None:
+        raise TypeError(f"weighted_sum: {what} must be Values or numbers, got {type(x).__name__}")
+    return Constant(number)
 
 
 def _as_float(x):

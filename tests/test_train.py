@@ -1,0 +1,134 @@
+"""fit: the training loop, its history, progress bar, validation, Ctrl-C and errors."""
+
+import random
+
+import numpy as np
+import pytest
+
+from micrograd_club.data import make_moons, make_xor
+from micrograd_club.nn import MLP
+from micrograd_club.optim import SGD, LambdaLR
+from micrograd_club.train import History, evaluate, fit, predict_labels
+
+
+def small_xor(labels="01"):
+    X, y = make_xor(n_samples=40, noise=0.05, seed=0)
+    return X, (y if labels == "01" else y * 2 - 1)
+
+
+def test_fit_learns_xor_and_records_history():
+    X, y = small_xor()
+    model = MLP(2, [8, 1], activation="tanh", seed=0)
+    history = fit(model, X, y, loss="binary_cross_entropy_with_logits", optimizer="adam", lr=0.05,
+                  epochs=60, progress=False, seed=0)
+    assert isinstance(history, History) and history.epochs == 60
+    assert set(history) == {"loss", "accuracy"}
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert history["accuracy"][-1] == 1.0
+    assert evaluate(model, X, y, loss="binary_cross_entropy_with_logits")["accuracy"] == 1.0
+
+
+def test_fit_is_reproducible_with_a_seed():
+    X, y = small_xor()
+    runs = []
+    for _ in range(2):
+        model = MLP(2, [4, 1], seed=3)
+        runs.append(fit(model, X, y, loss="mse", lr=0.05, epochs=3, batch_size=8, progress=False, seed=7)["loss"])
+    assert runs[0] == runs[1]
+
+
+def test_batch_sizes_give_batch_stochastic_and_minibatch_descent():
+    X, y = small_xor()
+    steps = {}
+    for batch_size in (None, 1, 16):
+        model = MLP(2, [4, 1], seed=3)
+        optimizer = SGD(model.parameters(), lr=0.01)
+        counted = []
+        original = optimizer.step
+
+        def step():
+            counted.append(1)
+            original()
+
+        optimizer.step = step
+        fit(model, X, y, loss="mse", optimizer=optimizer, epochs=2, batch_size=batch_size, progress=False, seed=1)
+        steps[batch_size] = len(counted)
+    assert steps == {None: 2, 1: 80, 16: 6}  # 40 samples: 1, 40 and 3 steps per epoch
+
+
+def test_validation_data_and_regression_metrics():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(30, 1))
+    y = 2 * X[:, 0] + 1
+    model = MLP(1, [1], seed=0)
+    history = fit(model, X, y, loss="mse", lr=0.1, epochs=40, validation_data=(X[:5], y[:5]), progress=False)
+    assert set(history) == {"loss", "val_loss"}  # no accuracy for a regression loss
+    assert history["loss"][-1] < 1e-2 and len(history["val_loss"]) == 40
+
+
+def test_progress_bar_shows_loss_and_accuracy(capsys):
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=True, seed=0)
+    err = capsys.readouterr().err
+    assert "training" in err and "loss=" in err and "accuracy=" in err
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
+    assert capsys.readouterr().err == ""
+
+
+def test_ctrl_c_stops_cleanly_and_returns_the_history_so_far():
+    X, y = small_xor("±1")
+
+    def interrupt_after_three(epoch, history):
+        if epoch == 2:
+            raise KeyboardInterrupt
+
+    history = fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=50, progress=False,
+                  callback=interrupt_after_three)
+    assert history.interrupted and history.epochs == 3 and len(history["accuracy"]) == 3
+
+
+def test_history_to_csv(tmp_path):
+    history = History({"loss": [0.5, 0.25], "accuracy": [0.5, 1.0]})
+    path = tmp_path / "history.csv"
+    history.to_csv(path)
+    assert path.read_text() == "epoch,loss,accuracy\n1,0.5,0.5\n2,0.25,1.0\n"
+
+
+def test_divergence_is_reported():
+    X, y = small_xor()
+    with pytest.raises(FloatingPointError, match="diverged.*learning rate"):
+        fit(MLP(2, [8, 1], seed=0), X * 1e3, y * 1e3, loss="mse", lr=1e3, epochs=20, progress=False)
+
+
+def test_bad_arguments():
+    X, y = small_xor("±1")
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError, match="unknown loss 'l3'"):
+        fit(model, X, y, loss="l3", progress=False)
+    with pytest.raises(ValueError, match="unknown optimizer 'adamw'"):
+        fit(model, X, y, optimizer="adamw", progress=False)
+    with pytest.raises(ValueError, match="same length, got 40 and 39"):
+        fit(model, X, y[:-1], progress=False)
+    with pytest.raises(ValueError, match="epochs must be a whole number"):
+        fit(model, X, y, epochs=0, progress=False)
+    with pytest.raises(ValueError, match="unknown metric"):
+        fit(model, X, y, loss="hinge", metrics=("f1",), progress=False)
+
+
+def test_predict_labels_follow_the_loss():
+    assert predict_labels([0.3, -0.2], "hinge") == [1, -1]
+    assert predict_labels([0.7, 0.2], "binary_cross_entropy") == [1, 0]
+    assert predict_labels([[0.1, 2.0, -1.0]], "cross_entropy") == [1]
+
+
+def test_karpathy_moons_reaches_100_percent():
+    """micrograd's demo: MLP(2, [16, 16, 1]), hinge + 1e-4·L2, SGD with lr 1 → 0.1, 100 steps."""
+    X, y = make_moons(n_samples=100, noise=0.1, seed=0)
+    y = y * 2 - 1
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    optimizer = SGD(model.parameters(), lr=1.0)
+    scheduler = LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / 100)
+    history = fit(model, X, y, loss="hinge", optimizer=optimizer, scheduler=scheduler, epochs=100, l2=1e-4,
+                  progress=False)
+    assert history["accuracy"][-1] == 1.0
