@@ -1,5 +1,5 @@
 """Test setup: make tests/strategies.py and the demos importable, and in CI refuse to
-run without the references that local runs may skip (PyTorch, micrograd)."""
+run without the references that local runs may skip (PyTorch, micrograd, matplotlib)."""
 
 import importlib.util
 import os
@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "demos"))
 REFERENCES = {
     "torch": "pip install torch==2.13.0",
     "micrograd": "pip install micrograd==0.1.0 (in the test extra)",
+    "matplotlib": "pip install micrograd-club[plots]",
 }
 
 

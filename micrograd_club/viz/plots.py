@@ -1,0 +1,543 @@
+"""Matplotlib plots for the lessons: training curves, decision boundaries, a function next
+to the derivative that ``backward()`` finds for it, loss landscapes with the paths that
+optimizers take across them, and regression fits.
+
+    from micrograd_club.viz.plots import plot_function_and_grad
+    plot_function_and_grad(lambda x: x.sigmoid(), name="σ", path="sigmoid.png")
+
+matplotlib comes with the ``plots`` extra (``pip install micrograd-club[plots]``) and is
+imported only when a plot is drawn, so the engine never needs it. The plots use
+matplotlib's object-oriented API (no ``pyplot``, no global state): they work headless and
+in Jupyter, where a returned Figure shows inline. Every function
+
+- returns the ``Figure`` it drew on,
+- takes ``ax=`` to draw into an existing Axes instead (for side-by-side panels; the
+  Axes' figure is returned),
+- takes ``path=`` to save the figure too, as png, svg or pdf (from the extension), written
+  atomically; the same inputs give the same file, byte for byte.
+"""
+
+import functools
+import io
+import math
+import numbers
+import os
+from collections.abc import Mapping
+
+import numpy as np
+
+from micrograd_club._io import atomic_write_bytes
+from micrograd_club.engine import Value, no_grad
+
+__all__ = [
+    "plot_history",
+    "plot_decision_boundary",
+    "plot_function_and_grad",
+    "plot_loss_landscape",
+    "plot_curves",
+    "plot_fits",
+    "predict_grid",
+    "MissingExtraError",
+]
+
+INSTALL_HINT = "pip install micrograd-club[plots]"
+FORMATS = ("png", "svg", "pdf")
+FIGSIZE = (6.4, 4.8)
+PNG_DPI = 150
+JUPYTER_DPI = 100
+GRID = {"alpha": 0.3, "linewidth": 0.6}
+# Metadata that would change on every save (timestamps) is left out, so files are reproducible.
+SAVE_METADATA = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+SVG_SALT = "micrograd-club"  # SVG element ids are hashed with this instead of a random salt
+CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+class MissingExtraError(ImportError):
+    """matplotlib is needed for this plot but is not installed."""
+
+
+# ----- 1. training history -----
+
+
+def plot_history(history, *, path=None, ax=None, title="Training"):
+    """Loss (left axis) and accuracy (right axis, if recorded) for each epoch 1 … n.
+
+    ``history`` is what ``micrograd_club.train.fit`` returns, or any dict of per-epoch
+    lists such as ``{"loss": [...], "val_loss": [...], "accuracy": [...]}``. Training
+    curves are solid and validation curves (``val_…``) dashed, so over-fitting shows as
+    the two loss curves drifting apart.
+    """
+    if not isinstance(history, Mapping):
+        raise TypeError(
+            f"plot_history needs a dict of per-epoch lists like {{'loss': [...]}}, got {type(history).__name__}"
+        )
+    if not history:
+        raise ValueError("the history is empty, so there is nothing to plot: train first, e.g. history = fit(...)")
+    curves = {str(name): _floats(values, f"history[{name!r}]") for name, values in history.items()}
+    _check_path(path)
+    ax = _axes(ax)
+    from matplotlib.ticker import MaxNLocator
+
+    accuracy_names = [name for name in curves if "accuracy" in name]
+    right = ax.twinx() if accuracy_names else None
+    for name, values in curves.items():
+        target, color = (right, "C1") if name in accuracy_names else (ax, "C0")
+        style = "--" if name.startswith("val_") else "-"
+        epochs = np.arange(1, len(values) + 1)
+        target.plot(epochs, values, style, color=color, marker="o" if len(values) < 30 else None,
+                    markersize=3, label=_history_label(name))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss ℒ")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    handles, labels = ax.get_legend_handles_labels()
+    if right is not None:
+        right.set_ylabel("accuracy")
+        accuracies = np.concatenate([curves[name] for name in accuracy_names])
+        if accuracies.size and np.all((accuracies >= 0) & (accuracies <= 1)):
+            right.set_ylim(-0.02, 1.02)
+        more_handles, more_labels = right.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    ax.legend(handles, labels, loc="center right")
+    return _finish(ax, path, title, legend=False)
+
+
+def _history_label(name):
+    """"val_loss" → "validation loss", "accuracy" → "training accuracy"."""
+    if name.startswith("val_"):
+        return "validation " + name[4:].replace("_", " ")
+    return "training " + name.replace("_", " ")
+
+
+# ----- 2. decision boundary -----
+
+
+def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, title="Decision boundary", margin=0.5):
+    """The class the model predicts at every point of the plane (shaded), with the data
+    on top, coloured by its label.
+
+    ``model([x1, x2])`` returns one Value for two classes (class 1 where the score is
+    > 0, or > 0.5 if every score on the grid is in [0, 1], i.e. a probability) or a list
+    of Values, one per class (the predicted class is the largest). Labels ``y`` may be
+    0/1, −1/+1 or 0 … K−1. See ``predict_grid`` for the predictions themselves.
+    """
+    X = _points_2d(X)
+    classes, names = _class_indices(y, len(X))
+    _check_path(path)
+    ax = _axes(ax)
+    xs, ys, grid = predict_grid(model, X, resolution=resolution, margin=margin)
+    count = max(len(names), int(grid.max()) + 1)
+    colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(count)]
+    for k in range(count):  # one region per class, so no band of a third class appears between two others
+        if np.any(grid == k):
+            ax.contourf(xs, ys, (grid == k).astype(float), levels=[0.5, 1.5], colors=[colors[k]], alpha=0.3)
+    for k, label in enumerate(names):
+        mine = classes == k
+        if not mine.any():
+            continue
+        ax.scatter(X[mine, 0], X[mine, 1], color=colors[k], edgecolors="black", linewidths=0.5, s=25,
+                   label=f"y = {label}", zorder=3)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    return _finish(ax, path, title)
+
+
+def predict_grid(model, X, *, resolution=60, margin=0.5):
+    """The model's predicted class on a ``resolution`` × ``resolution`` grid over the
+    bounding box of the points ``X`` (shape (n, 2)) widened by ``margin``.
+
+    Returns ``(xs, ys, classes)``: the grid's x1 and x2 coordinates and an int array
+    with ``classes[i, j]`` the class (0, 1, … as in ``plot_decision_boundary``) predicted
+    at ``(xs[j], ys[i])``. The model sees plain floats inside ``no_grad()``, so no graph
+    is built.
+    """
+    X = _points_2d(X)
+    resolution = _whole_number(resolution, "resolution", minimum=2)
+    margin = _finite(margin, "margin")
+    if margin < 0:
+        raise ValueError(f"margin must be ≥ 0, got {margin}")
+    xs = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
+    ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
+    with no_grad():
+        outputs = [_scores(model([float(a), float(b)])) for b in ys for a in xs]
+    if all(len(scores) == 1 for scores in outputs):
+        scores = np.array([s[0] for s in outputs])
+        threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
+        classes = (scores > threshold).astype(int)
+    elif len({len(scores) for scores in outputs}) == 1:
+        classes = np.array([int(np.argmax(scores)) for scores in outputs])
+    else:
+        raise ValueError("the model returned lists of different lengths at different points")
+    return xs, ys, classes.reshape(resolution, resolution)
+
+
+def _scores(out):
+    """A model's output as a list of floats: one for a binary score, one per class otherwise."""
+    if isinstance(out, Value) or _is_real(out):
+        return [_number(out)]
+    if _is_sequence(out) and len(out) and all(isinstance(v, Value) or _is_real(v) for v in out):
+        return [_number(v) for v in out]
+    raise TypeError(
+        f"the model must return a Value (binary) or a list of Values (one per class), got {type(out).__name__}"
+    )
+
+
+def _class_indices(y, n):
+    """Labels as class indices 0 … K−1 (−1/+1 become 0/1) and the label of each index."""
+    labels = np.asarray(y, dtype=float) if _is_sequence(y) else None
+    if labels is None or labels.ndim != 1 or len(labels) != n:
+        shape = labels.shape if labels is not None else type(y).__name__
+        raise ValueError(f"y must be a 1-d list of {n} labels (one per row of X), got shape {shape}")
+    if set(np.unique(labels)) <= {-1.0, 1.0}:
+        return (labels > 0).astype(int), ["-1", "+1"]
+    if not np.all((labels >= 0) & (labels == np.round(labels))):
+        raise ValueError(f"labels must be 0/1, −1/+1 or whole numbers 0 … K−1, got {sorted(set(labels.tolist()))}")
+    classes = labels.astype(int)
+    return classes, [str(k) for k in range(classes.max() + 1)]
+
+
+# ----- 3. a function and its derivative -----
+
+
+def plot_function_and_grad(fn, *, x_range=(-5.0, 5.0), points=201, path=None, ax=None, title=None, name="f"):
+    """f(x) and its derivative f'(x) = ∂f/∂x on one axes, the derivative found by
+    autograd at each point (``y = fn(Value(x)); y.backward(); x.grad``), not by hand.
+
+    ``fn`` maps a Value to a Value, e.g. ``lambda x: x.sigmoid()`` with ``name="σ"``
+    (the notes' Figures 5.3 and 5.4). ``ax.lines[0]`` is f and ``ax.lines[1]`` is f'.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function of one Value, like lambda x: x.tanh(); got {type(fn).__name__}")
+    low, high = _interval(x_range, "x_range")
+    points = _whole_number(points, "points", minimum=2)
+    _check_path(path)
+    ax = _axes(ax)
+    xs = np.linspace(low, high, points)
+    values, grads = np.empty(points), np.empty(points)
+    for i, x in enumerate(xs):
+        values[i], grads[i] = _value_and_grad(fn, float(x), name)
+    ax.plot(xs, values, color="C0", linewidth=2, label=f"{name}(x)")
+    ax.plot(xs, grads, color="C3", linestyle="--", linewidth=2, label=f"{name}'(x) = ∂{name}/∂x  (by backward())")
+    ax.set_xlabel("x")
+    default = f"{name}(x) and its derivative {name}'(x)"
+    return _finish(ax, path, default if title is None else title)
+
+
+def _value_and_grad(fn, x, name):
+    leaf = Value(x, "x")
+    try:
+        out = fn(leaf)
+        if not isinstance(out, Value):
+            raise TypeError(
+                f"fn must return a Value computed from x (e.g. lambda x: x.sigmoid()), got {type(out).__name__}"
+            )
+        out.backward()
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise ValueError(f"{name}(x) failed at x = {x:g}: {error} (choose an x_range inside its domain)") from error
+    return out.data, leaf.grad
+
+
+# ----- 4. loss landscape -----
+
+
+def plot_loss_landscape(
+    loss_fn,
+    ranges,
+    *,
+    paths=None,
+    path=None,
+    ax=None,
+    resolution=60,
+    levels=30,
+    labels=("θ0", "θ1"),
+    title="Loss landscape",
+    log_levels=False,
+):
+    """Contours of a loss ℒ(θ0, θ1) of two parameters, with the paths optimizers took
+    (the notes' Figures 4.1 and 4.2).
+
+    ``loss_fn(a, b)`` returns a float or a Value; it is evaluated on a ``resolution`` ×
+    ``resolution`` grid over ``ranges = ((a_min, a_max), (b_min, b_max))`` inside
+    ``no_grad()``. ``paths`` maps a name to a list of (a, b) points, e.g.
+    ``{"batch GD": [...], "SGD": [...], "momentum": [...]}``; each is drawn as a line
+    with a dot per step, a circle at its start and a star at its end (in that order in
+    ``ax.lines``). ``log_levels=True`` spaces the contours logarithmically, which shows
+    the floor of a long narrow valley.
+    """
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of two numbers, like lambda a, b: a**2 + b**2; got {loss_fn!r}")
+    a_range, b_range = _ranges(ranges)
+    resolution = _whole_number(resolution, "resolution", minimum=2)
+    levels = _whole_number(levels, "levels", minimum=2)
+    paths = _paths(paths)
+    if not _is_sequence(labels) or len(labels) != 2:
+        raise ValueError(f"labels must be two names like ('θ0', 'θ1'), got {labels!r}")
+    _check_path(path)
+    ax = _axes(ax)
+    from matplotlib.colors import LogNorm
+    from matplotlib.lines import Line2D
+
+    a_values, b_values = np.linspace(*a_range, resolution), np.linspace(*b_range, resolution)
+    losses = _loss_grid(loss_fn, a_values, b_values)
+    if log_levels:
+        if losses.min() <= 0:
+            raise ValueError(f"log_levels=True needs a positive loss everywhere; its minimum here is {losses.min():g}")
+        bounds, norm = np.geomspace(losses.min(), losses.max(), levels), LogNorm(losses.min(), losses.max())
+    else:
+        bounds, norm = np.linspace(losses.min(), losses.max(), levels), None
+    if bounds[0] == bounds[-1]:
+        bounds = bounds[0] + np.linspace(-0.5, 0.5, levels)  # a flat loss: any levels around its value
+    filled = ax.contourf(a_values, b_values, losses, levels=bounds, norm=norm, cmap="viridis")
+    ax.contour(a_values, b_values, losses, levels=bounds, norm=norm, colors="white", linewidths=0.4, alpha=0.5)
+    ax.figure.colorbar(filled, ax=ax, label=f"ℒ({labels[0]}, {labels[1]})", format="%.3g")
+    for i, (name, points) in enumerate(paths.items()):
+        color = f"C{(i + 1) % 10}"  # C0 is the colormap's blue; start at orange
+        ax.plot(points[:, 0], points[:, 1], "-o", color=color, markersize=3, linewidth=1.5, label=name)
+        ax.plot(*points[0], "o", color=color, markersize=9, markeredgecolor="black")
+        ax.plot(*points[-1], "*", color=color, markersize=14, markeredgecolor="black")
+    ax.set_xlim(*a_range)
+    ax.set_ylim(*b_range)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    if paths:
+        marks = [Line2D([], [], marker=m, color="0.5", markeredgecolor="black", linestyle="", markersize=s, label=t)
+                 for m, s, t in (("o", 9, "start"), ("*", 14, "end"))]
+        ax.legend(handles=ax.get_legend_handles_labels()[0] + marks, loc="best")
+    return _finish(ax, path, title, legend=False)
+
+
+def _loss_grid(loss_fn, a_values, b_values):
+    losses = np.empty((len(b_values), len(a_values)))
+    with no_grad():
+        for i, b in enumerate(b_values):
+            for j, a in enumerate(a_values):
+                out = loss_fn(float(a), float(b))
+                if not (isinstance(out, Value) or _is_real(out)):
+                    raise TypeError(f"loss_fn must return a number or a Value, got {type(out).__name__}")
+                losses[i, j] = _number(out)
+                if not math.isfinite(losses[i, j]):
+                    raise ValueError(f"loss_fn({a:g}, {b:g}) is {losses[i, j]}: choose ranges where the loss is finite")
+    return losses
+
+
+def _ranges(ranges):
+    if not _is_sequence(ranges) or len(ranges) != 2:
+        raise ValueError(f"ranges must be ((a_min, a_max), (b_min, b_max)), got {ranges!r}")
+    return _interval(ranges[0], "ranges[0]"), _interval(ranges[1], "ranges[1]")
+
+
+def _paths(paths):
+    """{name: (n, 2) float array} from a dict of lists of (a, b) points."""
+    if paths is None:
+        return {}
+    if not isinstance(paths, Mapping):
+        raise TypeError(f"paths must be a dict like {{'SGD': [(a0, b0), (a1, b1), ...]}}, got {type(paths).__name__}")
+    checked = {}
+    for name, points in paths.items():
+        try:
+            array = np.array([[_number(a), _number(b)] for a, b in points], dtype=float)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"paths[{name!r}] must be a list of (a, b) pairs of numbers: {error}") from None
+        if len(array) == 0:
+            raise ValueError(f"paths[{name!r}] is empty; give at least one (a, b) point")
+        checked[str(name)] = array
+    return checked
+
+
+# ----- 5. curves -----
+
+
+def plot_curves(curves, *, path=None, ax=None, title=None, xlabel="step", ylabel="loss", log=False):
+    """Several curves on one plot, each with its name in the legend: e.g. the loss of SGD,
+    momentum and Adam against the step, or each loss against the residual.
+
+    ``curves`` maps a name to a list of y values (plotted at x = 0, 1, 2 …) or to a pair
+    ``(xs, ys)``. Values may be numbers or Values. ``log=True`` uses a log scale for y.
+    """
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError(
+            "plot_curves needs a dict like {'SGD': [losses...]} or {'MSE': (xs, ys)} with at least one curve"
+        )
+    data = {str(name): _curve(name, value) for name, value in curves.items()}
+    if log and any(np.any(ys[np.isfinite(ys)] <= 0) for _, ys in data.values()):
+        raise ValueError("log=True needs positive y values; a curve has a value ≤ 0 (use log=False)")
+    _check_path(path)
+    ax = _axes(ax)
+    for name, (xs, ys) in data.items():
+        ax.plot(xs, ys, linewidth=1.8, label=name)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return _finish(ax, path, title)
+
+
+def _curve(name, value):
+    """(xs, ys) float arrays from a list of ys or a pair (xs, ys)."""
+    is_pair = _is_sequence(value) and len(value) == 2 and all(_is_sequence(part) for part in value)
+    if is_pair:
+        xs, ys = _floats(value[0], f"curves[{name!r}] xs"), _floats(value[1], f"curves[{name!r}] ys")
+        if len(xs) != len(ys):
+            raise ValueError(f"curves[{name!r}] has {len(xs)} xs but {len(ys)} ys")
+        return xs, ys
+    ys = _floats(value, f"curves[{name!r}]")
+    return np.arange(len(ys), dtype=float), ys
+
+
+# ----- 6. regression fits -----
+
+
+def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
+    """Regression data as dots and each fitted line ŷ = θ0 + θ1·x across its x range: for
+    comparing fits, e.g. MSE vs MAE vs Huber on data with outliers (the notes' Figure 3.1).
+
+    ``X`` has shape (n, 1) or (n,), ``y`` shape (n,); ``lines`` maps a name to
+    ``(slope, intercept)``, i.e. (θ1, θ0), as numbers or Values.
+    """
+    x = np.asarray(X, dtype=float) if _is_sequence(X) else None
+    if x is None or not (x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1)) or len(x) == 0:
+        raise ValueError(f"X must have shape (n, 1) or (n,) with n ≥ 1, got {getattr(x, 'shape', type(X).__name__)}")
+    x = x.ravel()
+    targets = _floats(y, "y")
+    if len(targets) != len(x):
+        raise ValueError(f"X has {len(x)} rows but y has {len(targets)} values")
+    if not isinstance(lines, Mapping):
+        raise TypeError(f"lines must be a dict like {{'MSE': (slope, intercept)}}, got {type(lines).__name__}")
+    fits = {str(name): _line(name, value) for name, value in lines.items()}
+    _check_path(path)
+    ax = _axes(ax)
+    ax.scatter(x, targets, color="0.3", s=20, label="data", zorder=3)
+    ends = np.array([x.min(), x.max()])
+    for i, (name, (slope, intercept)) in enumerate(fits.items()):
+        sign = "+" if slope >= 0 else "−"
+        label = f"{name}: ŷ = {intercept:.2f} {sign} {abs(slope):.2f}x"
+        ax.plot(ends, intercept + slope * ends, color=f"C{i % 10}", linewidth=2, label=label)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return _finish(ax, path, title)
+
+
+def _line(name, value):
+    if not _is_sequence(value) or len(value) != 2:
+        raise ValueError(f"lines[{name!r}] must be (slope, intercept), got {value!r}")
+    return _finite(value[0], f"lines[{name!r}] slope"), _finite(value[1], f"lines[{name!r}] intercept")
+
+
+# ----- drawing and saving -----
+
+
+def _axes(ax):
+    """``ax`` itself, or the Axes of a new Figure (this is where matplotlib is imported)."""
+    if ax is not None:
+        if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
+            raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+        return ax
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise MissingExtraError(
+            f"plots need matplotlib, which is not installed ({error}). Install it with: {INSTALL_HINT}"
+        ) from error
+    figure = Figure(figsize=FIGSIZE, layout="constrained")
+    # Jupyter shows an object inline if it has _repr_png_; a Figure made without pyplot has none.
+    figure._repr_png_ = functools.partial(_render, figure, "png", dpi=JUPYTER_DPI)
+    return figure.add_subplot()
+
+
+def _finish(ax, path, title, legend=True):
+    """Title, light grid and legend; save to ``path`` if given; return the Figure."""
+    if title:
+        ax.set_title(title)
+    ax.grid(True, **GRID)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best")
+    figure = ax.figure
+    if path is not None:
+        atomic_write_bytes(path, _render(figure, _check_path(path)))
+    return figure
+
+
+def _render(figure, fmt, dpi=PNG_DPI):
+    """The figure as the bytes of a png, svg or pdf file, the same for the same figure."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": SVG_SALT}):
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=SAVE_METADATA[fmt])
+    return buffer.getvalue()
+
+
+def _check_path(path):
+    """The file format named by the extension of ``path`` (png, svg or pdf), or None."""
+    if path is None:
+        return None
+    extension = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if extension not in FORMATS:
+        found = f"extension '.{extension}'" if extension else "no extension"
+        raise ValueError(f"cannot save a plot to {os.fspath(path)!r}: it has {found}; use .png, .svg or .pdf")
+    return extension
+
+
+# ----- checking inputs -----
+
+
+def _is_real(x):
+    return (isinstance(x, numbers.Real) and not isinstance(x, bool)) or isinstance(x, (np.floating, np.integer))
+
+
+def _is_sequence(x):
+    return isinstance(x, (list, tuple, np.ndarray, range)) and getattr(x, "ndim", 1) > 0
+
+
+def _number(x):
+    """A float from a number or a Value."""
+    if isinstance(x, Value):
+        return x.data
+    if not _is_real(x):
+        raise TypeError(f"expected a number or a Value, got {type(x).__name__}: {x!r:.40}")
+    return float(x)
+
+
+def _finite(x, what):
+    try:
+        number = _number(x)
+    except TypeError as error:
+        raise TypeError(f"{what}: {error}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {number}")
+    return number
+
+
+def _floats(values, what):
+    """A 1-d float array from a list, tuple or 1-d array of numbers or Values."""
+    if not _is_sequence(values) or np.ndim(values) != 1:
+        raise ValueError(f"{what} must be a 1-d list of numbers, got {type(values).__name__}")
+    try:
+        return np.array([_number(v) for v in values], dtype=float)
+    except TypeError as error:
+        raise TypeError(f"{what}: {error}") from None
+
+
+def _interval(pair, what):
+    if not _is_sequence(pair) or len(pair) != 2:
+        raise ValueError(f"{what} must be a pair (low, high), got {pair!r}")
+    low, high = _finite(pair[0], f"{what} low"), _finite(pair[1], f"{what} high")
+    if not low < high:
+        raise ValueError(f"{what} must have low < high, got ({low:g}, {high:g})")
+    return low, high
+
+
+def _whole_number(n, what, minimum):
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or n < minimum:
+        raise ValueError(f"{what} must be a whole number ≥ {minimum}, got {n!r}")
+    return int(n)
+
+
+def _points_2d(X):
+    """X as an (n, 2) float array with n ≥ 1."""
+    points = np.asarray(X, dtype=float) if _is_sequence(X) else None
+    if points is None or points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        shape = points.shape if points is not None else type(X).__name__
+        raise ValueError(f"X must be a list of points (x1, x2), shape (n, 2), got shape {shape}")
+    if not np.all(np.isfinite(points)):
+        raise ValueError("X contains NaN or inf")
+    return points

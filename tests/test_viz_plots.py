@@ -1,0 +1,405 @@
+"""Lesson plots: each returns a Figure, saves png/svg/pdf atomically and reproducibly, draws
+into a given Axes, and plots what the engine computes (decision regions, autograd
+derivatives, optimizer paths); matplotlib stays an optional, lazily imported extra."""
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from matplotlib.contour import ContourSet  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from micrograd_club import Value  # noqa: E402
+from micrograd_club.nn import Neuron  # noqa: E402
+from micrograd_club.train import History  # noqa: E402
+from micrograd_club.viz import plots  # noqa: E402
+from micrograd_club.viz.plots import (  # noqa: E402
+    MissingExtraError,
+    plot_curves,
+    plot_decision_boundary,
+    plot_fits,
+    plot_function_and_grad,
+    plot_history,
+    plot_loss_landscape,
+    predict_grid,
+)
+
+SIGNATURES = {b"png": b"\x89PNG\r\n\x1a\n", b"svg": b"<?xml", b"pdf": b"%PDF-"}
+X2 = [[-1.0, -1.0], [-0.5, 1.0], [0.5, -1.0], [1.0, 1.0]]
+Y2 = [0, 0, 1, 1]
+
+
+def step_neuron():
+    """A 2-input linear neuron w = (1, 0), b = 0: its boundary is the line x1 = 0."""
+    neuron = Neuron(2, nonlin=False)
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, 0.0
+    return neuron
+
+
+def bowl(a, b):
+    return (a - 1) ** 2 + 2 * (b + 0.5) ** 2
+
+
+# One small call of every plot, taking path= and ax=.
+CALLS = {
+    "history": lambda **kw: plot_history({"loss": [1.0, 0.5, 0.3], "accuracy": [0.5, 0.75, 1.0]}, **kw),
+    "decision_boundary": lambda **kw: plot_decision_boundary(step_neuron(), X2, Y2, resolution=8, **kw),
+    "function_and_grad": lambda **kw: plot_function_and_grad(lambda x: x.tanh(), points=11, **kw),
+    "loss_landscape": lambda **kw: plot_loss_landscape(
+        bowl, ((-2, 3), (-2, 2)), resolution=8, levels=5, paths={"GD": [(-1, 1), (0, 0), (1, -0.5)]}, **kw
+    ),
+    "curves": lambda **kw: plot_curves({"SGD": [3.0, 2.0, 1.5], "Adam": [3.0, 1.0, 0.5]}, **kw),
+    "fits": lambda **kw: plot_fits([[0.0], [1.0], [2.0]], [1.0, 2.9, 5.2], {"MSE": (2.0, 1.0)}, **kw),
+}
+
+
+def new_axes():
+    return Figure().add_subplot()
+
+
+# ----- every plot: a Figure, files, Axes -----
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_returns_a_figure_with_something_drawn(name):
+    figure = CALLS[name]()
+    assert isinstance(figure, Figure)
+    ax = figure.axes[0]
+    assert ax.lines or ax.collections
+
+
+@pytest.mark.parametrize("extension", ["png", "svg", "pdf"])
+@pytest.mark.parametrize("name", CALLS)
+def test_saves_each_format_atomically(name, extension, tmp_path):
+    target = tmp_path / f"plot.{extension}"
+    target.write_bytes(b"old contents")
+    figure = CALLS[name](path=target)
+    assert isinstance(figure, Figure)
+    assert target.read_bytes().startswith(SIGNATURES[extension.encode()])
+    assert os.listdir(tmp_path) == [f"plot.{extension}"]  # no temp file left behind
+
+
+@pytest.mark.parametrize("extension", ["png", "svg", "pdf"])
+def test_files_are_reproducible(extension, tmp_path):
+    first, second = tmp_path / f"a.{extension}", tmp_path / f"b.{extension}"
+    CALLS["loss_landscape"](path=first)
+    CALLS["loss_landscape"](path=second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_draws_into_a_given_axes(name):
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    assert CALLS[name](ax=right) is figure
+    assert not left.lines and not left.collections
+    assert right.lines or right.collections
+
+
+@pytest.mark.parametrize("bad", ["plot.jpg", "plot", "plot.png.txt"])
+def test_unknown_extension_is_refused_before_drawing(bad, tmp_path):
+    with pytest.raises(ValueError, match=r"\.png, \.svg or \.pdf") as error:
+        CALLS["curves"](path=tmp_path / bad)
+    extension = os.path.splitext(bad)[1]
+    assert (f"'{extension}'" if extension else "no extension") in str(error.value)
+    assert os.listdir(tmp_path) == []
+
+
+def test_extension_is_case_insensitive(tmp_path):
+    CALLS["curves"](path=tmp_path / "PLOT.PNG")
+    assert (tmp_path / "PLOT.PNG").read_bytes().startswith(SIGNATURES[b"png"])
+
+
+def test_figures_show_inline_in_jupyter():
+    assert CALLS["curves"]()._repr_png_().startswith(SIGNATURES[b"png"])
+
+
+# ----- matplotlib is optional -----
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    code = (
+        "import micrograd_club, micrograd_club.viz, micrograd_club.viz.plots, sys; "
+        "assert 'matplotlib' not in sys.modules, sorted(m for m in sys.modules if 'matplotlib' in m)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_without_matplotlib_a_plot_says_how_to_install_it(name, monkeypatch):
+    for module in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")] + ["matplotlib"]:
+        monkeypatch.setitem(sys.modules, module, None)  # None makes `import matplotlib…` fail
+    with pytest.raises(MissingExtraError, match=r"pip install micrograd-club\[plots\]"):
+        CALLS[name]()
+    assert issubclass(MissingExtraError, ImportError)
+
+
+# ----- 1. history -----
+
+
+def test_history_without_accuracy_has_one_axis():
+    figure = plot_history(History(loss=[0.9, 0.4, 0.2, 0.1]))
+    assert len(figure.axes) == 1
+    (line,) = figure.axes[0].lines
+    assert list(line.get_xdata()) == [1, 2, 3, 4]
+    assert list(line.get_ydata()) == [0.9, 0.4, 0.2, 0.1]
+    assert figure.axes[0].get_legend().texts[0].get_text() == "training loss"
+
+
+def test_history_puts_accuracy_on_a_right_axis():
+    history = {"loss": [0.8, 0.3], "val_loss": [0.9, 0.5], "accuracy": [0.6, 0.9], "val_accuracy": [0.5, 0.8]}
+    figure = plot_history(history)
+    left, right = figure.axes
+    assert [list(line.get_ydata()) for line in left.lines] == [[0.8, 0.3], [0.9, 0.5]]
+    assert [list(line.get_ydata()) for line in right.lines] == [[0.6, 0.9], [0.5, 0.8]]
+    assert [line.get_linestyle() for line in right.lines] == ["-", "--"]
+    assert right.get_ylim()[0] < 0 < 1 < right.get_ylim()[1]
+    legend = [text.get_text() for text in left.get_legend().texts]
+    assert legend == ["training loss", "validation loss", "training accuracy", "validation accuracy"]
+
+
+@pytest.mark.parametrize(
+    "history, error, message",
+    [
+        ({}, ValueError, "nothing to plot"),
+        ([0.5, 0.2], TypeError, "needs a dict"),
+        ({"loss": [0.5, "x"]}, TypeError, "history\\['loss'\\]"),
+        ({"loss": 0.5}, ValueError, "1-d list"),
+    ],
+)
+def test_history_rejects_bad_input(history, error, message):
+    with pytest.raises(error, match=message):
+        plot_history(history)
+
+
+# ----- 2. decision boundary -----
+
+
+def test_predict_grid_matches_the_model():
+    xs, ys, classes = predict_grid(step_neuron(), X2, resolution=9, margin=0.5)
+    assert xs[0] == -1.5 and xs[-1] == 1.5 and ys[0] == -1.5 and ys[-1] == 1.5
+    assert classes.shape == (9, 9)
+    expected = (xs > 0).astype(int)  # the neuron's score is x1
+    assert all(list(row) == list(expected) for row in classes)
+
+
+def test_predict_grid_reads_probabilities_and_class_lists():
+    probability = lambda x: (Value(x[0]) - 0.25).sigmoid()  # > 0.5 exactly where x1 > 0.25
+    xs, _, classes = predict_grid(probability, X2, resolution=7)
+    assert list(classes[3]) == list((xs > 0.25).astype(int))
+    three_classes = lambda x: [Value(-x[0]), Value(x[0]), Value(x[1])]  # argmax
+    xs, ys, classes = predict_grid(three_classes, X2, resolution=7)
+    for i, b in enumerate(ys):
+        assert list(classes[i]) == [int(np.argmax([-a, a, b])) for a in xs]
+
+
+def test_decision_boundary_regions_match_the_model():
+    figure = plot_decision_boundary(step_neuron(), X2, Y2, resolution=11, margin=0.5)
+    ax = figure.axes[0]
+    regions = [c for c in ax.collections if isinstance(c, ContourSet)]
+    assert len(regions) == 2  # class 0 on the left, class 1 on the right of x1 = 0
+    half_cell = 3.0 / 10 / 2
+    left = np.concatenate([np.asarray(poly) for level in regions[0].allsegs for poly in level])
+    right = np.concatenate([np.asarray(poly) for level in regions[1].allsegs for poly in level])
+    assert left[:, 0].max() <= half_cell and right[:, 0].min() >= -half_cell
+    assert left[:, 0].min() == -1.5 and right[:, 0].max() == 1.5
+    scatters = [c for c in ax.collections if not isinstance(c, ContourSet)]
+    assert [c.get_offsets().tolist() for c in scatters] == [X2[:2], X2[2:]]
+    assert [t.get_text() for t in ax.get_legend().texts] == ["y = 0", "y = 1"]
+
+
+def test_decision_boundary_accepts_plus_minus_one_labels():
+    figure = plot_decision_boundary(step_neuron(), np.array(X2), np.array([-1, -1, 1, 1]), resolution=5)
+    assert [t.get_text() for t in figure.axes[0].get_legend().texts] == ["y = -1", "y = +1"]
+
+
+def test_decision_boundary_legend_lists_only_classes_in_the_data():
+    figure = plot_decision_boundary(lambda x: [Value(0.0)] * 3, X2, [0, 2, 2, 0], resolution=5)
+    assert [t.get_text() for t in figure.axes[0].get_legend().texts] == ["y = 0", "y = 2"]
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        ([[0.0, 1.0, 2.0]], [0], "shape \\(n, 2\\)"),
+        (X2, [0, 1], "4 labels"),
+        (X2, [0, 1, 0.5, 1], "labels must be"),
+    ],
+)
+def test_decision_boundary_rejects_bad_data(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        plot_decision_boundary(step_neuron(), X, y, resolution=5)
+
+
+def test_decision_boundary_rejects_a_model_that_returns_text():
+    with pytest.raises(TypeError, match="must return a Value"):
+        plot_decision_boundary(lambda x: "class 1", X2, Y2, resolution=5)
+
+
+# ----- 3. function and derivative -----
+
+
+def test_sigmoid_derivative_comes_from_backward():
+    ax = new_axes()
+    plot_function_and_grad(lambda x: x.sigmoid(), x_range=(-6, 6), points=25, ax=ax, name="σ")
+    f, df = ax.lines
+    xs = f.get_xdata()
+    sigma = 1 / (1 + np.exp(-xs))
+    assert list(xs) == list(np.linspace(-6, 6, 25))
+    np.testing.assert_allclose(f.get_ydata(), sigma, rtol=1e-12)
+    np.testing.assert_allclose(df.get_ydata(), sigma * (1 - sigma), rtol=1e-12)
+    assert [f.get_label(), df.get_label()] == ["σ(x)", "σ'(x) = ∂σ/∂x  (by backward())"]
+
+
+def test_derivative_of_a_composite_function():
+    ax = new_axes()
+    plot_function_and_grad(lambda x: x * x * x - 2 * x, x_range=(-2, 2), points=9, ax=ax)
+    xs = ax.lines[1].get_xdata()
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 3 * xs**2 - 2, rtol=1e-12, atol=1e-12)
+    assert ax.get_title() == "f(x) and its derivative f'(x)"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"fn": lambda x: x.log(), "x_range": (-1, 1)}, ValueError, "x = -1"),
+        ({"fn": lambda x: 2.0}, TypeError, "must return a Value"),
+        ({"fn": 3}, TypeError, "function of one Value"),
+        ({"fn": lambda x: x, "x_range": (1, -1)}, ValueError, "low < high"),
+        ({"fn": lambda x: x, "points": 1}, ValueError, "points must be a whole number ≥ 2"),
+    ],
+)
+def test_function_and_grad_rejects_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        plot_function_and_grad(**kwargs)
+
+
+# ----- 4. loss landscape -----
+
+
+def test_landscape_draws_each_path_with_start_and_end():
+    paths = {"batch GD": [(-1, 1), (0, 0.5), (0.5, 0)], "SGD": [(2, -1), (1.5, -0.2)]}
+    ax = new_axes()
+    plot_loss_landscape(bowl, ((-2, 3), (-2, 2)), paths=paths, ax=ax, resolution=10, levels=6)
+    assert len(ax.lines) == 3 * len(paths)
+    for i, points in enumerate(paths.values()):
+        line, start, end = ax.lines[3 * i : 3 * i + 3]
+        assert list(zip(line.get_xdata(), line.get_ydata())) == points
+        assert (start.get_xdata()[0], start.get_ydata()[0]) == points[0]
+        assert (end.get_xdata()[0], end.get_ydata()[0]) == points[-1]
+    assert [t.get_text() for t in ax.get_legend().texts] == ["batch GD", "SGD", "start", "end"]
+    assert ax.get_xlim() == (-2, 3) and ax.get_ylim() == (-2, 2)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("θ0", "θ1")
+
+
+def test_landscape_contours_span_the_loss_and_accept_values():
+    figure = plot_loss_landscape(lambda a, b: Value(a) ** 2 + Value(b) ** 2, ((-1, 1), (-2, 2)), resolution=5, levels=7)
+    filled = next(c for c in figure.axes[0].collections if isinstance(c, ContourSet))
+    assert filled.levels[0] == 0 and filled.levels[-1] == 5  # min at (0, 0), max at (±1, ±2)
+    assert len(filled.levels) == 7
+    assert figure.axes[1].get_ylabel() == "ℒ(θ0, θ1)"  # the colorbar
+
+
+def test_landscape_log_levels():
+    figure = plot_loss_landscape(lambda a, b: 1 + a * a + b * b, ((-3, 3), (-3, 3)), resolution=7, log_levels=True)
+    levels = next(c for c in figure.axes[0].collections if isinstance(c, ContourSet)).levels
+    np.testing.assert_allclose(levels[1:] / levels[:-1], levels[1] / levels[0])  # evenly spaced on a log scale
+    with pytest.raises(ValueError, match="positive loss"):
+        plot_loss_landscape(bowl, ((-1, 3), (-2, 1)), resolution=5, log_levels=True)  # the grid has ℒ(1, -0.5) = 0
+
+
+@pytest.mark.parametrize(
+    "ranges, kwargs, message",
+    [
+        ((-1, 1), {}, "ranges\\[0\\] must be a pair"),
+        (((-1, 1),), {}, "ranges must be"),
+        (((1, -1), (0, 1)), {}, "low < high"),
+        (((-1, 1), (0, 1)), {"paths": {"GD": [(0, 0, 0)]}}, "paths\\['GD'\\]"),
+        (((-1, 1), (0, 1)), {"paths": {"GD": []}}, "empty"),
+        (((-1, 1), (0, 1)), {"labels": ("θ0",)}, "two names"),
+        (((-1, 1), (-1, 1)), {"fn": lambda a, b: 1 / a if a else math.inf}, "finite"),
+    ],
+)
+def test_landscape_rejects_bad_input(ranges, kwargs, message):
+    loss_fn = kwargs.pop("fn", bowl)
+    with pytest.raises(ValueError, match=message):
+        plot_loss_landscape(loss_fn, ranges, resolution=5, **kwargs)
+
+
+# ----- 5. curves -----
+
+
+def test_curves_from_lists_and_pairs():
+    residual = [-2.0, 0.0, 2.0]
+    ax = new_axes()
+    plot_curves({"SGD": [Value(3.0), 2.0], "MSE": (residual, [4.0, 0.0, 4.0])}, ax=ax, xlabel="residual a", title="T")
+    sgd, mse = ax.lines
+    assert (list(sgd.get_xdata()), list(sgd.get_ydata())) == ([0, 1], [3.0, 2.0])
+    assert (list(mse.get_xdata()), list(mse.get_ydata())) == (residual, [4.0, 0.0, 4.0])
+    assert [t.get_text() for t in ax.get_legend().texts] == ["SGD", "MSE"]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_yscale()) == ("T", "residual a", "loss", "linear")
+
+
+def test_curves_log_scale():
+    assert plot_curves({"Adam": [1.0, 0.1, 0.01]}, log=True).axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="positive"):
+        plot_curves({"Adam": [1.0, 0.0]}, log=True)
+
+
+@pytest.mark.parametrize(
+    "curves, message",
+    [({}, "at least one curve"), ({"a": ([1, 2], [1, 2, 3])}, "2 xs but 3 ys"), ({"a": 3.0}, "1-d list")],
+)
+def test_curves_reject_bad_input(curves, message):
+    with pytest.raises(ValueError, match=message):
+        plot_curves(curves)
+
+
+# ----- 6. fits -----
+
+
+@pytest.mark.parametrize("X", [[[0.0], [4.0], [1.0]], [0.0, 4.0, 1.0], np.array([0.0, 4.0, 1.0])])
+def test_fits_draw_each_line_over_the_data(X):
+    ax = new_axes()
+    plot_fits(X, [1.0, 9.0, 3.0], {"MSE": (2.0, 1.0), "MAE": (Value(-0.5), Value(2.0))}, ax=ax)
+    mse, mae = ax.lines
+    assert (list(mse.get_xdata()), list(mse.get_ydata())) == ([0.0, 4.0], [1.0, 9.0])
+    assert (list(mae.get_xdata()), list(mae.get_ydata())) == ([0.0, 4.0], [2.0, 0.0])
+    assert [t.get_text() for t in ax.get_legend().texts] == ["data", "MSE: ŷ = 1.00 + 2.00x", "MAE: ŷ = 2.00 − 0.50x"]
+    assert ax.collections[0].get_offsets().tolist() == [[0.0, 1.0], [4.0, 9.0], [1.0, 3.0]]
+
+
+@pytest.mark.parametrize(
+    "X, y, lines, error, message",
+    [
+        ([[0.0, 1.0]], [1.0], {}, ValueError, "shape \\(n, 1\\) or \\(n,\\)"),
+        ([0.0, 1.0], [1.0], {}, ValueError, "2 rows but y has 1"),
+        ([0.0], [1.0], {"MSE": (1.0,)}, ValueError, "\\(slope, intercept\\)"),
+        ([0.0], [1.0], {"MSE": (1.0, math.nan)}, ValueError, "intercept must be a finite number"),
+        ([0.0], [1.0], [(1.0, 2.0)], TypeError, "dict"),
+    ],
+)
+def test_fits_reject_bad_input(X, y, lines, error, message):
+    with pytest.raises(error, match=message):
+        plot_fits(X, y, lines)
+
+
+def test_module_exports():
+    assert set(plots.__all__) == {
+        "plot_history",
+        "plot_decision_boundary",
+        "plot_function_and_grad",
+        "plot_loss_landscape",
+        "plot_curves",
+        "plot_fits",
+        "predict_grid",
+        "MissingExtraError",
+    }
+    assert all(callable(getattr(plots, name)) for name in plots.__all__)
