@@ -1,0 +1,478 @@
+"""The ``micrograd-club`` command: backprop on a formula you type, training a small network
+on a toy dataset, and the lesson demos, without writing any Python.
+
+    micrograd-club graph "tanh(w*x + b)" --set x=1 w=0.4 b=0.1 --trace --out graph.svg
+    micrograd-club train moons --layers 16,16 --epochs 100
+    micrograd-club demo backprop_by_hand
+
+Errors are one line on stderr. Exit status: 0 success, 1 a file could not be written or
+training diverged, 2 a bad command line or expression, 130 stopped with Ctrl-C.
+"""
+
+import argparse
+import contextlib
+import importlib
+import math
+import os
+import sys
+
+from micrograd_club import __version__, data
+from micrograd_club.engine import Value
+from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
+from micrograd_club.nn import ACTIVATIONS, MLP
+from micrograd_club.train import LOSSES, OPTIMIZERS, fit
+from micrograd_club.viz import (
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    save_backward_html,
+    save_graph,
+    trace_backward,
+)
+from micrograd_club.viz.notation import number
+
+__all__ = ["main", "build_parser", "CommandError"]
+
+PROG = "micrograd-club"
+DEFAULT_OUT = "micrograd_club_out"
+GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
+INSTALL_GRAPHVIZ = (
+    "install Graphviz: sudo apt-get install graphviz (macOS: brew install graphviz, "
+    "Windows: winget install graphviz) and run the command again"
+)
+PLOTS_SKIPPED = "plots skipped: pip install micrograd-club[plots]"
+
+MAIN_EXAMPLES = f"""\
+examples:
+  {PROG} graph "tanh(w*x + b)" --set x=1 w=0.4 b=0.1 --trace
+  {PROG} train moons --epochs 50
+  {PROG} demo --list
+
+exit status: 0 success, 1 a file could not be written or training diverged,
+2 a bad command line or expression, 130 stopped with Ctrl-C.
+"""
+GRAPH_EXAMPLES = f"""\
+examples:
+  {PROG} graph "tanh(w*x + b)" --set x=1 w=0.4 b=0.1
+  {PROG} graph "sigmoid(w*x + b)" --set x=1 w=0.4 b=0.1 --trace --out graph.svg
+  {PROG} graph "0.5*(y - t)**2" --set y=0.39 t=0.5 --html steps.html
+
+The expression may use numbers, the variables given with --set, + - * / ** and
+exp, log, sqrt, tanh, sigmoid (or σ), relu, leaky_relu(x, slope), softplus, abs.
+Quote it, and start one that begins with a minus with a space: " -x*x".
+"""
+TRAIN_EXAMPLES = f"""\
+examples:
+  {PROG} train moons
+  {PROG} train spiral --layers 32,32 --epochs 200 --lr 0.02
+  {PROG} train regression --loss huber --layers 8 --out fits/
+
+Default losses: hinge for moons, circles and xor (labels -1/+1), cross_entropy for
+spiral and blobs (3 classes), mse for regression.
+"""
+DEMO_EXAMPLES = f"""\
+examples:
+  {PROG} demo                      run backprop_by_hand, the notes' section 4.7
+  {PROG} demo --list               what demos there are
+  {PROG} demo all --out lessons/   every demo, each into lessons/NAME
+"""
+
+
+class CommandError(Exception):
+    """A failure reported as one line on stderr; ``status`` is the exit status."""
+
+    def __init__(self, message, status=2):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line (raised, so ``main`` returns 2)."""
+
+    def error(self, message):
+        raise CommandError(f"{message} (see {self.prog} --help)")
+
+
+def main(argv=None):
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help and --version
+            return done.code or 0
+        if args.command is None:
+            parser.error("choose a command: graph, train or demo")
+        return args.run(args)
+    except CommandError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt:
+        print(f"{PROG}: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the output went to a program that stopped reading (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
+        return 1
+
+
+def build_parser():
+    """The argparse parser of the whole command, with one subparser per command."""
+    parser = _Parser(
+        prog=PROG,
+        description="See backpropagation: compute gradients of a formula, train a small network, run the lessons.",
+        epilog=MAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    _add_graph_command(commands)
+    _add_train_command(commands)
+    _add_demo_command(commands)
+    return parser
+
+
+def _subparser(commands, name, summary, epilog):
+    return commands.add_parser(
+        name, help=summary, description=summary, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+# ----- graph -----
+
+
+def _add_graph_command(commands):
+    graph = _subparser(commands, "graph", "Compute a formula and its gradients, and draw the graph.", GRAPH_EXAMPLES)
+    graph.usage = f"{PROG} graph EXPRESSION [--set NAME=NUMBER ...] [--trace] [--every-node] [--out FILE] [--html FILE]"
+    # Optional for argparse only, so that an expression typed after --set (which swallows
+    # it) gets an error saying so instead of "expression is required".
+    graph.add_argument("expression", nargs="?", help='the formula, in quotes, e.g. "tanh(w*x + b)"')
+    graph.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=NUMBER",
+                       help="values of the variables, e.g. --set x=1 w=0.4 b=0.1")
+    graph.add_argument("--out", type=_graph_path, metavar="FILE",
+                       help="save the diagram: .svg, .png, .pdf (Graphviz) or .dot (text)")
+    graph.add_argument("--trace", action="store_true", help="print the chain rule, one line per gradient")
+    graph.add_argument("--every-node", action="store_true",
+                       help="give every intermediate node its own line in the trace (implies --trace)")
+    graph.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
+    graph.set_defaults(run=run_graph)
+
+
+def _graph_path(path):
+    if os.path.splitext(path)[1].lower() not in GRAPH_FORMATS:
+        raise argparse.ArgumentTypeError(f"cannot tell the format of {path!r}: end it with {', '.join(GRAPH_FORMATS)}")
+    return path
+
+
+def run_graph(args):
+    """Build the expression, run backward, print the value and gradients (and the trace),
+    and save the diagram and step-through that were asked for."""
+    inputs = _graph_inputs(args.set)
+    if args.expression is None:
+        raise CommandError('give the expression to compute, e.g. graph "x*x" --set x=3')
+    try:
+        root = parse_expression(args.expression, inputs)
+    except ExpressionError as error:
+        raise CommandError(str(error)) from None
+    name = _output_name(root, inputs)
+    root.backward()
+    print(f"{name} = {args.expression.strip()} = {number(root.data)}")
+    for variable, value in inputs.items():
+        unused = "" if _depends_on(root, value) else f"  ({variable} is not in the expression)"
+        print(f"∂{name}/∂{variable} = {number(value.grad)}{unused}")
+    if args.trace or args.every_node:
+        _print_trace(root, args.every_node)
+    _save_pictures(root, args.out, args.html)
+    return 0
+
+
+def _graph_inputs(assignments):
+    """{name: Value} from the --set items; an item without "=" is most likely the
+    expression, typed after --set, which swallowed it."""
+    for item in assignments:
+        if "=" not in item:
+            raise CommandError(
+                f'--set expects NAME=NUMBER, got {item!r}; put the expression first: graph "x*x" --set x=3'
+            )
+    try:
+        return {name: Value(x, label=name) for name, x in parse_assignments(assignments).items()}
+    except ExpressionError as error:
+        raise CommandError(str(error)) from None
+
+
+def _output_name(root, inputs):
+    """Call the result f (or out, if f is a variable) in the printout, trace and pictures."""
+    name = "f" if "f" not in inputs else "out"
+    if root not in inputs.values():
+        root.label = name
+        return name
+    return root.label
+
+
+def _depends_on(root, value):
+    return value in set(root.topological_order())
+
+
+def _print_trace(root, every_node):
+    print()
+    print("the chain rule, from the output back to the inputs:")
+    print(trace_backward(root, every_node=every_node))
+
+
+def _save_pictures(root, out, html):
+    """Write --out and --html; without Graphviz, write the DOT text next to them instead
+    and say in one line how to get the pictures."""
+    missing_dot = False
+    for path, save in ((out, save_graph), (html, save_backward_html)):
+        if path is None:
+            continue
+        try:
+            with _writing(path):
+                save(root, path)
+            print(f"wrote {path}")
+        except GraphvizNotFoundError:
+            missing_dot = True
+            dot_path = os.path.splitext(path)[0] + ".dot"
+            with _writing(dot_path):
+                save_graph(root, dot_path)
+            print(f"wrote {dot_path} (the diagram as DOT text: Graphviz's dot is needed to draw {path})")
+        except GraphTooLargeError as error:
+            raise CommandError(str(error)) from None
+    if missing_dot:
+        print(f"to get the pictures, {INSTALL_GRAPHVIZ}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _writing(path):
+    """Turn an OSError while writing ``path`` into one line naming the path (exit 1)."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise CommandError(f"cannot write {path}: {reason}", status=1) from None
+
+
+# ----- train -----
+
+# dataset -> (what kind of task, how to make it from samples, noise and seed)
+DATASETS = {
+    "moons": ("binary", lambda n, noise, seed: data.make_moons(n, noise=noise, seed=seed)),
+    "circles": ("binary", lambda n, noise, seed: data.make_circles(n, noise=noise, seed=seed)),
+    "xor": ("binary", lambda n, noise, seed: data.make_xor(n, noise=noise, seed=seed)),
+    "spiral": ("classes", lambda n, noise, seed: data.make_spiral(n, classes=3, noise=noise, seed=seed)),
+    "blobs": ("classes", lambda n, noise, seed: data.make_blobs(n, centers=3, cluster_std=noise, seed=seed)),
+    "regression": ("regression", lambda n, noise, seed: data.make_regression(n, noise=noise, seed=seed)),
+}
+DEFAULT_LOSS = {"binary": "hinge", "classes": "cross_entropy", "regression": "mse"}
+# losses for two classes with one output, and losses for regression
+BINARY_LOSSES = {"hinge", "binary_cross_entropy", "binary_cross_entropy_with_logits"}
+REGRESSION_LOSSES = {"mse", "sse", "mae", "huber"}
+
+
+def _add_train_command(commands):
+    train = _subparser(commands, "train", "Train a small network (an MLP) on a toy dataset.", TRAIN_EXAMPLES)
+    train.add_argument("dataset", choices=DATASETS, metavar="DATASET", help=f"one of {', '.join(DATASETS)}")
+    train.add_argument("--layers", type=_layer_sizes, default=[16, 16], metavar="SIZES",
+                       help="hidden layer sizes, comma-separated (default: 16,16)")
+    train.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="of the hidden layers (default: relu)")
+    train.add_argument("--loss", choices=LOSSES, metavar="LOSS",
+                       help=f"one of {', '.join(LOSSES)} (default: depends on the dataset, see below)")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="(default: adam)")
+    train.add_argument("--lr", type=_positive(float), default=0.05, help="learning rate (default: 0.05)")
+    train.add_argument("--epochs", type=_positive(int), default=100, help="passes over the data (default: 100)")
+    train.add_argument("--batch-size", type=_positive(int), metavar="N",
+                       help="examples per step (default: all of them, batch gradient descent)")
+    train.add_argument("--seed", type=int, default=0,
+                       help="for the data, the initial weights and shuffling (default: 0)")
+    train.add_argument("--samples", type=_positive(int), default=100, help="size of the dataset (default: 100)")
+    train.add_argument("--noise", type=_non_negative_float, default=0.1,
+                       help="how noisy the data is; for blobs the spread of each cluster (default: 0.1)")
+    train.add_argument("--out", metavar="DIR",
+                       help=f"where to write the results (default: {DEFAULT_OUT}/train-DATASET)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.set_defaults(run=run_train)
+
+
+def _layer_sizes(text):
+    sizes = [part.strip() for part in text.split(",")]
+    if not all(part.isdigit() and int(part) >= 1 for part in sizes):
+        raise argparse.ArgumentTypeError(f"expected whole numbers >= 1 separated by commas, like 16,16; got {text!r}")
+    return [int(part) for part in sizes]
+
+
+def _positive(kind):
+    """An argparse type: a number of ``kind`` greater than 0."""
+
+    def convert(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} greater than 0, got {text!r}")
+        return value
+
+    convert.__name__ = _kind_name(kind)
+    return convert
+
+
+def _kind_name(kind):
+    return "whole number" if kind is int else "number"
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def run_train(args):
+    """Make the dataset, build and train the MLP, print the result, and save the model,
+    the history and the plots."""
+    task, X, labels = _make_dataset(args)
+    loss = args.loss or DEFAULT_LOSS[task]
+    targets, outputs, output_activation = _targets_for(loss, task, labels, args.dataset)
+    sizes = [*args.layers, outputs]
+    model = MLP(X.shape[1], sizes, activation=args.activation, output_activation=output_activation, seed=args.seed)
+    out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
+    with _writing(out_dir):  # before training, so a bad --out is reported at once
+        os.makedirs(out_dir, exist_ok=True)
+    print(f"training MLP({X.shape[1]}, {sizes}) on {args.dataset} ({len(X)} samples), {loss} loss, "
+          f"{args.optimizer} lr={args.lr:g}, {args.epochs} epochs")
+    try:
+        history = fit(model, X, targets, loss=loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                      batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress)
+    except FloatingPointError as error:
+        raise CommandError(str(error), status=1) from None
+    _print_result(history)
+    _save_training(out_dir, model, history, X, targets, plot_boundary=task != "regression")
+    print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
+          f'{_output_activation_text(output_activation)}).load({os.path.join(out_dir, "model.json")!r})')
+    if history.interrupted:
+        print(f"{PROG}: stopped (Ctrl-C) after {history.epochs} epochs; saved what was trained", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _make_dataset(args):
+    task, make = DATASETS[args.dataset]
+    try:
+        X, labels = make(args.samples, args.noise, args.seed)
+    except ValueError as error:
+        raise CommandError(f"{args.dataset}: {error}") from None
+    return task, X, labels
+
+
+def _targets_for(loss, task, labels, dataset):
+    """(targets, number of outputs, output activation) for training ``loss`` on ``labels``,
+    or a CommandError if the loss does not fit the task."""
+    if task == "regression":
+        if loss not in REGRESSION_LOSSES:
+            fits = ", ".join(sorted(REGRESSION_LOSSES))
+            raise CommandError(f"--loss {loss} does not fit {dataset}: use one of {fits}")
+        return labels, 1, None
+    classes = int(labels.max()) + 1
+    if loss == "cross_entropy":
+        return labels, classes, None
+    if loss not in BINARY_LOSSES or task != "binary":
+        fits = sorted(BINARY_LOSSES | {"cross_entropy"}) if task == "binary" else ["cross_entropy"]
+        raise CommandError(f"--loss {loss} does not fit {dataset} ({classes} classes): use {' or '.join(fits)}")
+    if loss == "hinge":
+        return 2 * labels - 1, 1, None  # hinge wants labels -1 / +1
+    return labels, 1, "sigmoid" if loss == "binary_cross_entropy" else None
+
+
+def _output_activation_text(output_activation):
+    return f', output_activation="{output_activation}"' if output_activation else ""
+
+
+def _print_result(history):
+    if not history.epochs:
+        print("no epoch was completed")
+        return
+    scores = ", ".join(f"{name} {number(values[-1])}" for name, values in history.items())
+    print(f"after {history.epochs} epochs: {scores}")
+
+
+def _save_training(out_dir, model, history, X, targets, plot_boundary):
+    """model.json, history.csv, and (with matplotlib) history.png and decision_boundary.png."""
+    model_path, history_path = os.path.join(out_dir, "model.json"), os.path.join(out_dir, "history.csv")
+    with _writing(model_path):
+        model.save(model_path)
+    with _writing(history_path):
+        history.to_csv(history_path)
+    print(f"wrote {model_path}")
+    print(f"wrote {history_path}")
+    if history.epochs:
+        _save_plots(out_dir, model, history, X, targets, plot_boundary)
+
+
+def _save_plots(out_dir, model, history, X, targets, plot_boundary):
+    """The plots, or one line saying how to get matplotlib if it is missing."""
+    try:
+        from micrograd_club.viz import plots
+
+        pictures = [("history.png", plots.plot_history, (history,))]
+        if plot_boundary:
+            pictures.append(("decision_boundary.png", plots.plot_decision_boundary, (model, X, targets)))
+        for name, plot, plot_args in pictures:
+            path = os.path.join(out_dir, name)
+            with _writing(path):
+                plot(*plot_args, path=path)
+            print(f"wrote {path}")
+    except ImportError as error:
+        if error.name and error.name.partition(".")[0] != "matplotlib":
+            raise  # a broken install, not the missing plots extra
+        print(PLOTS_SKIPPED)
+
+
+# ----- demo -----
+
+
+def _add_demo_command(commands):
+    demo = _subparser(commands, "demo", "Run the lesson demos: they print the numbers and save pictures.",
+                      DEMO_EXAMPLES)
+    demo.add_argument("name", nargs="?", default="backprop_by_hand", metavar="NAME",
+                      help="a demo (see --list), or all (default: backprop_by_hand)")
+    demo.add_argument("--out", metavar="DIR",
+                      help=f"where the pictures go (default: {DEFAULT_OUT}/NAME; with all, DIR/NAME for each demo)")
+    demo.add_argument("--list", action="store_true", help="list the demos and stop")
+    demo.set_defaults(run=run_demo)
+
+
+def run_demo(args):
+    """Run one demo (or all of them, in lesson order) with its output folder."""
+    registry = _demo_registry()
+    if args.list:
+        for name, module in registry.items():
+            print(f"{name:24} {_summary(importlib.import_module(module))}")
+        return 0
+    if args.name == "all":
+        base = args.out or DEFAULT_OUT
+        for name in registry:
+            print(f"== {name} ==")
+            _run_one_demo(registry[name], os.path.join(base, name))
+        return 0
+    if args.name not in registry:
+        raise CommandError(f"unknown demo {args.name!r}: choose one of {', '.join(registry)}, or all")
+    _run_one_demo(registry[args.name], args.out or os.path.join(DEFAULT_OUT, args.name))
+    return 0
+
+
+def _demo_registry():
+    from micrograd_club import demos
+
+    return demos.DEMOS
+
+
+def _run_one_demo(module_name, out_dir):
+    with _writing(out_dir):
+        os.makedirs(out_dir, exist_ok=True)
+    importlib.import_module(module_name).main(out_dir)
+
+
+def _summary(module):
+    """The first line of a module's docstring."""
+    return (module.__doc__ or "").strip().split("\n")[0]

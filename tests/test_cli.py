@@ -1,0 +1,372 @@
+"""The micrograd-club command, run in-process through ``main(argv)`` (plus one real
+``python -m micrograd_club``): what it prints, the files it writes, its exit status, and
+one-line errors."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+import types
+
+import pytest
+
+import micrograd_club.demos
+from micrograd_club import __version__, cli
+from micrograd_club.nn import MLP
+
+TANH = ["graph", "tanh(w*x + b)", "--set", "x=1", "w=0.4", "b=0.1"]
+TINY_TRAINING = ["--samples", "30", "--epochs", "3", "--layers", "4", "--no-progress"]
+
+
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path, monkeypatch):
+    """Every command runs in an empty folder, so default output folders land there."""
+    monkeypatch.chdir(tmp_path)
+
+
+def run(capsys, *argv):
+    """(exit status, stdout, stderr) of ``micrograd-club argv``."""
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(err, *phrases):
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith("micrograd-club")
+    for phrase in phrases:
+        assert phrase in err
+
+
+# ----- graph -----
+
+
+def test_graph_prints_the_value_and_every_gradient(capsys):
+    status, out, err = run(capsys, *TANH)
+    assert status == 0 and err == ""
+    assert out.splitlines() == [
+        "f = tanh(w*x + b) = 0.4621",
+        "∂f/∂x = 0.3146",
+        "∂f/∂w = 0.7864",
+        "∂f/∂b = 0.7864",
+    ]
+
+
+def test_graph_says_when_a_variable_is_not_used(capsys):
+    status, out, _ = run(capsys, "graph", "x*x", "--set", "x=3", "y=1")
+    assert status == 0
+    assert "∂f/∂x = 6.0000\n" in out
+    assert "∂f/∂y = 0.0000  (y is not in the expression)" in out
+
+
+def test_graph_trace_prints_the_chain_rule(capsys):
+    _, plain, _ = run(capsys, *TANH)
+    status, traced, _ = run(capsys, *TANH, "--trace")
+    assert status == 0
+    assert "∂f/∂f = 1 (the start of the backward pass)" not in plain
+    assert traced.startswith(plain)
+    trace = traced[len(plain):].splitlines()
+    assert trace[1:] == [
+        "the chain rule, from the output back to the inputs:",
+        "∂f/∂f = 1 (the start of the backward pass)",
+        "∂f/∂w = 0.7864",
+        "∂f/∂x = 0.3146",
+        "∂f/∂b = 0.7864",
+    ]
+
+
+def test_every_node_gives_intermediate_nodes_their_own_line(capsys):
+    _, traced, _ = run(capsys, *TANH, "--trace")
+    status, every, _ = run(capsys, *TANH, "--every-node")
+    assert status == 0
+    assert "∂f/∂(w·x) = " in every and "∂f/∂(w·x) = " not in traced
+    assert len(every.splitlines()) > len(traced.splitlines())
+
+
+def test_graph_writes_dot_text_without_graphviz(capsys):
+    status, out, _ = run(capsys, *TANH, "--out", "graph.dot")
+    assert status == 0
+    assert "wrote graph.dot" in out
+    with open("graph.dot", encoding="utf-8") as f:
+        assert f.read().startswith("digraph")
+
+
+def test_graph_draws_svg_png_and_the_step_through(capsys, needs_dot):
+    status, out, err = run(capsys, *TANH, "--out", "graph.svg", "--html", "steps.html")
+    assert status == 0 and err == ""
+    assert "wrote graph.svg" in out and "wrote steps.html" in out
+    with open("graph.svg", encoding="utf-8") as f:
+        assert "<svg" in f.read(300)
+    with open("steps.html", encoding="utf-8") as f:
+        page = f.read()
+    assert page.lstrip().lower().startswith("<!doctype html") and page.count("<svg") >= 5
+    status, _, _ = run(capsys, "graph", "x*x", "--set", "x=3", "--out", "graph.png")
+    with open("graph.png", "rb") as f:
+        assert status == 0 and f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_install(capsys, monkeypatch, tmp_path):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    status, out, err = run(capsys, *TANH, "--out", "pictures.svg", "--html", "steps.html")
+    assert status == 0
+    assert out.startswith("f = tanh(w*x + b) = 0.4621\n∂f/∂x = 0.3146")
+    assert "wrote pictures.dot" in out and "wrote steps.dot" in out
+    assert not os.path.exists("pictures.svg") and not os.path.exists("steps.html")
+    for path in ("pictures.dot", "steps.dot"):
+        with open(path, encoding="utf-8") as f:
+            assert f.read().startswith("digraph")
+    assert err.count("\n") == 1 and "install Graphviz: sudo apt-get install graphviz" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv, phrases",
+    [
+        (["graph", "x.__class__", "--set", "x=1"], ["attribute access (.__class__) is not allowed at column 2"]),
+        (["graph", "__import__('os').system('id')"], ["calling __import__() is not allowed"]),
+        (["graph", "q*2", "--set", "x=1"], ["unknown variable 'q'", "--set q=1"]),
+        (["graph", "--set", "x=1", "x*x"], ["got 'x*x'", "put the expression first"]),
+        (["graph", "x", "--set", "x=abc"], ["'abc' is not a number"]),
+        (["graph", "x", "--set", "x=1", "x=2"], ["x is set twice"]),
+        (["graph", "log(x)", "--set", "x=0"], ["log of a non-positive number"]),
+        (["graph", "x", "--set", "x=1", "--out", "graph.jpg"], ["cannot tell the format of 'graph.jpg'"]),
+        (["graph"], ["give the expression to compute"]),
+        (["train", "moons", "--layers", "16,x"], ["--layers", "'16,x'", "comma"]),
+        (["train", "moons", "--layers", "0"], ["--layers", "whole numbers >= 1"]),
+        (["train", "moon"], ["invalid choice: 'moon'", "moons"]),
+        (["train", "moons", "--lr", "-1"], ["--lr", "greater than 0"]),
+        (["train", "moons", "--lr", "inf"], ["--lr", "greater than 0"]),
+        (["train", "moons", "--epochs", "1.5"], ["--epochs", "whole number"]),
+        (["train", "moons", "--noise", "nan"], ["--noise", "number >= 0"]),
+        (["train", "moons", "--optimizer", "newton"], ["invalid choice: 'newton'"]),
+        (["train", "spiral", "--loss", "hinge"], ["--loss hinge does not fit spiral (3 classes): use cross_entropy"]),
+        (["train", "regression", "--loss", "hinge"], ["does not fit regression", "mse"]),
+        (["train", "moons", "--loss", "mse"], ["does not fit moons", "hinge"]),
+        (["train", "spiral", "--samples", "2"], ["spiral: n_samples=2 is fewer than classes=3"]),
+        ([], ["choose a command: graph, train or demo"]),
+        (["frobnicate"], ["invalid choice: 'frobnicate'"]),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_status_2(capsys, argv, phrases):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert_one_line_error(err, *phrases)
+    assert os.listdir() == []
+
+
+def test_an_unwritable_path_is_one_line_naming_it_with_exit_status_1(capsys, tmp_path):
+    path = str(tmp_path / "no-such-folder" / "graph.dot")
+    status, _, err = run(capsys, "graph", "x", "--set", "x=1", "--out", path)
+    assert status == 1
+    assert_one_line_error(err, f"cannot write {path}: No such file or directory")
+
+
+def test_ctrl_c_exits_with_130(capsys, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "parse_expression", interrupted)
+    status, _, err = run(capsys, *TANH)
+    assert status == 130
+    assert_one_line_error(err, "stopped (Ctrl-C)")
+
+
+def test_unexpected_errors_are_not_hidden(monkeypatch):
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "parse_expression", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(TANH)
+
+
+# ----- help and version -----
+
+
+@pytest.mark.parametrize(
+    "argv, example",
+    [
+        ([], 'micrograd-club graph "tanh(w*x + b)" --set x=1 w=0.4 b=0.1 --trace'),
+        (["graph"], 'micrograd-club graph "tanh(w*x + b)" --set x=1 w=0.4 b=0.1'),
+        (["train"], "micrograd-club train spiral --layers 32,32"),
+        (["demo"], "micrograd-club demo all --out lessons/"),
+    ],
+)
+def test_help_of_every_command_shows_an_example(capsys, argv, example):
+    status, out, err = run(capsys, *argv, "--help")
+    assert status == 0 and err == ""
+    assert "examples:" in out and example in out
+
+
+def test_version(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out == f"micrograd-club {__version__}\n"
+
+
+# ----- train -----
+
+
+def test_train_writes_a_loadable_model_the_history_and_the_plots(capsys):
+    status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
+    assert status == 0 and err == ""
+    assert "training MLP(2, [4, 1]) on moons (30 samples), hinge loss, adam lr=0.05, 3 epochs" in out
+    assert "after 3 epochs: loss " in out and ", accuracy " in out
+    model = MLP(2, [4, 1], activation="relu", seed=123).load(os.path.join("run", "model.json"))
+    assert model.state_dict() != MLP(2, [4, 1], activation="relu", seed=0).state_dict()  # trained, not initial
+    with open(os.path.join("run", "history.csv"), encoding="utf-8") as f:
+        rows = f.read().splitlines()
+    assert rows[0] == "epoch,loss,accuracy"
+    assert [row.split(",")[0] for row in rows[1:]] == ["1", "2", "3"]
+    assert_plots(out, "run", ["history.png", "decision_boundary.png"])
+
+
+def assert_plots(out, folder, names):
+    """With matplotlib, the PNGs are written; without it, one line says how to get them."""
+    if importlib.util.find_spec("matplotlib") is None:
+        assert "plots skipped: pip install micrograd-club[plots]" in out
+        return
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", name
+
+
+@pytest.mark.parametrize(
+    "dataset, model, plots",
+    [
+        ("spiral", MLP(2, [4, 3]), ["history.png", "decision_boundary.png"]),
+        ("blobs", MLP(2, [4, 3]), ["history.png", "decision_boundary.png"]),
+        ("regression", MLP(1, [4, 1]), ["history.png"]),
+    ],
+)
+def test_train_sizes_the_output_layer_for_the_dataset(capsys, dataset, model, plots):
+    status, out, _ = run(capsys, "train", dataset, *TINY_TRAINING)
+    folder = os.path.join("micrograd_club_out", f"train-{dataset}")
+    assert status == 0
+    model.load(os.path.join(folder, "model.json"))
+    assert_plots(out, folder, plots)
+    assert os.path.exists(os.path.join(folder, "decision_boundary.png")) == ("decision_boundary.png" in plots)
+
+
+def test_train_with_binary_cross_entropy_uses_a_sigmoid_output(capsys):
+    status, out, _ = run(capsys, "train", "xor", *TINY_TRAINING, "--loss", "binary_cross_entropy", "--out", "run")
+    assert status == 0
+    assert 'output_activation="sigmoid"' in out
+    MLP(2, [4, 1], output_activation="sigmoid").load(os.path.join("run", "model.json"))
+
+
+def test_train_without_matplotlib_skips_the_plots_in_one_line(capsys, monkeypatch):
+    for name in [name for name in sys.modules if name == "matplotlib" or name.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
+    assert status == 0 and err == ""
+    assert out.count("plots skipped: pip install micrograd-club[plots]") == 1
+    assert sorted(os.listdir("run")) == ["history.csv", "model.json"]
+
+
+def test_train_does_not_hide_a_broken_import(monkeypatch):
+    from micrograd_club.viz import plots
+
+    def broken(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'numpyy'", name="numpyy")
+
+    monkeypatch.setattr(plots, "plot_history", broken)
+    with pytest.raises(ModuleNotFoundError, match="numpyy"):
+        cli.main(["train", "moons", *TINY_TRAINING])
+
+
+def test_diverging_training_is_one_line_with_exit_status_1(capsys):
+    status, _, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "200", "--layers", "4",
+                         "--activation", "linear", "--optimizer", "sgd", "--lr", "1", "--no-progress")
+    assert status == 1
+    assert_one_line_error(err, "training diverged")
+
+
+def test_ctrl_c_during_training_saves_the_finished_epochs_and_exits_130(capsys, monkeypatch):
+    from micrograd_club.optim import Adam
+
+    real_step, steps = Adam.step, []
+
+    def step_until_ctrl_c(self):
+        steps.append(1)
+        if len(steps) == 3:
+            raise KeyboardInterrupt
+        real_step(self)
+
+    monkeypatch.setattr(Adam, "step", step_until_ctrl_c)
+    status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
+    assert status == 130
+    assert "after 2 epochs" in out
+    assert_one_line_error(err, "stopped (Ctrl-C) after 2 epochs")
+    with open(os.path.join("run", "history.csv"), encoding="utf-8") as f:
+        assert len(f.read().splitlines()) == 3  # header and 2 epochs
+
+
+# ----- demo -----
+
+
+@pytest.fixture
+def fake_demos(monkeypatch):
+    """A registry of three fake demos that record (name, out_dir) when run."""
+    runs = []
+    registry = {}
+    for name in ("first", "backprop_by_hand", "last"):
+        module = types.ModuleType(f"fake_demos.{name}", f"The {name} demo.\n\nMore text.")
+        module.main = lambda out_dir, name=name: runs.append((name, out_dir))
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+        registry[name] = module.__name__
+    monkeypatch.setattr(micrograd_club.demos, "DEMOS", registry, raising=False)
+    return runs
+
+
+def test_demo_runs_backprop_by_hand_by_default(capsys, fake_demos):
+    status, _, err = run(capsys, "demo")
+    assert status == 0 and err == ""
+    folder = os.path.join("micrograd_club_out", "backprop_by_hand")
+    assert fake_demos == [("backprop_by_hand", folder)]
+    assert os.path.isdir(folder)
+
+
+def test_demo_runs_the_named_one_into_out(capsys, fake_demos):
+    assert run(capsys, "demo", "last", "--out", "here")[0] == 0
+    assert fake_demos == [("last", "here")]
+
+
+def test_demo_all_runs_every_demo_in_order_each_into_its_folder(capsys, fake_demos):
+    status, out, _ = run(capsys, "demo", "all", "--out", "lessons")
+    assert status == 0
+    assert fake_demos == [(name, os.path.join("lessons", name)) for name in ("first", "backprop_by_hand", "last")]
+    assert sorted(os.listdir("lessons")) == ["backprop_by_hand", "first", "last"]
+    assert out.splitlines() == ["== first ==", "== backprop_by_hand ==", "== last =="]
+
+
+def test_demo_list_shows_names_and_summaries_and_runs_nothing(capsys, fake_demos):
+    status, out, _ = run(capsys, "demo", "--list")
+    assert status == 0 and fake_demos == []
+    assert [line.split() for line in out.splitlines()] == [
+        ["first", "The", "first", "demo."],
+        ["backprop_by_hand", "The", "backprop_by_hand", "demo."],
+        ["last", "The", "last", "demo."],
+    ]
+
+
+def test_an_unknown_demo_is_a_usage_error_listing_the_names(capsys, fake_demos):
+    status, _, err = run(capsys, "demo", "nope")
+    assert status == 2 and fake_demos == []
+    assert_one_line_error(err, "unknown demo 'nope': choose one of first, backprop_by_hand, last, or all")
+
+
+# ----- the real entry point -----
+
+
+def test_python_dash_m_micrograd_club_runs_the_command(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "micrograd_club", "graph", "x*x", "--set", "x=3"],
+        capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["f = x*x = 9.0000", "∂f/∂x = 6.0000"]

@@ -1,0 +1,364 @@
+"""parse_expression builds the same graph as writing the Values by hand, and refuses
+everything outside its whitelist -- quickly, and without running any of it."""
+
+import ast
+import builtins
+import math
+import os
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd_club import Value
+from micrograd_club.expression import FUNCTIONS, ExpressionError, parse_assignments, parse_expression
+
+# (expression, the same computation written with Values)
+SAME_AS_BY_HAND = [
+    ("tanh(w*x + b)", lambda x, w, b: (w * x + b).tanh()),
+    ("sigmoid(w*x + b)", lambda x, w, b: (w * x + b).sigmoid()),
+    ("σ(w*x + b)", lambda x, w, b: (w * x + b).sigmoid()),
+    ("exp(x) / (1 + exp(x))", lambda x, w, b: x.exp() / (1 + x.exp())),
+    ("log(x) + sqrt(w) - abs(b)", lambda x, w, b: x.log() + w.sqrt() - abs(b)),
+    ("relu(x - 2) + leaky_relu(b - 1, 0.2) + leaky_relu(b)",
+     lambda x, w, b: (x - 2).relu() + (b - 1).leaky_relu(0.2) + b.leaky_relu()),
+    ("softplus(w) * x**2 + 3*x*w - w/b", lambda x, w, b: w.softplus() * x**2 + 3 * x * w - w / b),
+    ("-x**3 + +w - -b", lambda x, w, b: -(x**3) + w - (-b)),
+    ("2**x + x**w", lambda x, w, b: 2**x + x**w),
+    ("0.5*(w*x + b - 1)**2", lambda x, w, b: 0.5 * (w * x + b - 1) ** 2),
+    ("x ** (1/2)", lambda x, w, b: x**0.5),
+]
+VARIABLES = {"x": 1.0, "y": 2.0, "z": 3.0}
+
+
+def leaves(x, w, b):
+    return Value(x, label="x"), Value(w, label="w"), Value(b, label="b")
+
+
+def assert_same_graph_numbers(text, by_hand, x, w, b):
+    inputs = dict(zip("xwb", leaves(x, w, b)))
+    parsed = parse_expression(text, inputs)
+    parsed.backward()
+    expected_inputs = leaves(x, w, b)
+    expected = by_hand(*expected_inputs)
+    expected.backward()
+    assert parsed.data == pytest.approx(expected.data, rel=1e-12)
+    for value, reference in zip(inputs.values(), expected_inputs):
+        assert value.grad == pytest.approx(reference.grad, rel=1e-12, abs=1e-15), (text, value.label)
+
+
+@pytest.mark.parametrize("text, by_hand", SAME_AS_BY_HAND, ids=[text for text, _ in SAME_AS_BY_HAND])
+def test_value_and_gradients_match_values_built_by_hand(text, by_hand):
+    assert_same_graph_numbers(text, by_hand, 1.5, 0.4, 0.1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x=st.floats(0.1, 5.0),
+    w=st.floats(0.1, 5.0),
+    b=st.floats(0.1, 5.0),
+    case=st.sampled_from(SAME_AS_BY_HAND),
+)
+def test_matches_by_hand_for_any_positive_inputs(x, w, b, case):
+    assert_same_graph_numbers(case[0], case[1], x, w, b)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_is_the_engine_method(name):
+    method = "sigmoid" if name == "σ" else name
+    x = Value(0.7, label="x")
+    parsed = parse_expression(f"{name}(x)", {"x": x})
+    parsed.backward()
+    reference = Value(0.7)
+    expected = getattr(reference, method)()
+    expected.backward()
+    assert (parsed.data, x.grad) == pytest.approx((expected.data, reference.grad))
+
+
+def test_variables_become_labelled_leaves_and_the_result_is_labelled_with_the_text():
+    result = parse_expression("w*x + b", {"x": 1, "w": 0.4, "b": 0.1})
+    assert result.label == "w*x + b"
+    leaf_labels = sorted(node.label for node in result.topological_order() if not node.parents)
+    assert leaf_labels == ["b", "w", "x"]
+    assert result.data == pytest.approx(0.5)
+
+
+def test_a_long_expression_is_labelled_f():
+    text = "x + x + x + x + x + x + x + x + x + x"
+    assert len(text) > 30
+    assert parse_expression(text, {"x": 1}).label == "f"
+
+
+def test_a_bare_variable_keeps_its_own_label_and_a_value_is_used_as_it_is():
+    x = Value(2.0, label="x")
+    assert parse_expression("+x", {"x": x}) is x
+    assert x.label == "x"
+
+
+def test_a_constant_exponent_stays_a_number_so_negative_bases_work():
+    x = Value(-1.0, label="x")
+    squared = parse_expression("x**2", {"x": x})
+    squared.backward()
+    assert squared.op == "**2"
+    assert len(squared.parents) == 1
+    assert x.grad == -2.0
+
+
+def test_a_negative_literal_is_one_constant():
+    result = parse_expression("-2*x", {"x": 3})
+    assert result.data == -6.0
+    assert [parent.data for parent in result.parents if not parent.label] == [-2.0]
+    assert not any(node.op == "neg" for node in result.topological_order())
+
+
+# ----- hostile input -----
+
+# (expression, what the error names, the 1-based column it points at)
+REFUSED = [
+    ("__import__('os').system('id')", "calling __import__()", 1),
+    ("x.__class__", "attribute access (.__class__)", 2),
+    ("x.__class__.__bases__[0].__subclasses__()", "attribute access (.__class__)", 2),
+    ("(lambda: 1)()", "a lambda", 2),
+    ("[x for x in y]", "a list comprehension", 1),
+    ("(x for x in y)", "a generator expression", 1),
+    ("x[0]", "indexing", 2),
+    ("'abc'", "the string 'abc'", 1),
+    ("b'abc'", "the bytes", 1),
+    ("f'{x}'", "an f-string", 1),
+    ("open('f')", "calling open()", 1),
+    ("eval('1')", "calling eval()", 1),
+    ("exec('import os')", "calling exec()", 1),
+    ("globals()", "calling globals()", 1),
+    ("x if y else z", "a conditional expression", 1),
+    ("not x", "the operator not", 1),
+    ("x < y", "the comparison <", 1),
+    ("x and y", "a boolean operator", 1),
+    ("(x := 1)", "an assignment expression (:=)", 2),
+    ("exp(*x)", "unpacking with *", 5),
+    ("leaky_relu(x, negative_slope=0.1)", "the keyword argument negative_slope=", 15),
+    ("exp(**x)", "unpacking with **", 5),
+    ("x // y", "the operator //", 3),
+    ("x ^ 2", "the operator ^", 3),
+    ("x @ y", "the operator @", 3),
+    ("~x", "the operator ~", 1),
+    ("[x, y]", "a list", 1),
+    ("x, y", "a tuple", 1),
+    ("{x: y}", "a dict", 1),
+    ("True", "the boolean True", 1),
+    ("None", "the constant None", 1),
+    ("1j", "the complex number 1j", 1),
+    ("1e999 * x", "the number 1e999", 1),
+    ("exp(x)(1)", "calling the result of an expression", 7),
+    ("exp", "using the function exp without calling it", 1),
+    ("x(2)", "calling the variable x", 1),
+    ("exp(x, 1)", "exp() with 2 arguments", 1),
+    ("tanh()", "tanh() with 0 arguments", 1),
+    ("leaky_relu(x, y)", "a leaky_relu slope that depends on variables", 15),
+    ("  x.y", "attribute access (.y)", 4),
+    ("σ(x).real", "attribute access (.real)", 5),
+]
+
+
+@pytest.fixture
+def watched(monkeypatch):
+    """``watched(function, *args)`` calls the function while recording, in
+    ``watched.attempts``, every import, shell command, eval/exec and compile to code
+    (compiling to a syntax tree, as ast.parse does, is allowed)."""
+    attempts, watching = [], []
+    real_import, real_compile = builtins.__import__, builtins.compile
+
+    def record(kind, detail):
+        if watching:
+            attempts.append((kind, detail))
+
+    def recording_import(name, *args, **kwargs):
+        if name != "unicodedata":  # the parser's own import, to normalise names such as σ
+            record("import", name)
+        return real_import(name, *args, **kwargs)
+
+    def recording_compile(source, filename, mode, flags=0, *args, **kwargs):
+        if not flags & ast.PyCF_ONLY_AST:
+            record("compile", source)
+        return real_compile(source, filename, mode, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", recording_import)
+    monkeypatch.setattr(builtins, "compile", recording_compile)
+    monkeypatch.setattr(builtins, "eval", lambda *args: record("eval", args))
+    monkeypatch.setattr(builtins, "exec", lambda *args: record("exec", args))
+    monkeypatch.setattr(os, "system", lambda *args: record("os.system", args))
+
+    def call(function, *args):
+        watching.append(True)
+        try:
+            return function(*args)
+        finally:
+            watching.clear()
+
+    call.attempts = attempts
+    return call
+
+
+def test_the_watcher_sees_imports_shell_commands_and_eval(watched):
+    watched(lambda: (__import__("os").system("id"), eval("1"), compile("1", "<s>", "eval")))
+    kinds = [kind for kind, _ in watched.attempts]
+    assert kinds == ["import", "os.system", "eval", "compile"]
+
+
+@pytest.mark.parametrize("text, what, column", REFUSED, ids=[text for text, _, _ in REFUSED])
+def test_hostile_input_is_refused_with_what_and_where_and_nothing_runs(text, what, column, watched):
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError) as refused:
+        watched(parse_expression, text, VARIABLES)
+    assert time.perf_counter() - start < 0.5
+    message = str(refused.value)
+    assert message.startswith(what)
+    assert f"not allowed at column {column};" in message
+    assert watched.attempts == []
+
+
+def test_a_valid_expression_runs_nothing_either(watched):
+    assert watched(parse_expression, "tanh(w*x + b)", {"x": 1, "w": 0.4, "b": 0.1}).data == pytest.approx(0.46211715)
+    assert watched.attempts == []
+
+
+def test_the_refusal_says_what_is_allowed():
+    allowed = r"use only numbers, variables, \+ - \* / \*\* and the functions exp, log"
+    with pytest.raises(ExpressionError, match=allowed):
+        parse_expression("x.__class__", VARIABLES)
+
+
+def test_positions_on_later_lines_name_the_line():
+    with pytest.raises(ExpressionError, match="at line 2, column 7"):
+        parse_expression("(x\n + .5).y", VARIABLES)
+
+
+def test_a_starred_expression_is_a_syntax_error_with_its_column():
+    with pytest.raises(ExpressionError, match="cannot read the expression: .* at column 1"):
+        parse_expression("*x", VARIABLES)
+
+
+def test_unbalanced_brackets_say_where():
+    with pytest.raises(ExpressionError, match=r"'\(' was never closed at column 5"):
+        parse_expression("tanh(w*x + b", {"w": 1, "x": 1, "b": 1})
+
+
+def test_a_10_megabyte_string_is_refused_at_once_without_parsing(monkeypatch):
+    monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: pytest.fail("the text was parsed"))
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="10,000,000 characters long; the limit is 1000"):
+        parse_expression("x+" * 5_000_000, VARIABLES)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_tower_of_powers_errors_at_once_with_the_engines_overflow_message():
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match=r"9.0 \*\* 387420489.0 is too large for a float"):
+        parse_expression("9**9**9", {})
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["-" * 60 + "x", "(" * 60 + "x" + ")" * 60, "exp(" * 60 + "x" + ")" * 60, "1+" * 300 + "1", "x**" * 60 + "x"],
+    ids=["unary minus", "brackets", "calls", "long sum", "power tower"],
+)
+def test_deep_nesting_is_refused(text):
+    assert len(text) <= 1000
+    with pytest.raises(ExpressionError, match="nested more than 50 levels deep"):
+        parse_expression(text, VARIABLES)
+
+
+def test_nesting_the_parser_cannot_handle_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: pytest.fail("the text was parsed"))
+    with pytest.raises(ExpressionError, match="nested"):
+        parse_expression("-" * 999 + "x", VARIABLES)
+
+
+def test_more_than_200_parts_are_refused():
+    def balanced(leaves):  # a sum of 128 x's, 8 levels deep: 255 parts
+        return "x" if leaves == 1 else f"({balanced(leaves // 2)}+{balanced(leaves // 2)})"
+
+    text = balanced(128)
+    assert len(text) <= 1000
+    with pytest.raises(ExpressionError, match="more than 200 parts"):
+        parse_expression(text, VARIABLES)
+    assert parse_expression(balanced(64), VARIABLES).data == 64.0
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("log(x - 1)", "log of a non-positive number"),
+        ("x / (y - 2)", "division by zero"),
+        ("sqrt(-x)", "sqrt of a negative number"),
+        ("(-x) ** 0.5", "negative base to a fractional power"),
+        ("exp(x) ** 1000", "too large for a float"),
+        ("1" * 400, "the number 1111"),
+    ],
+)
+def test_math_errors_become_expression_errors_with_the_engines_message(text, message):
+    with pytest.raises(ExpressionError, match=message) as error:
+        parse_expression(text, VARIABLES)
+    assert isinstance(error.value, ValueError)
+
+
+def test_unknown_variables_list_the_defined_ones_and_how_to_set_them():
+    with pytest.raises(ExpressionError) as error:
+        parse_expression("x + q", VARIABLES)
+    assert str(error.value) == "unknown variable 'q' at column 5; defined: x, y, z (set more with --set q=1)"
+    with pytest.raises(ExpressionError, match="no variables are defined; set it with --set q=1"):
+        parse_expression("q", {})
+
+
+def test_a_refused_construct_is_reported_before_an_unknown_variable():
+    with pytest.raises(ExpressionError, match="calling open"):
+        parse_expression("q + open('f')", VARIABLES)
+
+
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({"1x": 1}, "not a valid variable name"),
+        ({"lambda": 1}, "not a valid variable name"),
+        ({"exp": 1}, "exp is the name of a function"),
+        ({"x": "1"}, "variable x must be a number"),
+        ({"x": math.nan}, "finite number"),
+    ],
+)
+def test_bad_variables_are_refused(variables, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse_expression("1", variables)
+
+
+def test_a_non_string_expression_is_a_type_error():
+    with pytest.raises(TypeError, match="must be a str"):
+        parse_expression(b"x", VARIABLES)
+
+
+# ----- --set NAME=NUMBER -----
+
+
+def test_assignments_are_floats_in_order():
+    assert parse_assignments(["x=1", " w = 0.4", "b=-1e-3", "σ2=2"]) == {"x": 1.0, "w": 0.4, "b": -0.001, "σ2": 2.0}
+    assert list(parse_assignments(["b=1", "a=2"])) == ["b", "a"]
+
+
+@pytest.mark.parametrize(
+    "items, message",
+    [
+        (["x"], "--set expects NAME=NUMBER, like x=1, got 'x'"),
+        (["=1"], "expects NAME=NUMBER"),
+        (["1x=2"], "'1x' is not a valid variable name"),
+        (["class=1"], "'class' is not a valid variable name"),
+        (["x=abc"], "x=abc: 'abc' is not a number"),
+        (["x="], "'' is not a number"),
+        (["x=nan"], "finite number"),
+        (["x=inf"], "finite number"),
+        (["x=1", "x=2"], r"x is set twice \(x=1 and x=2\)"),
+        (["tanh=1"], "tanh is the name of a function"),
+    ],
+)
+def test_bad_assignments_are_refused_clearly(items, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse_assignments(items)
