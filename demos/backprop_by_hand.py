@@ -1,17 +1,35 @@
-"""Section 4.7 of the club's notes, computed by the engine: the 1-1-1 network's forward
-pass, backward pass and one gradient-descent step, printed beside the numbers the notes
-print, with every number where the notes are wrong flagged.
+"""Section 4.7: backpropagation through the 1-1-1 network, every wrong number in the notes flagged.
 
-    python demos/backprop_by_hand.py
+Section 4.7 of the club's notes, computed by the engine: the 1-1-1 network's forward
+pass, backward pass and one gradient-descent step, printed beside the numbers the notes
+print, with every number where the notes are wrong flagged; then the chain rule written out
+one step per node, and pictures of it.
+
+    python demos/backprop_by_hand.py [--out DIR]
+
+Writes into DIR (default micrograd_club_out/backprop_by_hand): backward_graph.svg (every
+edge labelled with its local derivative and the gradient that flowed along it, the path
+from w1 to L highlighted) and backward_steps.html (Previous/Next through the backward pass).
 
 The network (sections 4.4-4.6):  z1 = w1·x + b1,  h = σ(z1),  y = z2 = w2·h + b2,
 L = ½(y − t)²,  and one step θ ← θ − η·∂L/∂θ.
 """
 
+import os
+
 from micrograd_club import Value
+from micrograd_club.demos._common import (
+    VERDICT_MARKS,
+    output_folder,
+    parse_out_dir,
+    save_diagram,
+    save_step_through,
+    verdict,
+)
 from micrograd_club.losses import sse
 from micrograd_club.nn import Parameter
 from micrograd_club.optim import SGD
+from micrograd_club.viz import trace_backward
 
 GIVEN = {"x": 1.0, "t": 0.5, "w1": 0.4, "b1": 0.1, "w2": 0.3, "b2": 0.2, "eta": 0.1}
 
@@ -72,19 +90,6 @@ def run_example(given=GIVEN):
     return found
 
 
-def verdict(printed, exact):
-    """How a number printed in the notes compares with the exact value:
-    "ok" (correctly rounded), "last digit" (off by at most one unit in the last printed
-    digit: truncated rather than rounded) or "WRONG" (an arithmetic error)."""
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    unit = 10.0**-decimals
-    if round(exact, decimals) == float(printed):
-        return "ok"
-    if abs(exact - float(printed)) <= unit * (1 + 1e-9):
-        return "last digit"
-    return "WRONG"
-
-
 def compare_with_notes(found):
     """One row per number the notes print: (name, printed, exact, verdict)."""
     return [(name, printed, found[name], verdict(printed, found[name])) for name, printed in NOTES_4_7]
@@ -97,7 +102,7 @@ def report(rows, found):
         f"{'quantity':<10} {'notes print':>12} {'engine (exact)':>22}  verdict",
     ]
     for name, printed, exact, result in rows:
-        mark = {"ok": "✓", "last digit": "~ last digit", "WRONG": "✗ WRONG in the notes"}[result]
+        mark = VERDICT_MARKS[result]
         lines.append(f"{name:<10} {printed:>12} {exact:>22.15f}  {mark}")
     wrong = [name for name, _, _, result in rows if result == "WRONG"]
     dy, dh, dw1, dw2, h, sigma_prime = (found[k] for k in ("∂L/∂y", "∂L/∂h", "∂L/∂w1", "∂L/∂w2", "h", "σ'(z1)"))
@@ -114,10 +119,31 @@ def report(rows, found):
     return "\n".join(lines)
 
 
-def main():
+def main(out_dir="micrograd_club_out/backprop_by_hand"):
+    """Print the comparison with the notes and the chain rule; write the pictures into
+    ``out_dir``. Returns every number computed, the names the notes get wrong, and the files."""
+    out_dir = output_folder(out_dir)
     found = run_example()
-    print(report(compare_with_notes(found), found))
+    rows = compare_with_notes(found)
+    print(report(rows, found))
+
+    net = build_network()  # a fresh network: run_example has already taken its SGD step
+    net["L"].backward()
+    print("\nThe backward pass, one chain-rule step per node (as in 4.7.3):")
+    print(trace_backward(net["L"]))
+
+    print("\nPictures:")
+    files = [
+        save_diagram(net["L"], os.path.join(out_dir, "backward_graph.svg"), rankdir="TB", highlight=net["w1"]),
+        save_step_through(net["L"], os.path.join(out_dir, "backward_steps.html"),
+                          title="Section 4.7: backpropagation, step by step"),
+    ]
+    return {
+        **found,
+        "wrong_in_notes": [name for name, _, _, result in rows if result == "WRONG"],
+        "files": [path for path in files if path],
+    }
 
 
 if __name__ == "__main__":
-    main()
+    main(parse_out_dir("backprop_by_hand"))

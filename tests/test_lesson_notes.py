@@ -71,8 +71,8 @@ def test_verdict_rules(printed, exact, expected):
     assert backprop_by_hand.verdict(printed, exact) == expected
 
 
-def test_demo_prints_the_table(capsys):
-    backprop_by_hand.main()
+def test_demo_prints_the_table(capsys, tmp_path):
+    backprop_by_hand.main(tmp_path / "backprop_by_hand")
     out = capsys.readouterr().out
     assert "∂L/∂w2" in out and "-0.070506" in out and "✗ WRONG in the notes" in out
 
