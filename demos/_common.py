@@ -10,6 +10,7 @@ import argparse
 import os
 
 from micrograd_club.viz import GraphvizNotFoundError, save_backward_html, save_graph
+from micrograd_club.viz.plots import MissingExtraError, save_figure
 
 PLOTS_SKIPPED = "plots skipped: pip install micrograd-club[plots]"
 NO_GRAPHVIZ = (
@@ -40,7 +41,7 @@ def save_plot(plot_function, *args, path, **kwargs):
     or one line saying how to get matplotlib if it is missing. Returns the path or None."""
     try:
         plot_function(*args, path=path, **kwargs)
-    except ImportError:  # includes plots.MissingExtraError
+    except MissingExtraError:
         _say_once(PLOTS_SKIPPED)
         return None
     return _wrote(path)
@@ -58,17 +59,13 @@ def save_panels(path, panels, *, columns=None, title=None, panel_size=(4.8, 4.0)
     rows = -(-len(panels) // columns)
     figure = Figure(figsize=(panel_size[0] * columns, panel_size[1] * rows), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    try:
-        for ax, (plot_function, args, kwargs) in zip(axes, panels):
-            plot_function(*args, ax=ax, **kwargs)
-    except ImportError:
-        _say_once(PLOTS_SKIPPED)
-        return None
+    for ax, (plot_function, args, kwargs) in zip(axes, panels):
+        plot_function(*args, ax=ax, **kwargs)
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     if title:
         figure.suptitle(title)
-    figure.savefig(path, dpi=150)
+    save_figure(figure, path)
     return _wrote(path)
 
 

@@ -391,6 +391,19 @@ def test_fits_reject_bad_input(X, y, lines, error, message):
         plot_fits(X, y, lines)
 
 
+def test_save_figure_is_atomic_and_reproducible(tmp_path):
+    figure = plots.plot_curves({"a": [3, 2, 1]})
+    first, second = tmp_path / "one.svg", tmp_path / "two.svg"
+    plots.save_figure(figure, first)
+    plots.save_figure(figure, second)
+    assert first.read_bytes() == second.read_bytes() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "one.svg",
+        "two.svg",
+    ]
+    with pytest.raises(ValueError, match="use .png, .svg or .pdf"):
+        plots.save_figure(figure, tmp_path / "x.gif")
+
+
 def test_module_exports():
     assert set(plots.__all__) == {
         "plot_history",
@@ -400,6 +413,7 @@ def test_module_exports():
         "plot_curves",
         "plot_fits",
         "predict_grid",
+        "save_figure",
         "MissingExtraError",
     }
     assert all(callable(getattr(plots, name)) for name in plots.__all__)

@@ -31,6 +31,7 @@ from micrograd_club.engine import Value, no_grad
 
 __all__ = [
     "plot_history",
+    "save_figure",
     "plot_decision_boundary",
     "plot_function_and_grad",
     "plot_loss_landscape",
@@ -452,8 +453,15 @@ def _finish(ax, path, title, legend=True):
         ax.legend(loc="best")
     figure = ax.figure
     if path is not None:
-        atomic_write_bytes(path, _render(figure, _check_path(path)))
+        save_figure(figure, path)
     return figure
+
+
+def save_figure(figure, path):
+    """Save a Figure as png, svg or pdf (by the extension), atomically and reproducibly:
+    the same figure gives the same bytes."""
+    atomic_write_bytes(path, _render(figure, _check_path(path)))
+    return path
 
 
 def _render(figure, fmt, dpi=PNG_DPI):
