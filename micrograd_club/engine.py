@@ -11,11 +11,13 @@ so the backward pass is one loop, ``parent.grad += local_grad * node.grad``, and
 diagram, the chain-rule trace and any fast path all read the same numbers.
 """
 
+import functools
 import math
 import numbers
+import operator
 from contextlib import ContextDecorator
 
-__all__ = ["Value", "Constant", "weighted_sum", "no_grad", "is_grad_enabled"]
+__all__ = ["Value", "Constant", "Op", "weighted_sum", "weighted_sum_of_values", "maximum", "no_grad", "is_grad_enabled"]
 
 _grad_enabled = True
 
@@ -41,29 +43,12 @@ def is_grad_enabled():
     return _grad_enabled
 
 
-def _binary_op(method):
-    """Let ``method(self, other)`` take a Value or a plain number; anything else gives
-    Python's usual TypeError (by returning NotImplemented, so numpy arrays of Values
-    still work element-wise)."""
-
-    def wrapper(self, other):
-        if not isinstance(other, Value):
-            number = _as_float(other)
-            if number is None:
-                return NotImplemented
-            other = Constant(number)
-        return method(self, other)
-
-    wrapper.__name__ = method.__name__
-    wrapper.__doc__ = method.__doc__
-    return wrapper
-
-
 class Value:
     """One scalar in a computation graph: its ``data``, its gradient ``grad`` (∂L/∂self
     after ``L.backward()``), and how it was made (``op``, ``parents``, ``local_grads``)."""
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "__weakref__")
+    # __slots__: a node is a small fixed record (no per-node __dict__), about 80 bytes.
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
 
     def __init__(self, data, label=""):
         number = _as_float(data)
@@ -87,25 +72,30 @@ class Value:
         self.local_grads = ()
 
     # ----- arithmetic: out = f(a, b) with ∂out/∂a, ∂out/∂b beside it -----
+    # A plain number on either side becomes a Constant leaf first (see _with_constant).
 
-    @_binary_op
     def __add__(self, other):
         """a + b;  ∂/∂a = 1,  ∂/∂b = 1."""
+        if not isinstance(other, Value):
+            return _with_constant(Value.__add__, self, other)
         return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))
 
-    @_binary_op
     def __sub__(self, other):
         """a − b;  ∂/∂a = 1,  ∂/∂b = −1."""
+        if not isinstance(other, Value):
+            return _with_constant(Value.__sub__, self, other)
         return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))
 
-    @_binary_op
     def __mul__(self, other):
         """a · b;  ∂/∂a = b,  ∂/∂b = a."""
+        if not isinstance(other, Value):
+            return _with_constant(Value.__mul__, self, other)
         return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
 
-    @_binary_op
     def __truediv__(self, other):
         """a / b;  ∂/∂a = 1/b,  ∂/∂b = −a/b²."""
+        if not isinstance(other, Value):
+            return _with_constant(Value.__truediv__, self, other)
         a, b = self.data, other.data
         if b == 0:
             raise ZeroDivisionError(
@@ -122,7 +112,7 @@ class Value:
         if n is None:
             return NotImplemented
         a = self.data
-        return _result(_power(a, n), f"**{n:g}", (self,), (_power_derivative(a, n),))
+        return _result(_power(a, n), _op(f"**{n:g}", n), (self,), (_power_derivative(a, n),))
 
     def _pow_value(self, exponent):
         a, n = self.data, exponent.data
@@ -139,25 +129,22 @@ class Value:
             )
         return _result(out, "**", (self, exponent), (_power_derivative(a, n), d_exponent))
 
-    @_binary_op
-    def __radd__(self, other):  # number + Value
-        return other + self
+    # number ⊕ Value: the number becomes the Constant on the left, so the order is kept.
 
-    @_binary_op
-    def __rsub__(self, other):  # number - Value
-        return other - self
+    def __radd__(self, other):
+        return _with_constant(Value.__add__, other, self)
 
-    @_binary_op
-    def __rmul__(self, other):  # number * Value
-        return other * self
+    def __rsub__(self, other):
+        return _with_constant(Value.__sub__, other, self)
 
-    @_binary_op
-    def __rtruediv__(self, other):  # number / Value
-        return other / self
+    def __rmul__(self, other):
+        return _with_constant(Value.__mul__, other, self)
 
-    @_binary_op
-    def __rpow__(self, other):  # number ** Value
-        return other._pow_value(self)
+    def __rtruediv__(self, other):
+        return _with_constant(Value.__truediv__, other, self)
+
+    def __rpow__(self, other):
+        return _with_constant(Value._pow_value, other, self)
 
     def __neg__(self):
         """−a;  ∂/∂a = −1."""
@@ -219,9 +206,10 @@ class Value:
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else slope·x;  ∂/∂x = 1 if x > 0 else slope."""
         x, slope = self.data, float(negative_slope)
+        op = _op("leaky_relu", slope)
         if x > 0:
-            return _result(x, "leaky_relu", (self,), (1.0,))
-        return _result(slope * x, "leaky_relu", (self,), (slope,))
+            return _result(x, op, (self,), (1.0,))
+        return _result(slope * x, op, (self,), (slope,))
 
     def softplus(self):
         """softplus(x) = ln(1 + eˣ), computed stably;  ∂/∂x = σ(x)."""
@@ -231,28 +219,31 @@ class Value:
 
     def clamp(self, min=None, max=None):
         """x limited to [min, max];  ∂/∂x = 1 inside the range, 0 where it was clamped."""
-        x = self.data
+        x, op = self.data, _op("clamp", min, max)
         if min is not None and x < min:
-            return _result(float(min), "clamp", (self,), (0.0,))
+            return _result(float(min), op, (self,), (0.0,))
         if max is not None and x > max:
-            return _result(float(max), "clamp", (self,), (0.0,))
-        return _result(x, "clamp", (self,), (1.0,))
+            return _result(float(max), op, (self,), (0.0,))
+        return _result(x, op, (self,), (1.0,))
 
     # ----- backpropagation -----
 
     def topological_order(self):
         """Every node this Value depends on, each after all of its parents (leaves first,
-        ``self`` last). Iterative, so graphs of any depth work."""
+        ``self`` last). A depth-first search with its own stack instead of recursion, so
+        graphs of any depth work: a node goes into ``order`` once everything pushed above
+        it (its parents, and theirs) has gone in."""
         order, visited = [], set()
-        stack = [(self, False)]
+        stack = [self]
         while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
+            node = stack.pop()
+            if node is _PARENTS_DONE:  # the node under this marker has all its parents placed
+                order.append(stack.pop())
             elif node not in visited:
                 visited.add(node)
-                stack.append((node, True))
-                stack.extend((parent, False) for parent in node.parents if parent not in visited)
+                stack.append(node)
+                stack.append(_PARENTS_DONE)
+                stack.extend(node.parents)  # parents visited already are skipped when popped
         return order
 
     def backward(self, gradient=1.0):
@@ -322,16 +313,50 @@ def weighted_sum(weights, inputs, bias):
     """z = Σᵢ wᵢxᵢ + b as ONE node (a neuron's pre-activation), instead of a chain of n
     products and n sums: ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
     Parents are (w1 … wn, x1 … xn, b); numbers among them become Constants."""
-    weights = [w if isinstance(w, Value) else _constant(w, "weights") for w in weights]
-    inputs = [x if isinstance(x, Value) else _constant(x, "inputs") for x in inputs]
-    bias = bias if isinstance(bias, Value) else _constant(bias, "bias")
+    weights = [w if isinstance(w, Value) else _checked_constant(w, "weights") for w in weights]
+    inputs = [x if isinstance(x, Value) else _checked_constant(x, "inputs") for x in inputs]
+    bias = bias if isinstance(bias, Value) else _checked_constant(bias, "bias")
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: got {len(weights)} weights and {len(inputs)} inputs; they must pair up")
-    total = bias.data
-    for w, x in zip(weights, inputs):
-        total += w.data * x.data
-    local_grads = tuple(x.data for x in inputs) + tuple(w.data for w in weights) + (1.0,)
-    return _result(total, "Σwx+b", (*weights, *inputs, bias), local_grads)
+    return weighted_sum_of_values(weights, inputs, bias)
+
+
+def weighted_sum_of_values(weights, inputs, bias):
+    """``weighted_sum`` when weights and inputs are already equal-length lists of Values
+    and bias is a Value (as in a Layer): the op itself, without the checks."""
+    w = [wi.data for wi in weights]
+    x = [xi.data for xi in inputs]
+    total = sum(map(operator.mul, w, x), bias.data)  # b + w1·x1 + … + wn·xn, in that order
+    return _result(total, "Σwx+b", (*weights, *inputs, bias), (*x, *w, 1.0))
+
+
+def maximum(values):
+    """m = max(v1, …, vn) as one node;  ∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie)
+    and 0 for the others. Numbers among the values become Constants."""
+    values = [v if isinstance(v, Value) else _checked_constant(v, "values", "maximum") for v in values]
+    if not values:
+        raise ValueError("maximum() needs at least one value")
+    largest = max(range(len(values)), key=lambda i: values[i].data)
+    local_grads = tuple(1.0 if i == largest else 0.0 for i in range(len(values)))
+    return _result(values[largest].data, "max", tuple(values), local_grads)
+
+
+class Op(str):
+    """An op's name (a str such as "clamp", so ``node.op == "clamp"`` and printing work as
+    usual) that also keeps the op's fixed settings: clamp's bounds, leaky_relu's slope, a
+    power's exponent. Tools that replay a graph, such as ``micrograd_club.compile``, read
+    them from ``node.op.settings``."""
+
+    def __new__(cls, name, *settings):
+        op = super().__new__(cls, name)
+        op.settings = settings
+        return op
+
+
+@functools.lru_cache(maxsize=1024)
+def _op(name, *settings):
+    """The Op for these settings, made once and shared by every node that uses it."""
+    return Op(name, *settings)
 
 
 class Constant(Value):
@@ -343,13 +368,14 @@ class Constant(Value):
 
 # ----- helpers -----
 
+_PARENTS_DONE = object()  # a marker on topological_order's stack
+_new_node = object.__new__  # makes an empty node without running Value.__init__'s checks
+
 
 def _result(data, op, parents, local_grads):
     """A new node; inside ``no_grad()`` a bare leaf instead."""
-    out = Value.__new__(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out = _new_node(Value)
+    out.data, out.grad, out.label = data, 0.0, ""
     if _grad_enabled:
         out.op, out.parents, out.local_grads = op, parents, local_grads
     else:
@@ -357,11 +383,30 @@ def _result(data, op, parents, local_grads):
     return out
 
 
-def _constant(x, what):
+def _with_constant(op, a, b):
+    """``op(a, b)`` where one of a, b is a plain number: it becomes a Constant leaf first.
+    Anything else gives NotImplemented, so Python raises its usual TypeError (and numpy
+    arrays of Values still work element-wise)."""
+    if isinstance(a, Value):
+        number = _as_float(b)
+        return NotImplemented if number is None else op(a, _constant(number))
+    number = _as_float(a)
+    return NotImplemented if number is None else op(_constant(number), b)
+
+
+def _constant(number):
+    """A Constant leaf holding ``number`` (already a float)."""
+    out = _new_node(Constant)
+    out.data, out.grad, out.label = number, 0.0, ""
+    out.op, out.parents, out.local_grads = "", (), ()
+    return out
+
+
+def _checked_constant(x, what, where="weighted_sum"):
     number = _as_float(x)
     if number is None:
-        raise TypeError(f"weighted_sum: {what} must be Values or numbers, got {type(x).__name__}")
-    return Constant(number)
+        raise TypeError(f"{where}: {what} must be Values or numbers, got {type(x).__name__}")
+    return _constant(number)
 
 
 def _as_float(x):
@@ -369,7 +414,7 @@ def _as_float(x):
     one-element array), else None."""
     if type(x) is float:
         return x
-    if isinstance(x, numbers.Real):  # int, bool, Fraction, numpy real scalars (np.float64 too)
+    if type(x) is int or isinstance(x, numbers.Real):  # int, bool, Fraction, numpy real scalars
         try:
             return float(x)
         except OverflowError:

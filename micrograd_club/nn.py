@@ -7,12 +7,13 @@ each weight is drawn with ``random.uniform(-1, 1)`` in the same order, and biase
 import json
 import math
 import numbers
+import operator
 import os
 import random
 
 from micrograd_club._inputs import as_sequence, as_value, is_sequence
 from micrograd_club._io import atomic_write_text
-from micrograd_club.engine import Value
+from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
 
 __all__ = ["Parameter", "Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
 
@@ -121,9 +122,10 @@ class Module:
 
 def softmax(values):
     """softmax(z)ᵢ = e^(zᵢ − m) / Σⱼ e^(zⱼ − m) with m = max z (the shift changes nothing
-    mathematically but keeps e^z from overflowing, so logits of ±1000 work)."""
+    mathematically but keeps e^z from overflowing, so logits of ±1000 work; the gradient
+    that flows through m adds up to 0)."""
     values = _as_values(values, "softmax")
-    shift = max(v.data for v in values)
+    shift = maximum(values)  # a node of the graph, so the same code is right for any input
     exps = [(v - shift).exp() for v in values]
     total = sum(exps[1:], exps[0])
     return [e / total for e in exps]
@@ -132,7 +134,7 @@ def softmax(values):
 def log_softmax(values):
     """log softmax(z)ᵢ = zᵢ − m − ln Σⱼ e^(zⱼ − m) with m = max z: stable for any logits."""
     values = _as_values(values, "log_softmax")
-    shift = max(v.data for v in values)
+    shift = maximum(values)
     exps = [(v - shift).exp() for v in values]
     log_total = sum(exps[1:], exps[0]).log()
     return [v - shift - log_total for v in values]
@@ -148,7 +150,12 @@ def _as_values(values, where):
 
 
 class Neuron(Module):
-    """One neuron: out = act(Σᵢ wᵢxᵢ + b), built as micrograd builds it (a chain of * and +).
+    """One neuron: out = act(Σᵢ wᵢxᵢ + b).
+
+    By default (``fused=True``) Σwᵢxᵢ + b is ONE node of the graph, "Σwx+b", whose local
+    derivatives are ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ and ∂z/∂b = 1: the same numbers as the chain,
+    with about a tenth of the nodes, so training is much faster. ``fused=False`` builds it
+    as micrograd does, b + w1·x1 + w2·x2 + … (one node per * and +), to draw every multiply.
 
     ``nonlin=True`` means ReLU and ``False`` linear, as in micrograd; ``activation`` names
     any of ``ACTIVATIONS`` instead. ``init`` is "uniform" (micrograd's U(−1, 1)), "xavier"
@@ -157,9 +164,10 @@ class Neuron(Module):
     The parameters are labelled as in the notes: w1 … wn and b.
     """
 
-    def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1):
+    def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1, fused=True):
         nin = _positive_int(nin, "Neuron nin")
         self.activation = _activation(activation if activation is not None else ("relu" if nonlin else "linear"))
+        self.fused = bool(fused)
         rng = _generator(seed)
         self.w = [Parameter(x, f"w{i + 1}") for i, x in enumerate(_initial_weights(init, nin, fan_out, rng))]
         self.b = Parameter(0.0, "b")
@@ -171,10 +179,18 @@ class Neuron(Module):
 
     def __call__(self, x):
         x = _inputs(x, len(self.w), "Neuron")
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        if self.activation == "linear":
-            return act
-        return getattr(act, self.activation)()
+        if self.fused:
+            return self._activate(weighted_sum(self.w, x, self.b))  # numbers in x become Constants
+        return self._activate(sum(map(operator.mul, self.w, x), self.b))  # b + w1·x1 + w2·x2 + …
+
+    def _call_on_values(self, x):
+        """The same as ``self(x)`` for a list of Values of the right length (Layer checks it)."""
+        if self.fused:
+            return self._activate(weighted_sum_of_values(self.w, x, self.b))
+        return self._activate(sum(map(operator.mul, self.w, x), self.b))
+
+    def _activate(self, z):
+        return z if self.activation == "linear" else getattr(z, self.activation)()
 
     def __repr__(self):
         return f"{ACTIVATIONS[self.activation]}Neuron({len(self.w)})"
@@ -191,7 +207,7 @@ class Layer(Module):
 
     def __call__(self, x):
         x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, len(self.neurons[0].w), "Layer")]
-        out = [n(x) for n in self.neurons]  # one Value per input, shared by every neuron
+        out = [n._call_on_values(x) for n in self.neurons]  # one Value per input, shared by every neuron
         return out[0] if len(out) == 1 else out
 
     def __repr__(self):
@@ -202,9 +218,10 @@ class MLP(Module):
     """A multilayer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden
     layers of 16 to one output. Hidden layers use ``activation``; the last layer uses
     ``output_activation`` (linear when None, as in micrograd), which may also be "softmax"
-    to turn the outputs into probabilities."""
+    to turn the outputs into probabilities. ``fused`` is passed to every Neuron."""
 
-    def __init__(self, nin, nouts, activation="relu", output_activation=None, *, init="uniform", seed=None):
+    def __init__(self, nin, nouts, activation="relu", output_activation=None, *, init="uniform", seed=None,
+                 fused=True):
         nin = _positive_int(nin, "MLP nin")
         if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
             raise TypeError(f"MLP nouts must be a list of layer sizes like [16, 16, 1], got {nouts!r}")
@@ -219,7 +236,8 @@ class MLP(Module):
         rng = _generator(seed)
         sizes = [nin] + nouts
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation=activation if i < len(nouts) - 1 else last, init=init, seed=rng)
+            Layer(sizes[i], sizes[i + 1], activation=activation if i < len(nouts) - 1 else last, init=init, seed=rng,
+                  fused=fused)
             for i in range(len(nouts))
         ]
 

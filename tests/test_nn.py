@@ -29,6 +29,58 @@ def test_same_seed_gives_micrograd_weights_outputs_and_repr():
         assert ours(x).data == pytest.approx(theirs(x).data, rel=1e-12)
 
 
+def test_fused_false_builds_micrograds_graph_with_its_numbers():
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1], fused=False)
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    x = [1.0, -2.0]
+    out, ref = ours(x), theirs(x)
+    assert out.data == ref.data  # the same float operations in the same order
+    out.backward()
+    ref.backward()
+    # micrograd adds the contributions in another order, so the last bit may differ
+    assert [p.grad for p in ours.parameters()] == pytest.approx([p.grad for p in theirs.parameters()], rel=1e-12)
+
+
+def test_fused_neuron_is_one_weighted_sum_node():
+    n = Neuron(3, activation="tanh", seed=0)
+    x = [Value(0.5), Value(-1.0), Value(2.0)]
+    z = n(x).parents[0]
+    assert z.op == "Σwx+b" and z.parents == (*n.w, *x, n.b)
+    assert z.local_grads == (0.5, -1.0, 2.0, *(w.data for w in n.w), 1.0)  # ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
+    chain = Neuron(3, activation="tanh", seed=0, fused=False)(x).parents[0]
+    assert chain.op == "+" and chain.parents[1].op == "*"  # b + w1·x1 + w2·x2 + w3·x3, as micrograd
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "leaky_relu", "linear"])
+def test_fused_and_unfused_mlps_agree(activation):
+    fused = MLP(3, [4, 4, 2], activation=activation, seed=9)
+    unfused = MLP(3, [4, 4, 2], activation=activation, seed=9, fused=False)
+    for x in ([0.5, -1.0, 2.0], [1.5, 0.2, -0.7]):
+        a, b = fused(x), unfused(x)
+        (a[0] * 2 + a[1]).backward()
+        (b[0] * 2 + b[1]).backward()
+        assert [v.data for v in a] == pytest.approx([v.data for v in b], rel=1e-12, abs=1e-15)
+    assert [p.grad for p in fused.parameters()] == pytest.approx([p.grad for p in unfused.parameters()],
+                                                                 rel=1e-12, abs=1e-15)
+
+
+def test_fused_mlp_graph_is_much_smaller():
+    random.seed(1337)
+    fused = MLP(2, [16, 16, 1])
+    random.seed(1337)
+    unfused = MLP(2, [16, 16, 1], fused=False)
+    x = [0.5, -1.0]
+
+    def ops(out):
+        return sum(1 for node in out.topological_order() if node.parents)
+
+    assert ops(fused(x)) == 33 + 32  # one Σwx+b per neuron and 32 ReLUs
+    assert ops(unfused(x)) == 2 * (16 * 2 + 16 * 16 + 16) + 32  # one * and one + per weight
+
+
 def test_neuron_and_layer_reprs_match_micrograd():
     assert repr(Neuron(3)) == repr(micrograd_nn.Neuron(3)) == "ReLUNeuron(3)"
     assert repr(Neuron(3, nonlin=False)) == "LinearNeuron(3)"

@@ -5,8 +5,10 @@ import random
 import numpy as np
 import pytest
 
-from micrograd_club.data import make_moons, make_xor
-from micrograd_club.nn import MLP
+from micrograd_club.compile import CompileError
+from micrograd_club.data import make_blobs, make_moons, make_xor
+from micrograd_club.engine import Value
+from micrograd_club.nn import MLP, Module
 from micrograd_club.optim import SGD, LambdaLR
 from micrograd_club.train import History, evaluate, fit, predict_labels
 
@@ -132,3 +134,68 @@ def test_karpathy_moons_reaches_100_percent():
     history = fit(model, X, y, loss="hinge", optimizer=optimizer, scheduler=scheduler, epochs=100, l2=1e-4,
                   progress=False)
     assert history["accuracy"][-1] == 1.0
+    assert history.path == "compiled"  # replayed on a numpy tape: about a second for 100 steps, not 40
+
+
+@pytest.mark.parametrize(
+    "loss, labels, sizes, output",
+    [
+        ("hinge", "±1", [6, 1], None),
+        ("mse", "01", [6, 1], None),
+        ("sse", "01", [6, 1], None),
+        ("binary_cross_entropy", "01", [6, 1], "sigmoid"),
+        ("binary_cross_entropy_with_logits", "01", [6, 1], None),
+        ("cross_entropy", "classes", [6, 3], None),
+    ],
+)
+def test_compiled_and_scalar_fit_give_the_same_history(loss, labels, sizes, output):
+    if labels == "classes":
+        X, y = make_blobs(n_samples=30, centers=3, seed=0)
+    else:
+        X, y = small_xor(labels)
+    runs = {}
+    for compiled in (True, False):
+        model = MLP(2, sizes, activation="tanh", output_activation=output, seed=2)
+        history = fit(model, X, y, loss=loss, optimizer="adam", lr=0.05, epochs=4, batch_size=8, l2=1e-3,
+                      progress=False, seed=5, compile=compiled)
+        assert history.path == ("compiled" if compiled else "scalar")
+        runs[compiled] = (history, [p.data for p in model.parameters()])
+    (fast, fast_params), (slow, slow_params) = runs[True], runs[False]
+    assert fast["loss"] == pytest.approx(slow["loss"], rel=1e-9)
+    assert fast.get("accuracy") == slow.get("accuracy")  # regression losses report none
+    assert fast_params == pytest.approx(slow_params, rel=1e-9, abs=1e-12)
+
+
+def test_fit_uses_the_scalar_engine_when_it_cannot_compile():
+    X, y = small_xor()
+
+    def custom(predictions, targets):
+        return sum((p - t) ** 2 for p, t in zip(predictions, targets)) * (1 / len(targets))
+
+    history = fit(MLP(2, [4, 1], seed=0), X, y, loss=custom, epochs=2, progress=False)
+    assert history.path == "scalar" and history.epochs == 2
+    with pytest.raises(CompileError, match="custom loss"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss=custom, epochs=2, progress=False, compile=True)
+    assert fit(MLP(2, [4, 1], seed=0), X, y, loss="mse", epochs=1, progress=False, compile=False).path == "scalar"
+    with pytest.raises(ValueError, match="compile must be"):
+        fit(MLP(2, [4, 1], seed=0), X, y, epochs=1, progress=False, compile="yes")
+
+
+def test_a_model_whose_graph_depends_on_the_data_trains_on_the_scalar_engine():
+    class Branchy(Module):  # a Python if on .data: the tape cannot replay it
+        def __init__(self):
+            self.w = Value(0.5)
+
+        def __call__(self, x):
+            x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
+            return self.w * x[0] if x[0].data > 0.5 else self.w * x[1] * x[1]
+
+    X, y = small_xor()
+    history = fit(Branchy(), X, y, loss="mse", epochs=3, progress=False)
+    assert history.path == "scalar" and history.epochs == 3
+
+
+def test_bad_labels_are_refused_on_the_compiled_path_too():
+    X, y = small_xor("01")
+    with pytest.raises(ValueError, match="labels must be -1 or \\+1"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=False)

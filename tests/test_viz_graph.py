@@ -107,17 +107,19 @@ def test_output_is_deterministic_and_has_no_ids():
     assert draw_dot is draw_graph
 
 
-def test_large_graph_asks_for_collapse():
+@pytest.mark.parametrize("fused", [True, False])
+def test_large_graph_asks_for_collapse(fused):
     random.seed(1337)
-    model = MLP(2, [16, 16, 1])
+    model = MLP(2, [16, 16, 1], fused=fused)
     out = model([0.5, -1.0])
     with pytest.raises(GraphTooLargeError, match=r"has \d+ value nodes.*collapse='neuron'"):
         draw_graph(out)
 
 
-def test_collapsed_mlp_draws_one_node_per_neuron():
+@pytest.mark.parametrize("fused", [True, False])
+def test_collapsed_mlp_draws_one_node_per_neuron(fused):
     random.seed(1337)
-    model = MLP(2, [16, 16, 1])
+    model = MLP(2, [16, 16, 1], fused=fused)
     out = model([0.5, -1.0])
     out.backward()
     source = draw_graph(out, collapse="neuron").source
@@ -127,8 +129,9 @@ def test_collapsed_mlp_draws_one_node_per_neuron():
     assert f"w = {first.w[0].data:.4f}" in source  # 2-input neurons show their weights on the edges
 
 
-def test_collapsed_neurons_are_named_by_layer_and_position():
-    model = MLP(2, [3, 3, 1], seed=4)
+@pytest.mark.parametrize("fused", [True, False])
+def test_collapsed_neurons_are_named_by_layer_and_position(fused):
+    model = MLP(2, [3, 3, 1], seed=4, fused=fused)
     x = [Value(0.5, "x1"), Value(-1.0, "x2")]
     out = model(x)
     source = draw_graph(out, collapse="neuron").source
@@ -139,14 +142,48 @@ def test_collapsed_neurons_are_named_by_layer_and_position():
             assert re.search(rf"<b>neuron {layer_index}\.{k}</b>.*?</td><td>data {data:.4f}</td>", source)
 
 
-def test_collapse_keeps_parameters_used_elsewhere():
-    model = MLP(1, [2, 1], seed=0)
+@pytest.mark.parametrize("fused", [True, False])
+def test_collapse_keeps_parameters_used_elsewhere(fused):
+    model = MLP(1, [2, 1], seed=0, fused=fused)
     loss = model(0.5) + 0.01 * sum(p * p for p in model.parameters())
     source = draw_graph(loss, collapse="neuron", max_nodes=500).source
     for p in model.parameters():  # each parameter still feeds its p·p box
         assert f"<b>{p.label}</b>" in source
     with pytest.raises(ValueError, match="collapse"):
         draw_graph(loss, collapse="layer")
+
+
+def test_collapse_hides_the_parameters_of_a_linear_neuron():
+    for fused in (True, False):
+        model = MLP(1, [1], activation="tanh", seed=0, fused=fused)  # one linear neuron, one input
+        source = draw_graph(model(Value(0.5, "x")), collapse="neuron").source
+        assert "Σwx+b → linear, 1 weights" in source
+        assert "<b>w1</b>" not in source and "<b>b</b>" not in source, fused
+
+
+def test_a_fused_neuron_is_one_op_node_with_every_local_derivative():
+    from micrograd_club.nn import Neuron
+
+    n = Neuron(2, activation="sigmoid", seed=0)
+    x = [Value(0.5, "x1"), Value(-1.0, "x2")]
+    h = n(x)
+    h.label = "h"
+    h.backward()
+    source = draw_graph(h).source
+    assert source.count('label="Σwx+b" fillcolor') == 1  # one op node for Σw·x + b
+    w1, w2 = (f"{w.data:.4f}" for w in n.w)
+    for label in [
+        "∂(Σwx+b)/∂w1 = x1 = 0.5000",
+        "∂(Σwx+b)/∂w2 = x2 = -1.0000",
+        f"∂(Σwx+b)/∂x1 = w1 = {w1}",
+        f"∂(Σwx+b)/∂x2 = w2 = {w2}",
+        "∂(Σwx+b)/∂b = 1.0000",
+        "∂h/∂(Σwx+b) = σ'(Σwx+b) = ",
+    ]:
+        assert label in source, label
+    assert len(re.findall(r"-> v\d+op \[label=", source)) == 6  # five edges into Σwx+b, one into σ
+    unfused = Neuron(2, activation="sigmoid", seed=0, fused=False)
+    assert draw_graph(unfused(x)).source.count('label="*" fillcolor') == 2  # micrograd's shape: every multiply
 
 
 def test_dot_source_without_graphviz(tmp_path, monkeypatch):
@@ -182,7 +219,7 @@ def test_readme_pictures_script_draws_them(tmp_path, needs_dot):
     spec = importlib.util.spec_from_file_location("make_pictures", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    written = module.main(str(tmp_path))
+    written = module.draw_diagrams(str(tmp_path))
     assert [os.path.basename(p) for p in written] == ["backprop_4_7.svg", "mlp_neurons.svg"]
     first = open(written[0], encoding="utf-8").read()
     assert "<svg" in first and "σ&#39;(z1) = 0.2350" in first

@@ -13,7 +13,7 @@ import graphviz
 
 from micrograd_club._io import atomic_write_bytes
 from micrograd_club.nn import Parameter
-from micrograd_club.viz.notation import local_formula, node_names, number, partial, role
+from micrograd_club.viz.notation import WEIGHTED_SUM, local_formula, node_names, number, partial, role
 
 __all__ = ["draw_graph", "draw_dot", "save_graph", "GraphTooLargeError", "GraphvizNotFoundError"]
 
@@ -259,9 +259,11 @@ def _draw_legend(graph, has_current, has_highlight, has_neurons):
 
 
 def find_neurons(order):
-    """Neurons built the micrograd way, b + w1·x1 + … + wn·xn → activation, found by shape:
-    {output node: {"members", "inputs", "weights", "bias", "summary"}}. The output is the
-    activation (or the sum, for a linear neuron); members are the nodes it replaces."""
+    """Neurons found by shape: one Σwx+b node whose weights and bias are Parameters (as
+    ``nn`` builds them), or the micrograd way, b + w1·x1 + … + wn·xn, each followed by its
+    activation: {output node: {"members", "inputs", "weights", "bias", "summary"}}. The
+    output is the activation (or the sum, for a linear neuron); members are the nodes it
+    replaces."""
     consumers = {}
     for node in order:
         for parent in node.parents:
@@ -272,9 +274,9 @@ def find_neurons(order):
             activation_of[node.parents[0]] = node
     neurons, taken = {}, set()
     for top in reversed(order):
-        if top in taken or top.op != "+":
+        if top in taken or top.op not in ("+", WEIGHTED_SUM):
             continue
-        found = _weighted_sum(top, consumers)
+        found = _fused_weighted_sum(top) if top.op == WEIGHTED_SUM else _weighted_sum(top, consumers)
         if found is None:
             continue
         members, inputs, weights, bias = found
@@ -317,9 +319,18 @@ def _hidden_by(neurons, order):
     penalty) stays visible so those edges still have somewhere to start."""
     hidden = {member for neuron in neurons.values() for member in neuron["members"]}
     for node in order:
-        if node not in hidden:
+        if node not in hidden and node not in neurons:  # a neuron's box stands for its own parameters
             hidden.difference_update(p for p in node.parents if isinstance(p, Parameter))
     return hidden
+
+
+def _fused_weighted_sum(top):
+    """(members, inputs, weights, bias) if ``top`` is a Σwx+b node of Parameters, else None."""
+    n = len(top.parents) // 2
+    weights, inputs, bias = list(top.parents[:n]), list(top.parents[n:2 * n]), top.parents[-1]
+    if not all(isinstance(p, Parameter) for p in (*weights, bias)):
+        return None
+    return {*weights, bias}, inputs, weights, bias
 
 
 def _weighted_sum(top, consumers):

@@ -11,6 +11,8 @@ INFIX = {"+": "+", "-": "−", "*": "·", "/": "/"}
 # Ops that are functions of one input: their local derivative is written f'(x).
 FUNCTIONS = {"exp", "log", "sqrt", "tanh", "σ", "ReLU", "leaky_relu", "softplus", "abs", "clamp"}
 SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+# A neuron's pre-activation as one node (engine.weighted_sum): parents (w1 … wn, x1 … xn, b).
+WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14
 
 
@@ -76,6 +78,10 @@ def _derived_name(node, names, compound):
         return f"{operand(node.parents[0])}{op[2:].translate(SUPERSCRIPTS)}"
     if op == "neg":
         return f"−{operand(node.parents[0])}"
+    if op == WEIGHTED_SUM:
+        return WEIGHTED_SUM
+    if op == "max":  # softmax's shift
+        return f"max({', '.join(names[p] for p in node.parents)})"
     if len(node.parents) == 1:
         return f"{op}({names[node.parents[0]]})"
     return None
@@ -95,6 +101,13 @@ def local_formula(node, index, names):
     all there is to say (a + b: 1)."""
     op, parents = node.op, node.parents
     a = names[parents[0]]
+    if op == WEIGHTED_SUM:  # ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
+        n = len(parents) // 2
+        if index < n:
+            return names[parents[n + index]]
+        if index < 2 * n:
+            return names[parents[index - n]]
+        return None
     if op in FUNCTIONS:
         return f"{op}'({a})"
     if op == "*":

@@ -1,0 +1,214 @@
+"""micrograd_club.compile: the tape replays the scalar engine's numbers and gradients over
+a batch, refuses graphs that depend on the data, and writes gradients into the Parameters."""
+
+import math
+
+import numpy as np
+import pytest
+
+from micrograd_club import Value, losses
+from micrograd_club.compile import CompileError, DataDependentGraphError, TapeResult, compile
+from micrograd_club.engine import _result, maximum
+from micrograd_club.nn import MLP
+
+ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "linear"]
+# loss name -> (output layer size, output activation, targets for a batch from a random generator)
+LOSSES = {
+    "mse": (1, None, lambda rng, n: rng.normal(size=n)),
+    "sse": (1, None, lambda rng, n: rng.normal(size=n)),
+    "mae": (1, None, lambda rng, n: rng.normal(size=n)),
+    "huber": (1, None, lambda rng, n: rng.normal(scale=2.0, size=n)),
+    "hinge": (1, None, lambda rng, n: rng.choice([-1.0, 1.0], size=n)),
+    "binary_cross_entropy": (1, "sigmoid", lambda rng, n: rng.integers(0, 2, size=n).astype(float)),
+    "binary_cross_entropy_with_logits": (1, None, lambda rng, n: rng.integers(0, 2, size=n).astype(float)),
+    "cross_entropy": (3, None, lambda rng, n: np.eye(3)[rng.integers(0, 3, size=n)]),
+}
+
+
+def scalar_batch(model, loss_name, X, y, l2=0.0):
+    """The batch loss as the scalar engine computes it (what fit's scalar path does)."""
+    loss_fn = getattr(losses, loss_name)
+    predictions = [model(list(row)) for row in X]
+    targets = [list(t) for t in y] if loss_name == "cross_entropy" else list(y)
+    loss = loss_fn(predictions, targets)
+    if l2:
+        loss = loss + l2 * losses.l2(model.parameters())
+    return loss
+
+
+def example_loss(model, loss_name, l2=0.0):
+    loss_fn, params = getattr(losses, loss_name), model.parameters()
+
+    def one(x, target):
+        out = loss_fn([model(x)], [target])
+        return out + l2 * losses.l2(params) if l2 else out
+
+    return one
+
+
+def grads_of(model):
+    return [p.grad for p in model.parameters()]
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_compiled_and_scalar_paths_agree(loss_name, activation, fused):
+    outputs, output_activation, targets = LOSSES[loss_name]
+    rng = np.random.default_rng(abs(hash((loss_name, activation, fused))) % 2**32)
+    model = MLP(3, [5, 4, outputs], activation=activation, output_activation=output_activation, seed=7, fused=fused)
+    reduction = "sum" if loss_name == "sse" else "mean"
+    l2 = 1e-3
+    tape = compile(example_loss(model, loss_name, l2), [0.1, 0.2, 0.3], targets(rng, 1)[0], reduction=reduction)
+    for _ in range(3):  # random batches, the same tape
+        rows = int(rng.integers(1, 12))
+        X, y = rng.normal(scale=1.5, size=(rows, 3)), targets(rng, rows)
+        model.zero_grad()
+        expected = scalar_batch(model, loss_name, X, y, l2)
+        expected.backward()
+        want = grads_of(model)
+        model.zero_grad()
+        got = tape(X, y)
+        l2_part = l2 * sum(p.data**2 for p in model.parameters())
+        if reduction == "sum":  # the l2 term is in every row's loss, so a sum counts it once per row
+            got_data, want_data = got.data - (rows - 1) * l2_part, expected.data
+        else:
+            got_data, want_data = got.data, expected.data
+        assert got_data == pytest.approx(want_data, rel=1e-12, abs=1e-12)
+        got.backward()
+        if reduction == "sum":
+            for p in model.parameters():
+                p.grad -= (rows - 1) * 2 * l2 * p.data
+        assert grads_of(model) == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_the_tape_writes_into_the_same_parameters_and_accumulates():
+    model = MLP(2, [3, 1], seed=0)
+    tape = compile(lambda x, y: (model(x) - y) ** 2, [0.0, 0.0], 0.0)
+    assert set(tape.parameters) == set(model.parameters())  # the very same objects
+    X, y = np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([0.5, -1.0])
+    result = tape(X, y)
+    assert isinstance(result, TapeResult) and result.values.shape == (2,)
+    assert result.data == pytest.approx(np.mean(result.values))
+    result.backward()
+    once = grads_of(model)
+    result.backward()  # like Value.backward: leaves accumulate
+    assert grads_of(model) == pytest.approx([2 * g for g in once])
+    model.zero_grad()
+    tape(X, y).backward(gradient=0.5)
+    assert grads_of(model) == pytest.approx([0.5 * g for g in once])
+
+
+def test_parameters_are_read_at_every_call():
+    w = Value(2.0)
+    tape = compile(lambda x: w * x, 1.0)
+    assert tape(np.array([1.0, 3.0])).data == 4.0
+    w.data = 10.0
+    assert tape(np.array([1.0, 3.0])).data == 20.0
+
+
+def test_extra_outputs_are_returned_per_row():
+    model = MLP(2, [4, 3], seed=1)
+    tape = compile(lambda x, t: (losses.cross_entropy(model(x), t), model(x)), [0.0, 0.0], [1.0, 0.0, 0.0])
+    X = np.array([[0.5, -1.0], [2.0, 0.1]])
+    result = tape(X, np.eye(3)[[0, 2]])
+    assert result.outputs.shape == (2, 3)
+    for row, out in zip(X, result.outputs):
+        assert out == pytest.approx([v.data for v in model(list(row))], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x.relu() * 3.0,
+        lambda x: abs(x) + x.leaky_relu(0.2),
+        lambda x: x.clamp(-0.5, 0.25) * x,
+        lambda x: maximum([x, 2 * x, x * x - 1]),
+        lambda x: (x * x + 1).log() + x.tanh().exp() + x.sigmoid() + x.softplus() + (x * x + 0.5).sqrt(),
+        lambda x: (x * x + 1) ** x.tanh() + 3.0 / (x * x + 1) - x**3 - (-x),
+    ],
+)
+def test_ops_that_branch_on_the_data_are_replayed_row_by_row(f):
+    xs = np.array([-2.0, -0.7, -0.25, 0.0, 0.3, 0.9, 1.8])
+    a = Value(0.0)  # a parameter, so gradients flow to something lasting
+    tape = compile(lambda x: f(x + a), 0.5, reduction="sum")
+    result = tape(xs)
+    result.backward()
+    want_grad = 0.0
+    for i, x in enumerate(xs):
+        b = Value(0.0)
+        out = f(Value(float(x)) + b)
+        assert result.values[i] == pytest.approx(out.data, rel=1e-12, abs=1e-15)
+        out.backward()
+        want_grad += b.grad
+    assert a.grad == pytest.approx(want_grad, rel=1e-12, abs=1e-12)
+
+
+def test_a_graph_that_depends_on_the_data_is_refused():
+    def branchy(x):
+        return x * 2 if x.data > 0 else x * x  # a Python if on .data
+
+    tape = compile(branchy, 1.0)
+    with pytest.raises(DataDependentGraphError, match=r"different graph for row \d+.*Python `if`"):
+        tape(np.array([1.0, 2.0, -3.0]))
+    assert isinstance(DataDependentGraphError("x"), CompileError) and isinstance(CompileError("x"), ValueError)
+
+
+def test_a_number_taken_from_the_data_is_refused():
+    tape = compile(lambda x: x * (x > 0), 1.0)  # x > 0 is a bool: the graph gets a constant 1 or 0
+    with pytest.raises(DataDependentGraphError, match="is the number 0.0 instead of 1.0"):
+        tape(np.array([1.0, -1.0]))
+
+
+def test_check_true_re_traces_every_call():
+    tape = compile(lambda x: x * 2 if x.data > 0 else x * x, 1.0)
+    tape(np.array([1.0, 2.0]))  # the first call checks, and these rows agree
+    tape(np.array([-1.0]))  # later calls trust the tape unless asked
+    with pytest.raises(DataDependentGraphError):
+        tape(np.array([1.0, -1.0]), check=True)
+    always = compile(lambda x: x * 2 if x.data > 0 else x * x, 1.0, check=True)
+    always(np.array([1.0, 2.0]))
+    with pytest.raises(DataDependentGraphError):
+        always(np.array([3.0, -1.0]))
+
+
+def test_inputs_the_function_does_not_use_are_skipped():
+    tape = compile(lambda x: x[2] * 10.0 - x[0], [1.0, 2.0, 3.0])
+    assert list(tape(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).values) == [29.0, 56.0]
+
+
+def test_a_function_of_parameters_alone():
+    model = MLP(2, [2, 1], seed=3)
+    tape = compile(lambda: 0.01 * losses.l2(model.parameters()))
+    result = tape()
+    assert result.data == pytest.approx(0.01 * sum(p.data**2 for p in model.parameters()), rel=1e-12)
+    result.backward()
+    assert grads_of(model) == pytest.approx([0.02 * p.data for p in model.parameters()], rel=1e-12)
+
+
+def test_errors_say_what_is_wrong():
+    with pytest.raises(CompileError, match="must return its loss as a Value"):
+        compile(lambda x: [x], 1.0)
+    with pytest.raises(CompileError, match="example argument 0 must be a number"):
+        compile(lambda x: x, "text")
+    with pytest.raises(CompileError, match="the op 'mystery' cannot be compiled"):
+        compile(lambda x: _result(x.data, "mystery", (x,), (1.0,)), 1.0)
+    tape = compile(lambda x, y: x[0] * y, [1.0, 2.0], 1.0)
+    with pytest.raises(ValueError, match=r"shape \(rows, 2\)"):
+        tape(np.ones((3, 3)), np.ones(3))
+    with pytest.raises(ValueError, match="different numbers of rows"):
+        tape(np.ones((3, 2)), np.ones(4))
+    with pytest.raises(TypeError, match="takes 2 batch arguments"):
+        tape(np.ones((3, 2)))
+
+
+def test_overflow_gives_inf_as_the_engine_does():
+    tape = compile(lambda x: x.exp(), 1.0)
+    assert math.isinf(tape(np.array([1000.0])).data)
+
+
+def test_the_source_is_python_one_line_per_op():
+    model = MLP(2, [4, 1], seed=0)
+    tape = compile(lambda x: model(x), [0.0, 0.0])
+    assert tape.source.startswith("def replay(") and "@" in tape.source  # each layer is one matrix product
+    assert "Tape(" in repr(tape)
