@@ -10,6 +10,8 @@ Writes into docs/images/:
   running those demos.
 """
 
+import contextlib
+import io
 import os
 import shutil
 import sys
@@ -52,7 +54,8 @@ def copy_demo_pictures(folder=IMAGES):
     written = []
     with tempfile.TemporaryDirectory() as scratch:
         for demo, picture in DEMO_PICTURES:
-            demo.main(os.path.join(scratch, demo.__name__))
+            with contextlib.redirect_stdout(io.StringIO()):  # the demos' own report is not needed here
+                demo.main(os.path.join(scratch, demo.__name__))
             target = os.path.join(folder, picture)
             shutil.copyfile(os.path.join(scratch, demo.__name__, picture), target)
             written.append(target)
