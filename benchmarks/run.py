@@ -281,24 +281,24 @@ def w1(args, report):
 # ----- W2: a deep chain -----
 
 
-def chain_ours(n):
-    x = Value(1.0)
+def chain(value_cls, n):
+    """x ← 1.0001·x + 0.0001, n times, then backward: (∂x/∂x₀, number of nodes)."""
+    x = value_cls(1.0)
     leaf = x
     for _ in range(n):
         x = 1.0001 * x + 0.0001
     x.backward()
     return leaf.grad, 4 * n + 1
+
+
+def chain_ours(n):
+    return chain(Value, n)
 
 
 def chain_micrograd(n):
     from micrograd.engine import Value as MicrogradValue
 
-    x = MicrogradValue(1.0)
-    leaf = x
-    for _ in range(n):
-        x = 1.0001 * x + 0.0001
-    x.backward()
-    return leaf.grad, 4 * n + 1
+    return chain(MicrogradValue, n)
 
 
 def chain_torch(n):

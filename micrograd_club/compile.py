@@ -42,6 +42,8 @@ import numbers
 import numpy as np
 
 from micrograd_club.engine import Constant, Value
+from micrograd_club.engine import _safe_exp as _s_exp  # the engine's own formulas, for single numbers
+from micrograd_club.engine import _sigmoid as _s_sigmoid
 
 __all__ = ["compile", "Tape", "TapeResult", "CompileError", "DataDependentGraphError"]
 
@@ -342,20 +344,6 @@ def _close(expected, got):
 #
 # Each entry: forward(a, settings) for one-input ops and the local derivative
 # local(a, out, settings) = ∂out/∂a, both written with the engine's formulas.
-
-
-def _s_exp(a):
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return math.inf
-
-
-def _s_sigmoid(a):
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
 
 
 def _b_sigmoid(a):
