@@ -370,3 +370,18 @@ def test_python_dash_m_micrograd_club_runs_the_command(tmp_path):
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines() == ["f = x*x = 9.0000", "∂f/∂x = 6.0000"]
+
+
+def test_real_demo_all_writes_every_picture(tmp_path, capsys, needs_dot):
+    """The acceptance run: every real demo, through the command, into one folder."""
+    pytest.importorskip("matplotlib")
+    assert cli.main(["demo", "all", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "7 of 15 printed numbers are wrong" in out and "plots skipped" not in out
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert {p.split("/")[0] for p in written} == set(micrograd_club.demos.DEMOS)
+    magic = {".png": b"\x89PNG", ".svg": b"<?xml", ".html": b"<!DOCTYPE html>"}
+    for name in written:
+        path = tmp_path / name
+        assert path.read_bytes().startswith(magic[path.suffix]), name
+    assert "backprop_by_hand/backward_steps.html" in written and "mlp_classifier/moons_boundary.png" in written
