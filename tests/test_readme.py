@@ -1,0 +1,33 @@
+"""The README's examples run and print what the README says they print."""
+
+import contextlib
+import doctest
+import io
+import os
+import re
+
+README = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
+
+
+def python_blocks():
+    with open(README, encoding="utf-8") as f:
+        return re.findall(r"```python\n(.*?)```", f.read(), flags=re.S)
+
+
+def test_ten_line_example_prints_what_its_comment_says():
+    block = next(b for b in python_blocks() if "for step in range(50)" in b)
+    assert len([line for line in block.splitlines() if line.strip()]) <= 11
+    expected = re.search(r"print\(loss\)\s+# (.*)", block).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})  # the README's own example
+    assert out.getvalue().strip() == expected
+
+
+def test_interactive_examples_are_doctests():
+    blocks = [b for b in python_blocks() if b.lstrip().startswith(">>>")]
+    assert blocks
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for i, block in enumerate(blocks):
+        runner.run(parser.get_doctest(block, {}, f"README block {i}", README, 0))
+    assert runner.summarize(verbose=False).failed == 0
