@@ -22,17 +22,18 @@ def outlined(source):
 
 def test_one_frame_per_node_with_gradients_appearing_in_order():
     loss = notes_loss()
-    steps = list(backward_steps(loss))
-    assert len(steps) == len(loss.topological_order())
-    first_step, first = steps[0]
-    assert first_step.name == "L" and outlined(first.source) == ["L"]
-    assert first.source.count("grad not computed yet") == len(steps) - 1
-    names = [step.name for step, _ in steps]
+    frames = list(backward_steps(loss))
+    assert len(frames) == len(loss.topological_order())
+    first = frames[0]
+    assert first.step.name == "L" and outlined(first.source) == ["L"]
+    assert first.source.count("grad not computed yet") == len(frames) - 1
+    names = [frame.step.name for frame in frames]
     assert names.index("y") < names.index("h") < names.index("z1") < names.index("w1")
-    h_step, h_frame = steps[names.index("h")]
+    h_frame = frames[names.index("h")]
     assert outlined(h_frame.source) == ["h"] and "grad -0.0340" in h_frame.source
+    assert h_frame.step.text == "∂L/∂h = ∂L/∂(w2·h) · ∂(w2·h)/∂h = (-0.1133) × (0.3000) = -0.0340"
     assert "<b>z1</b></td><td>data 0.5000</td><td>grad not computed yet" in h_frame.source
-    assert "grad not computed yet" not in steps[-1][1].source
+    assert "grad not computed yet" not in frames[-1].source
 
 
 def test_html_is_one_self_contained_file(tmp_path, needs_dot):
@@ -54,7 +55,7 @@ def test_html_stepper_in_headless_chromium(tmp_path, needs_dot, browser_path):
     from playwright.sync_api import sync_playwright
 
     path = save_backward_html(notes_loss(), tmp_path / "backprop.html")
-    z1_step = str([step.name for step, _ in backward_steps(notes_loss())].index("z1"))
+    z1_step = str([frame.step.name for frame in backward_steps(notes_loss())].index("z1"))
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_path,

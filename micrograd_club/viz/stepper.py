@@ -16,15 +16,21 @@ __all__ = ["backward_steps", "save_backward_html"]
 
 
 def backward_steps(root, *, precision=4, **options):
-    """Yield ``(step, diagram)`` for each step of the backward pass of ``root``: ``step`` is
-    the TraceStep (``step.text`` is its chain-rule line) and ``diagram`` a graphviz.Digraph
-    showing the gradients known so far, with ``step.node`` outlined. Options are those of
-    ``draw_graph`` (``rankdir``, ``collapse``, ``max_nodes`` …)."""
+    """Yield one diagram (a graphviz.Digraph) per step of the backward pass of ``root``,
+    showing the gradients known so far with the node just completed outlined; each
+    diagram's ``.step`` is that step's TraceStep (``diagram.step.text`` is its chain-rule
+    line). Options are those of ``draw_graph`` (``rankdir``, ``collapse``, ``max_nodes`` …).
+
+        for diagram in backward_steps(loss):
+            display(diagram)  # in Jupyter
+    """
     order = root.topological_order()
     known = {}
     for step in trace_backward(root, every_node=True, precision=precision):
         known[step.node] = step.grad
-        yield step, render(order, dict(known), current=step.node, precision=precision, **options)
+        diagram = render(order, dict(known), current=step.node, precision=precision, **options)
+        diagram.step = step
+        yield diagram
 
 
 def save_backward_html(root, path, *, title="Backpropagation, step by step", max_steps=200, **options):
@@ -37,9 +43,9 @@ def save_backward_html(root, path, *, title="Backpropagation, step by step", max
             "step through a smaller expression (one neuron, one example) or raise max_steps."
         )
     frames, lines = [], []
-    for step, diagram in backward_steps(root, **options):
+    for diagram in backward_steps(root, **options):
         frames.append(_inline_svg(pipe(diagram, "svg").decode("utf-8")))
-        lines.append(step.text)
+        lines.append(diagram.step.text)
     atomic_write_text(path, _page(title, frames, lines))
     return path
 
