@@ -97,13 +97,7 @@ def scalar_step(value_cls, model, params, X, y):
         losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = L2 * sum(p * p for p in params)
-        loss = data_loss + reg_loss
-        for p in params:
-            p.grad = 0.0
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return loss.data
+        return backward_and_update(data_loss + reg_loss, params)
 
     return step
 
@@ -138,15 +132,19 @@ def compiled_step(X, y, weights):
     tape = compile_tape(example_loss, list(X[0]), float(y[0]))
 
     def step():
-        loss = tape(X, y)  # the mean over the rows of X
-        for p in params:
-            p.grad = 0.0
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return loss.data
+        return backward_and_update(tape(X, y), params)  # the loss is the mean over the rows of X
 
     return step
+
+
+def backward_and_update(loss, params):
+    """Zero the grads, backpropagate, take one SGD step; the loss as a float."""
+    for p in params:
+        p.grad = 0.0
+    loss.backward()
+    for p in params:
+        p.data -= LR * p.grad
+    return loss.data
 
 
 def torch_step(X, y, weights):
