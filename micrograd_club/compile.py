@@ -43,6 +43,7 @@ import numpy as np
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.engine import _safe_exp as _s_exp  # the engine's own formulas, for single numbers
+from micrograd_club.engine import _power_derivative as _s_power_local
 from micrograd_club.engine import _sigmoid as _s_sigmoid
 
 __all__ = ["compile", "Tape", "TapeResult", "CompileError", "DataDependentGraphError"]
@@ -379,14 +380,6 @@ def _b_clamp_local(a, low, high):
     if high is not None:
         inside = np.where(a > high, 0.0, inside)
     return inside
-
-
-def _s_power_local(a, n):  # engine._power_derivative
-    if n == 0:
-        return 0.0
-    if a == 0 and n < 1:
-        return math.copysign(math.inf, n)
-    return n * a ** (n - 1)
 
 
 def _b_power_local(a, n):
@@ -796,21 +789,22 @@ class _Program:
                     if self.needs_grad[x]:
                         self._add_grad(emit, x, f"D{number}[:, {j}]", True)
 
-    def _forward_map(self, emit, number):
+    def _map_op(self, number):
+        """(block, op key, source of the op's fixed settings as extra arguments) of an
+        element-wise block: what both its forward and its backward call."""
         block = self.blocks[number]
         key, settings = _op_key(self.order[block["members"][0]]), getattr(block["op"], "settings", ())
         if key == "**n":
             settings = settings[:1]
-        extra = "".join(f", {_setting_source(s)}" for s in settings)
+        return block, key, "".join(f", {_setting_source(s)}" for s in settings)
+
+    def _forward_map(self, emit, number):
+        block, key, extra = self._map_op(number)
         emit(f"    B{number} = {self._function(UNARY[key][1])}(B{block['parent']}{extra})")
         self._emit_columns(emit, number)
 
     def _backward_map(self, emit, number):
-        block = self.blocks[number]
-        key, settings = _op_key(self.order[block["members"][0]]), getattr(block["op"], "settings", ())
-        if key == "**n":
-            settings = settings[:1]
-        extra = "".join(f", {_setting_source(s)}" for s in settings)
+        block, key, extra = self._map_op(number)
         parent = block["parent"]
         if self.blocks[parent]["kind"] == "input":
             for column, m in enumerate(block["members"]):
