@@ -201,7 +201,9 @@ class Value:
     def relu(self):
         """ReLU(x) = max(0, x);  ∂/∂x = 1 if x > 0 else 0."""
         x = self.data
-        return _result(x if x > 0 else 0.0, "ReLU", (self,), (1.0 if x > 0 else 0.0,))
+        if x > 0:
+            return _result(x, "ReLU", (self,), (1.0,))
+        return _result(0.0, "ReLU", (self,), (0.0,))
 
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else slope·x;  ∂/∂x = 1 if x > 0 else slope."""
@@ -255,13 +257,12 @@ class Value:
         ``y = x*x*x`` at x = 3, two ``y.backward()`` calls give ``x.grad == 54`` (27 + 27).
         (micrograd accumulates into intermediates too and gives 72.)
         """
-        order = self.topological_order()
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
+        order = _ops_in_order(self)  # every non-leaf node, each after its parents, grads reset to 0
         self.grad += float(gradient)
         for node in reversed(order):
             upstream = node.grad
+            if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
+                continue  # 0 · ∂node/∂parent = 0 for each parent: nothing to add (say, below a ReLU that is off)
             for parent, local_grad in zip(node.parents, node.local_grads):
                 parent.grad += local_grad * upstream
 
@@ -321,11 +322,12 @@ def weighted_sum(weights, inputs, bias):
     return weighted_sum_of_values(weights, inputs, bias)
 
 
-def weighted_sum_of_values(weights, inputs, bias):
+def weighted_sum_of_values(weights, inputs, bias, input_data=None):
     """``weighted_sum`` when weights and inputs are already equal-length lists of Values
-    and bias is a Value (as in a Layer): the op itself, without the checks."""
+    and bias is a Value (as in a Layer): the op itself, without the checks. A Layer, whose
+    neurons all read the same inputs, passes their data once as ``input_data``."""
     w = [wi.data for wi in weights]
-    x = [xi.data for xi in inputs]
+    x = [xi.data for xi in inputs] if input_data is None else input_data
     total = sum(map(operator.mul, w, x), bias.data)  # b + w1·x1 + … + wn·xn, in that order
     return _result(total, "Σwx+b", (*weights, *inputs, bias), (*x, *w, 1.0))
 
@@ -369,6 +371,27 @@ class Constant(Value):
 # ----- helpers -----
 
 _PARENTS_DONE = object()  # a marker on topological_order's stack
+
+
+def _ops_in_order(root):
+    """backward's route: ``root.topological_order()`` without the leaves (they pass nothing
+    back, so their order does not matter), each node's grad set to 0 as it is placed."""
+    order, visited = [], set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is _PARENTS_DONE:
+            node = stack.pop()
+            node.grad = 0.0
+            order.append(node)
+        elif node.parents and node not in visited:
+            visited.add(node)
+            stack.append(node)
+            stack.append(_PARENTS_DONE)
+            stack.extend(node.parents)
+    return order
+
+
 _new_node = object.__new__  # makes an empty node without running Value.__init__'s checks
 
 

@@ -183,10 +183,11 @@ class Neuron(Module):
             return self._activate(weighted_sum(self.w, x, self.b))  # numbers in x become Constants
         return self._activate(sum(map(operator.mul, self.w, x), self.b))  # b + w1·x1 + w2·x2 + …
 
-    def _call_on_values(self, x):
-        """The same as ``self(x)`` for a list of Values of the right length (Layer checks it)."""
+    def _call_on_values(self, x, x_data):
+        """The same as ``self(x)`` for a list of Values of the right length and their data
+        (Layer checks them and reads the data once for all its neurons)."""
         if self.fused:
-            return self._activate(weighted_sum_of_values(self.w, x, self.b))
+            return self._activate(weighted_sum_of_values(self.w, x, self.b, x_data))
         return self._activate(sum(map(operator.mul, self.w, x), self.b))
 
     def _activate(self, z):
@@ -207,7 +208,8 @@ class Layer(Module):
 
     def __call__(self, x):
         x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, len(self.neurons[0].w), "Layer")]
-        out = [n._call_on_values(x) for n in self.neurons]  # one Value per input, shared by every neuron
+        x_data = [xi.data for xi in x]
+        out = [n._call_on_values(x, x_data) for n in self.neurons]  # one Value per input, shared by every neuron
         return out[0] if len(out) == 1 else out
 
     def __repr__(self):

@@ -167,6 +167,31 @@ def test_backward_on_a_leaf_and_with_a_seed_gradient():
     assert y.grad == 3.0
 
 
+def test_backward_resets_intermediates_left_over_from_another_backward():
+    x = Value(1.5)
+    h = x * 2.0
+    (h * 3.0).backward()
+    assert h.grad == 3.0 and x.grad == 6.0
+    (h + 1.0).backward()  # h is an intermediate again: its grad is recomputed, not added to
+    assert h.grad == 1.0 and x.grad == 6.0 + 2.0
+
+
+def test_a_node_with_zero_gradient_passes_nothing_back():
+    w, x = Value(-2.0), Value(3.0)
+    off = (w * x).relu()  # w·x < 0: the ReLU is off, so ∂off/∂(w·x) = 0
+    on = (w + x).relu()
+    (off + on).backward()
+    assert (w.grad, x.grad) == (1.0, 1.0)  # only the ReLU that is on contributes
+    assert off.parents[0].grad == 0.0
+
+
+def test_zero_gradient_times_an_infinite_local_derivative_is_nan_as_in_pytorch():
+    x = Value(0.0)
+    y = x.sqrt() * 0.0  # ∂y/∂√x = 0, ∂√x/∂x = inf at 0: torch gives 0 · inf = nan
+    y.backward()
+    assert math.isnan(x.grad)
+
+
 def test_million_node_chain_backward_has_no_recursion_limit():
     x = Value(1.0)
     y = x
