@@ -10,7 +10,9 @@ the same losses: the script checks that they agree to 1e-9 and says so.
   mean(relu(1 − y·score)) + 1e-4·Σp² (micrograd's demo), forward + backward + SGD update.
   Engines: micrograd_club with the micrograd-style graph (one node per * and +), with fused
   neurons (one Σwx+b node per neuron, the default), compiled to a numpy tape
-  (micrograd_club.compile); micrograd 0.1.0 (``pip install micrograd==0.1.0``, the bench extra).
+  (micrograd_club.compile); micrograd 0.1.0 (``pip install micrograd==0.1.0``, the bench extra);
+  and, as a yardstick for the first target, the issue's "careful pure-Python engine"
+  (benchmarks/minimal_engine.py).
 - W2 deep chain: x ← 1.0001·x + 0.0001 repeated N times, then backward: time, peak memory
   (tracemalloc; for PyTorch, peak resident memory) and bytes per node.
 - W3 wide sum: Σ aᵢbᵢ over 1e5 products, then backward: build and backward throughput.
@@ -35,6 +37,7 @@ import tracemalloc
 
 import numpy as np
 
+from micrograd_club._io import atomic_write_text
 from micrograd_club.data import make_moons
 from micrograd_club.engine import Value, weighted_sum
 
@@ -108,6 +111,15 @@ def micrograd_club_step(X, y, weights, fused):
     model = MLP(SIZES[0], SIZES[1:], fused=fused)
     params = load_into_scalar_model(model, weights)
     return scalar_step(Value, model, params, X, y)
+
+
+def minimal_engine_step(X, y, weights):
+    """The yardstick engine of benchmarks/minimal_engine.py (the issue's "careful pure-Python engine")."""
+    import minimal_engine
+
+    model = minimal_engine.MLP(SIZES[0], SIZES[1:])
+    params = load_into_scalar_model(model, weights)
+    return scalar_step(minimal_engine.Value, model, params, X, y)
 
 
 def micrograd_step(X, y, weights):
@@ -227,7 +239,9 @@ def w1(args, report):
          20 if quick else 50),
         ("micrograd_club.compile (numpy tape)", "compiled", lambda: compiled_step(X, y, weights),
          100 if quick else 300),
-        ("micrograd 0.1.0", "micrograd", lambda: micrograd_step(X, y, weights), 2 if quick else 5),
+        ("yardstick: the issue's minimal engine", "minimal", lambda: minimal_engine_step(X, y, weights),
+         3 if quick else 10),
+        ("micrograd 0.1.0", "micrograd", lambda: micrograd_step(X, y, weights), 3 if quick else 5),
         ("PyTorch, batched float64 tensors", "torch", lambda: torch_step(X, y, weights), 200 if quick else 1000),
         ("numpy, hand-written backprop", "numpy", lambda: numpy_step(X, y, weights), 200 if quick else 1000),
     ]
@@ -269,7 +283,7 @@ def w1(args, report):
         print(f"losses agree to {AGREE:g} at every step, across: {', '.join(engines_run)}")
     report["W1"] = results
     report["W1_losses_agree"] = not disagreements
-    for key, target in (("scalar", "scalar"), ("fused", "fused"), ("compiled", "compiled")):
+    for key, target in (("scalar", "scalar"), ("fused", "fused"), ("compiled", "compiled"), ("minimal", "minimal")):
         if mg and "ms" in results.get(key, {}):
             report["ratios"][target] = mg / results[key]["ms"]
     if pt and "ms" in results.get("compiled", {}):
@@ -530,6 +544,9 @@ def summary(report):
         shown = f"{value:,.0f}{unit}" if value >= 100 else f"{value:.3g}{unit}"
         print(f"  {what:<46} {shown:>12}   target: {reading:<22} {'MET' if met else 'NOT MET'}")
         report.setdefault("met", {})[key] = met
+        if key == "scalar" and "minimal" in ratios:
+            print(f"  {'  its recipe, benchmarks/minimal_engine.py':<46} {ratios['minimal']:>11.3g}x   "
+                  "(the issue quotes about 13.7x for it)")
     if "chain_1e6_completes" in report:
         print(f"  W2 1e6-node chain backward completes, recursion limit untouched: "
               f"{'yes' if report['chain_1e6_completes'] else 'NO'}")
@@ -587,8 +604,7 @@ def main(argv=None):
     report["seconds"] = time.perf_counter() - start
     print(f"\n(total {report['seconds']:.0f} s)")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=1, default=float)
+        atomic_write_text(args.json, json.dumps(report, indent=1, default=float))
     return 0
 
 

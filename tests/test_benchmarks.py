@@ -1,0 +1,58 @@
+"""benchmarks/run.py: every W1 engine computes the same losses step by step (the script's
+timings are measured by running it, never by tests)."""
+
+import importlib.util
+import json
+import os
+import pathlib
+import sys
+
+import pytest
+
+BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(BENCHMARKS))  # run.py finds minimal_engine.py beside it
+    try:
+        spec = importlib.util.spec_from_file_location("benchmark_run", BENCHMARKS / "run.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def _optional(name):
+    if os.environ.get("CI"):
+        return  # CI installs every engine: a missing one is a failure, not a skip
+    pytest.importorskip(name)
+
+
+@pytest.mark.parametrize("engine", ["fused", "compiled", "minimal", "numpy", "micrograd", "torch"])
+def test_w1_engine_losses_agree_with_the_micrograd_style_graph(bench, engine):
+    if engine in ("micrograd", "torch"):
+        _optional(engine)
+    X, y = bench.moons()
+    weights = bench.initial_weights()
+    makers = {
+        "fused": lambda: bench.micrograd_club_step(X, y, weights, fused=True),
+        "compiled": lambda: bench.compiled_step(X, y, weights),
+        "minimal": lambda: bench.minimal_engine_step(X, y, weights),
+        "numpy": lambda: bench.numpy_step(X, y, weights),
+        "micrograd": lambda: bench.micrograd_step(X, y, weights),
+        "torch": lambda: bench.torch_step(X, y, weights),
+    }
+    reference = bench.micrograd_club_step(X, y, weights, fused=False)
+    step = makers[engine]()
+    for _ in range(3):  # the first loss, then two after SGD updates: the updates agree too
+        assert step() == pytest.approx(reference(), abs=bench.AGREE)
+
+
+def test_json_report_of_a_workload(bench, tmp_path):
+    out = tmp_path / "report.json"
+    assert bench.main(["--only", "fit", "--json", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["fit"]["accuracy"] == 1.0 and report["ratios"]["fit"] > 0
+    assert report["machine"]["cores"] == os.cpu_count()
