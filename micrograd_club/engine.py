@@ -377,18 +377,20 @@ def _ops_in_order(root):
     """backward's route: ``root.topological_order()`` without the leaves (they pass nothing
     back, so their order does not matter), each node's grad set to 0 as it is placed."""
     order, visited = [], set()
-    stack = [root]
+    stack = [root] if root.parents else []
     while stack:
         node = stack.pop()
         if node is _PARENTS_DONE:
             node = stack.pop()
             node.grad = 0.0
             order.append(node)
-        elif node.parents and node not in visited:
+        elif node not in visited:
             visited.add(node)
             stack.append(node)
             stack.append(_PARENTS_DONE)
-            stack.extend(node.parents)
+            for parent in node.parents:
+                if parent.parents and parent not in visited:
+                    stack.append(parent)
     return order
 
 
