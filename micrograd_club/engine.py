@@ -370,7 +370,7 @@ class Constant(Value):
 
 # ----- helpers -----
 
-_PARENTS_DONE = object()  # a marker on topological_order's stack
+_PARENTS_DONE = object()  # a marker on the depth-first stacks of topological_order and _ops_in_order
 
 
 def _ops_in_order(root):
