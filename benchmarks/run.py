@@ -20,8 +20,10 @@ the same losses: the script checks that they agree to 1e-9 and says so.
   backprop (the practical floor for this work on a CPU).
 
 Each training step runs as a function call, so its graph is dropped when the step returns
-(the same code for every engine). Times are medians over the timed steps; ratios compare
-medians measured in this run. The targets come from the project's speed issue.
+(the same code for every engine). Times are medians over the timed steps, with the fastest
+and slowest step beside them (a scalar step takes longer when one more full garbage
+collection falls inside it); ratios compare medians measured in this run. The targets come
+from the project's speed issue.
 """
 
 import argparse
@@ -225,7 +227,13 @@ def time_steps(step, timed, warmup=1):
         elapsed = time.perf_counter() - start
         if i >= warmup:
             times.append(elapsed)
-    return {"ms": statistics.median(times) * 1e3, "losses": losses, "timed_steps": timed}
+    ms = [t * 1e3 for t in times]
+    return {"ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms), "losses": losses, "timed_steps": timed}
+
+
+def _short(ms):
+    """A time in ms to three significant digits, whole ms from 100 up."""
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.3g}"
 
 
 def w1(args, report):
@@ -234,7 +242,7 @@ def w1(args, report):
     quick = args.quick
     engines = [
         ("micrograd_club, micrograd-style graph", "scalar", lambda: micrograd_club_step(X, y, weights, fused=False),
-         3 if quick else 10),
+         5 if quick else 10),
         ("micrograd_club, fused neurons", "fused", lambda: micrograd_club_step(X, y, weights, fused=True),
          20 if quick else 50),
         ("micrograd_club.compile (numpy tape)", "compiled", lambda: compiled_step(X, y, weights),
@@ -257,7 +265,7 @@ def w1(args, report):
         result = time_steps(step, timed)
         results[key] = {"title": title, **result}
     agree_with = results.get("scalar", {}).get("losses")
-    print(f"{'engine':<42} {'ms/step':>10} {'vs micrograd':>13} {'vs PyTorch':>11}  first loss")
+    print(f"{'engine':<42} {'ms/step':>10} {'min–max':>17} {'vs micrograd':>13} {'vs PyTorch':>11}  first loss")
     mg = results.get("micrograd", {}).get("ms")
     pt = results.get("torch", {}).get("ms")
     for key, r in results.items():
@@ -266,7 +274,8 @@ def w1(args, report):
             continue
         vs_mg = f"{mg / r['ms']:.1f}x" if mg else "-"
         vs_pt = f"{r['ms'] / pt:.2f}" if pt else "-"
-        print(f"{r['title']:<42} {r['ms']:>10.3f} {vs_mg:>13} {vs_pt:>11}  {r['losses'][0]:.15f}")
+        spread = f"{_short(r['min_ms'])}–{_short(r['max_ms'])}"
+        print(f"{r['title']:<42} {r['ms']:>10.3f} {spread:>17} {vs_mg:>13} {vs_pt:>11}  {r['losses'][0]:.15f}")
     # every engine against the micrograd-style graph, step by step
     disagreements = []
     for key, r in results.items():

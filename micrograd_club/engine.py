@@ -102,7 +102,8 @@ class Value:
                 f"Value division by zero: {a!r} / {b!r}. "
                 "Add a small epsilon to the denominator, e.g. a / (b + 1e-12), or check b first."
             )
-        return _result(a / b, "/", (self, other), (1.0 / b, -a / (b * b)))
+        out = a / b
+        return _result(out, "/", (self, other), (1.0 / b, -out / b))  # −a/b² as −(a/b)/b: b·b underflows for tiny b
 
     def __pow__(self, exponent):
         """aⁿ;  ∂/∂a = n·aⁿ⁻¹.  With a Value exponent also ∂/∂n = aⁿ·ln a."""

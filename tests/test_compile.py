@@ -207,6 +207,19 @@ def test_overflow_gives_inf_as_the_engine_does():
     assert math.isinf(tape(np.array([1000.0])).data)
 
 
+def test_division_by_a_tiny_number_matches_the_engine():
+    b = Value(1e-200)  # b·b underflows to 0: ∂(x/b)/∂b = −x/b² must be computed as −(x/b)/b
+    tape = compile(lambda x: x / b, 1.0, reduction="sum")
+    numerators = np.array([1e-300, 3e-300])
+    tape(numerators).backward()
+    want = 0.0
+    for x in numerators:
+        lone = Value(1e-200)
+        (Value(float(x)) / lone).backward()
+        want += lone.grad
+    assert want == pytest.approx(-4e100) and b.grad == pytest.approx(want, rel=1e-12)
+
+
 def test_the_source_is_python_one_line_per_op():
     model = MLP(2, [4, 1], seed=0)
     tape = compile(lambda x: model(x), [0.0, 0.0])

@@ -341,6 +341,16 @@ def test_division_by_zero_names_the_op_and_the_fix():
         Value(0.0) ** -1
 
 
+def test_division_by_a_tiny_number_gives_pytorchs_gradients():
+    # b·b underflows to 0 for |b| < 1e-162; −a/b² is computed as −(a/b)/b, as torch does
+    a, b = Value(1e-300), Value(1e-200)
+    (a / b).backward()
+    assert a.grad == pytest.approx(1e200) and b.grad == pytest.approx(-1e100)
+    a, b = Value(2.0), Value(1e-170)
+    (a / b).backward()
+    assert a.grad == pytest.approx(1e170) and b.grad == -math.inf  # 2e340 overflows, as in torch
+
+
 def test_power_errors():
     with pytest.raises(ValueError, match="negative base to a fractional power"):
         Value(-2.0) ** 0.5
