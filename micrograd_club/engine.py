@@ -494,12 +494,17 @@ def _power(a, n):
 
 
 def _power_derivative(a, n):
-    """∂(aⁿ)/∂a = n·aⁿ⁻¹: 0 for n = 0, and inf at a pole (0 ** 0.5), as in PyTorch."""
+    """∂(aⁿ)/∂a = n·aⁿ⁻¹: 0 for n = 0, and ±inf at a pole (0 ** 0.5) or where aⁿ⁻¹ is too
+    large for a float although aⁿ is not (1e-200 ** -1), as in PyTorch."""
     if n == 0:
         return 0.0
     if a == 0 and n < 1:
         return math.copysign(math.inf, n)
-    return n * _power(a, n - 1)
+    try:
+        return n * _power(a, n - 1)
+    except OverflowError:
+        odd_power_of_a_negative = a < 0 and (n - 1) % 2 == 1
+        return math.copysign(math.inf, -n if odd_power_of_a_negative else n)
 
 
 def _fmt(x):

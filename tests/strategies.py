@@ -1,10 +1,47 @@
 """Hypothesis strategies shared by the test suite: every generator of numbers, inputs and
-expressions lives here, so a test says *what* it draws, not how."""
+expressions lives here (and the fixed edge values beside them), so a test says *what* it
+draws, not how."""
+
+import math
 
 from hypothesis import strategies as st
 
+from micrograd_club import Value
+
 # Magnitudes where central differences (eps = 1e-6) are accurate to ~1e-6 relative.
 MODERATE = 5.0
+
+
+# Fixed points from the bottom to the top of float64 (subnormal, where b·b underflows, where
+# eˣ overflows, …), with their negatives: for checking ops at the edges, where sampling rarely goes.
+EDGES = [0.0, 5e-324, 1e-300, 1e-200, 1e-155, 1e-100, 1e-10, 0.5, 1.0, 3.0, 21.0, 40.0, 710.0, 1e10, 1e100, 1e155,
+         1e200, 1e300]
+EDGES = EDGES + [-x for x in EDGES[1:]]
+FEW_EDGES = [0.0, 1e-300, 1e-170, 1e-10, 1.0, 3.0, 1e10, 1e170, 1e300]  # for pairs
+FEW_EDGES = FEW_EDGES + [-x for x in FEW_EDGES[1:]]
+# What the engine raises, with a message, where the math has no finite answer.
+DOCUMENTED_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+# Every elementary op of the engine, for the edge values above.
+EDGE_POWERS = (2, 3, -1, -2, 0.5, -0.5, 0)
+EDGE_UNARY_OPS = {
+    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "tanh": Value.tanh, "sigmoid": Value.sigmoid,
+    "relu": Value.relu, "leaky_relu": lambda v: v.leaky_relu(0.1), "abs": abs, "neg": lambda v: -v,
+    "clamp": lambda v: v.clamp(-1.0, 1.0), "softplus": Value.softplus,
+    **{f"**{n}": (lambda v, n=n: v**n) for n in EDGE_POWERS},
+}
+EDGE_BINARY_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+def same_float(ours, theirs):
+    """Equal to 1e-12 relative, or the same inf, or both nan."""
+    if math.isnan(theirs) or math.isnan(ours):
+        return math.isnan(theirs) and math.isnan(ours)
+    if math.isinf(theirs) or math.isinf(ours):
+        return ours == theirs
+    return abs(ours - theirs) <= 1e-12 * abs(theirs) + 1e-300
 
 
 def reals(low=-MODERATE, high=MODERATE):

@@ -10,6 +10,7 @@ from micrograd_club import Value, losses
 from micrograd_club.compile import CompileError, DataDependentGraphError, TapeResult, compile
 from micrograd_club.engine import _result, maximum
 from micrograd_club.nn import MLP
+from strategies import DOCUMENTED_ERRORS, EDGE_UNARY_OPS, EDGES, same_float
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "linear"]
 # loss name -> (output layer size, output activation, targets for a batch from a random generator)
@@ -225,3 +226,31 @@ def test_the_source_is_python_one_line_per_op():
     tape = compile(lambda x: model(x), [0.0, 0.0])
     assert tape.source.startswith("def replay(") and "@" in tape.source  # each layer is one matrix product
     assert "Tape(" in repr(tape)
+
+
+def _engine_value_and_slope(fn, x):
+    """fn(x) and ∂fn/∂x by the scalar engine, or None where the engine raises."""
+    shift = Value(0.0)
+    try:
+        out = fn(Value(x) + shift)
+        out.backward()
+    except DOCUMENTED_ERRORS:
+        return None
+    return out.data, shift.grad
+
+
+@pytest.mark.parametrize("op", EDGE_UNARY_OPS)
+def test_the_tape_matches_the_engine_from_tiny_to_huge_numbers(op):
+    fn = EDGE_UNARY_OPS[op]
+    shift = Value(0.0)  # a parameter, so the tape computes ∂fn/∂x into shift.grad
+    tape = compile(lambda x: fn(x + shift), 1.0)
+    tape(np.array([1.0]))  # the first call re-traces and checks a sample of the batch
+    for x in EDGES:
+        shift.grad = 0.0
+        result = tape(np.array([x]))
+        result.backward()
+        got, want = (result.data, shift.grad), _engine_value_and_slope(fn, x)
+        if want is None:  # the engine raises; the tape gives inf or nan, as numpy does
+            assert not all(map(math.isfinite, got)), f"{op}({x!r}): the engine raises, the tape gives {got}"
+        else:
+            assert all(map(same_float, got, want)), f"{op}({x!r}): tape {got}, engine {want}"

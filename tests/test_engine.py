@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from micrograd_club import Value, is_grad_enabled, no_grad
 from micrograd_club.engine import Constant
 from micrograd_club.gradcheck import numerical_grad
-from strategies import away_from_zero, evaluate, expressions, positives, reals
+from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
+                        away_from_zero, evaluate, expressions, positives, reals, same_float)
 
 # ----- every op against central differences -----
 
@@ -351,6 +352,16 @@ def test_division_by_a_tiny_number_gives_pytorchs_gradients():
     assert a.grad == pytest.approx(1e170) and b.grad == -math.inf  # 2e340 overflows, as in torch
 
 
+@pytest.mark.parametrize("a, n, slope", [
+    (1e-200, -1, -math.inf), (-1e-200, -1, -math.inf), (1e-200, -1.5, -math.inf), (-1e-100, -3, -math.inf),
+    (-1e-120, -2, math.inf),
+])
+def test_a_slope_too_steep_for_a_float_is_inf_as_in_pytorch(a, n, slope):
+    x = Value(a)
+    (x**n).backward()  # aⁿ fits in a float, n·aⁿ⁻¹ does not
+    assert x.grad == slope
+
+
 def test_power_errors():
     with pytest.raises(ValueError, match="negative base to a fractional power"):
         Value(-2.0) ** 0.5
@@ -436,3 +447,55 @@ def test_random_expressions_match_pytorch_float64(expr, xs):
     for v, t in zip(ours, theirs):
         expected = 0.0 if t.grad is None else t.grad.item()
         assert v.grad == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+# ----- against PyTorch at the edges of float64 -----
+
+def _torch_twins(torch):
+    """EDGE_UNARY_OPS and EDGE_BINARY_OPS as torch computes them."""
+    unary = {
+        "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+        "relu": torch.relu, "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.1), "abs": torch.abs,
+        "neg": torch.neg, "clamp": lambda t: t.clamp(-1.0, 1.0),
+        # torch's softplus turns linear above 20 by default; ours only where ln(1 + eˣ) = x in floats
+        "softplus": lambda t: torch.nn.functional.softplus(t, threshold=40),
+        **{f"**{n}": (lambda t, n=n: t**n) for n in EDGE_POWERS},
+    }
+    return unary, EDGE_BINARY_OPS  # the binary ops are Python operators: the same code for both
+
+
+def _against_torch(torch, ours_fn, theirs_fn, args):
+    """Our value and gradients next to torch's. We may raise (log of 0, x/0, a power too large
+    for a float) only where torch's value is inf or nan, or a gradient is nan (the exponent of
+    a negative base)."""
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in args]
+    theirs = theirs_fn(*tensors)
+    theirs.backward()
+    their_numbers = [theirs.item()] + [0.0 if t.grad is None else t.grad.item() for t in tensors]
+    values = [Value(a) for a in args]
+    try:
+        out = ours_fn(*values)
+        out.backward()
+    except DOCUMENTED_ERRORS as error:
+        value, *grads = their_numbers
+        assert not math.isfinite(value) or any(map(math.isnan, grads)), (
+            f"{args}: we raise {error!r}, torch gives {their_numbers}")
+        return
+    our_numbers = [out.data] + [v.grad for v in values]
+    assert all(map(same_float, our_numbers, their_numbers)), f"{args}: ours {our_numbers}, torch {their_numbers}"
+
+
+@pytest.mark.parametrize("op", EDGE_UNARY_OPS)
+def test_each_op_matches_pytorch_from_tiny_to_huge_numbers(op):
+    torch = pytest.importorskip("torch")
+    theirs_fn = _torch_twins(torch)[0][op]
+    for x in EDGES:
+        _against_torch(torch, EDGE_UNARY_OPS[op], theirs_fn, [x])
+
+
+@pytest.mark.parametrize("op", EDGE_BINARY_OPS)
+def test_each_binary_op_matches_pytorch_from_tiny_to_huge_numbers(op):
+    torch = pytest.importorskip("torch")
+    for a in FEW_EDGES:
+        for b in FEW_EDGES:
+            _against_torch(torch, EDGE_BINARY_OPS[op], EDGE_BINARY_OPS[op], [a, b])
