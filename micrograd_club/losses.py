@@ -100,11 +100,13 @@ def binary_cross_entropy(probabilities, targets):
 
 
 def binary_cross_entropy_with_logits(logits, targets):
-    """Binary cross-entropy on raw scores z, with p = σ(z): the mean of softplus(z) − z·y,
-    which equals −[y ln σ(z) + (1 − y) ln(1 − σ(z))] but never takes the log of 0."""
+    """Binary cross-entropy on raw scores z, with p = σ(z): the mean of
+    (1 − y)·softplus(z) + y·softplus(−z), which equals −[y ln σ(z) + (1 − y) ln(1 − σ(z))]
+    (as −ln σ(z) = softplus(−z)) but never takes the log of 0, and never subtracts two large
+    numbers (softplus(z) − z·y would give 0 for z = 40, y = 1 instead of 4.2e-18)."""
     z, y = _paired(logits, targets, "binary_cross_entropy_with_logits", "logits", "targets")
     _check_unit_interval(y, "binary_cross_entropy_with_logits", "targets", "binary labels are 0 or 1")
-    return _mean([zi.softplus() - zi * yi for zi, yi in zip(z, y)])
+    return _mean([(1 - yi) * zi.softplus() + yi * (-zi).softplus() for zi, yi in zip(z, y)])
 
 
 def cross_entropy(logits, target):

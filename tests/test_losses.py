@@ -243,6 +243,15 @@ def test_bce_with_logits_is_stable_at_plus_minus_1000():
     assert grads == pytest.approx([(1 - 0) / 4, (0 - 1) / 4, 0.0, 0.0])  # (σ(z) − y)/n
 
 
+def test_bce_with_logits_keeps_the_tiny_loss_of_a_confident_right_answer():
+    # z = 40, y = 1: the loss is softplus(−40) = 4.2e-18, not softplus(40) − 40 = 0 in floats
+    tiny = math.log1p(math.exp(-40.0))
+    for z, y in [(40.0, 1.0), (-40.0, 0.0)]:
+        value, grads = value_and_grads(binary_cross_entropy_with_logits, [z], [y])
+        assert value == pytest.approx(tiny, rel=1e-15, abs=0)
+        assert grads[0] == pytest.approx(math.copysign(tiny, -z), rel=1e-9, abs=0)  # σ(z) − y = ∓σ(−40)
+
+
 # ----- cross-entropy -----
 
 
