@@ -246,7 +246,9 @@ class Value:
                 visited.add(node)
                 stack.append(node)
                 stack.append(_PARENTS_DONE)
-                stack.extend(node.parents)  # parents visited already are skipped when popped
+                for parent in node.parents:
+                    if parent not in visited:
+                        stack.append(parent)
         return order
 
     def backward(self, gradient=1.0):
