@@ -336,12 +336,14 @@ def weighted_sum_of_values(weights, inputs, bias, input_data=None):
 
 
 def maximum(values):
-    """m = max(v1, …, vn) as one node;  ∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie)
-    and 0 for the others. Numbers among the values become Constants."""
+    """m = max(v1, …, vn) as one node;  ∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie;
+    a nan, if there is one, as in PyTorch) and 0 for the others. Numbers among the values
+    become Constants."""
     values = [v if isinstance(v, Value) else _checked_constant(v, "values", "maximum") for v in values]
     if not values:
         raise ValueError("maximum() needs at least one value")
-    largest = max(range(len(values)), key=lambda i: values[i].data)
+    nans = [i for i, v in enumerate(values) if math.isnan(v.data)]
+    largest = nans[0] if nans else max(range(len(values)), key=lambda i: values[i].data)
     local_grads = tuple(1.0 if i == largest else 0.0 for i in range(len(values)))
     return _result(values[largest].data, "max", tuple(values), local_grads)
 

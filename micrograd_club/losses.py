@@ -60,7 +60,8 @@ def huber(predictions, targets, delta=1.0):
     quadratic like MSE for small errors, linear like MAE for large ones (robust to outliers).
 
     Written without an ``if`` on the data, so the graph has the same shape for every input:
-    q = |a| − ReLU(|a| − δ) is min(|a|, δ), and ½q² + δ(|a| − q) equals both branches."""
+    with q = min(|a|, δ) (a clamp), ½q² + δ·ReLU(|a| − δ) equals both branches, and its
+    gradient is exactly |a| or δ (no difference of two rounded numbers)."""
     if isinstance(delta, bool) or not isinstance(delta, numbers.Real):
         raise TypeError(f"huber: delta must be a number, got {type(delta).__name__}: {delta!r:.40}")
     if not 0 < delta < math.inf:
@@ -69,8 +70,8 @@ def huber(predictions, targets, delta=1.0):
     losses = []
     for yi_hat, yi in zip(y_hat, y):
         size = abs(yi - yi_hat)
-        q = size - (size - delta).relu()
-        losses.append(0.5 * q**2 + delta * (size - q))
+        q = size.clamp(max=delta)
+        losses.append(0.5 * q**2 + delta * (size - delta).relu())
     return _mean(losses)
 
 
@@ -83,8 +84,11 @@ def binary_cross_entropy(probabilities, targets):
 
     p and 1 − p are clamped to at least e⁻¹⁰⁰ before the log (so ln ≥ −100, as in PyTorch):
     p = 0 or 1 gives a finite loss of at most 100 per example, and a gradient of 0 through a
-    clamped log (PyTorch reports ±1e12 there). Training from raw scores with
-    ``binary_cross_entropy_with_logits`` avoids the problem altogether."""
+    clamped log (PyTorch reports ±1e12 there, from its own formula (p − y)/max(p(1 − p), 1e-12));
+    for 0 < p < e⁻¹⁰⁰ only the ln(1 − p) term has a gradient. ln(1 − p) is taken of 1 − p, so
+    for a tiny p with y = 0 the loss (about p) is right to 1e-16 but not to its last digit
+    (PyTorch uses log1p). Training from raw scores with ``binary_cross_entropy_with_logits``
+    avoids all of this."""
     p, y = _paired(probabilities, targets, "binary_cross_entropy", "probabilities", "targets")
     _check_unit_interval(
         p, "binary_cross_entropy", "probabilities",

@@ -265,7 +265,7 @@ class RMSprop(Optimizer):
             state["square_avg"] = v = alpha * state["square_avg"] + (1 - alpha) * g * g
             if group["centered"]:
                 state["grad_avg"] = g_avg = alpha * state["grad_avg"] + (1 - alpha) * g
-                v = v - g_avg * g_avg
+                v = max(v - g_avg * g_avg, 0.0)  # a variance, though rounding can take it just below 0
             scaled_g = g / (math.sqrt(v) + group["eps"])
             if momentum > 0:
                 state["momentum_buffer"] = scaled_g = momentum * state["momentum_buffer"] + scaled_g
@@ -336,8 +336,11 @@ class Adam(Optimizer):
         m ← β₁·m + (1 − β₁)·g          running mean of g          (``exp_avg``)
         v ← β₂·v + (1 − β₂)·g²         running mean of g²         (``exp_avg_sq``)
         amsgrad:  v ← max(v so far)                               (``max_exp_avg_sq``)
-        m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)   (m and v start at 0, which biases them small)
+        m̂ = m / (1 − β₁ᵗ),  √v̂ = √v / √(1 − β₂ᵗ)   (m and v start at 0, which biases them small)
         θ ← θ − η·m̂ / (√v̂ + ε)
+
+    (√v̂ is taken as √v / √(1 − β₂ᵗ), as PyTorch does: v / (1 − β₂ᵗ) can overflow where √v
+    does not.)
 
     On the first step m̂ = g and √v̂ = |g|, so every parameter moves by about η·sign(∇L),
     however large or small its gradient.
@@ -358,9 +361,9 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
-            m_hat = m / (1 - beta1**t)
-            v_hat = v / (1 - beta2**t)
-            theta.data -= group["lr"] * m_hat / (math.sqrt(v_hat) + group["eps"])
+            step_size = group["lr"] / (1 - beta1**t)  # η/(1 − β₁ᵗ), so η·m̂ = step_size·m
+            denominator = math.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
+            theta.data -= step_size * (m / denominator)
 
     def _initial_state(self, group):
         state = {"step": 0, "exp_avg": 0.0, "exp_avg_sq": 0.0}

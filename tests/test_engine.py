@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_club import Value, is_grad_enabled, no_grad
-from micrograd_club.engine import Constant
+from micrograd_club.engine import Constant, maximum
 from micrograd_club.gradcheck import numerical_grad
 from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
                         away_from_zero, evaluate, expressions, positives, reals, same_float)
@@ -360,6 +360,13 @@ def test_a_slope_too_steep_for_a_float_is_inf_as_in_pytorch(a, n, slope):
     x = Value(a)
     (x**n).backward()  # aⁿ fits in a float, n·aⁿ⁻¹ does not
     assert x.grad == slope
+
+
+def test_maximum_with_a_nan_is_nan_in_any_order():
+    for values in ([Value(1.0), Value(math.nan)], [Value(math.nan), Value(1.0)]):
+        m = maximum(values)
+        m.backward()
+        assert math.isnan(m.data) and [v.grad for v in values if math.isnan(v.data)] == [1.0]
 
 
 def test_power_errors():

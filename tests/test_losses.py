@@ -445,6 +445,12 @@ def test_nested_lists_and_bad_elements_name_the_position(loss, first, second):
         loss(np.full((2, 2), 0.5), [1, 1])
 
 
+@pytest.mark.parametrize("residual, delta", [(1e-200, 1.0), (1e-8, 1.0), (0.3, 1e5), (1e-15, 2.5), (7.0, 2.5)])
+def test_huber_gradient_is_exactly_the_residual_or_delta(residual, delta):
+    _, grads = value_and_grads(lambda p, t: huber(p, t, delta=delta), [residual], [0.0])
+    assert grads[0] == min(residual, delta)  # ∂/∂ŷ of ½a² is ŷ − y; of δ(|a| − ½δ) it is δ
+
+
 @pytest.mark.parametrize("delta", [0, -1.0, math.nan, math.inf])
 def test_huber_delta_must_be_positive_and_finite(delta):
     with pytest.raises(ValueError, match="huber: delta must be a finite number > 0"):

@@ -242,6 +242,22 @@ def test_adam_bias_correction_keeps_steps_at_lr_for_a_constant_gradient():
     assert optimizer.state[theta]["step"] == 5
 
 
+def test_adam_steps_by_lr_even_when_the_gradient_squared_over_1_minus_beta2_overflows():
+    theta = Value(0.0)
+    theta.grad = 1e155  # v = 0.001·g² = 1e307, and v/(1 − β₂) would be inf: √v/√(1 − β₂) is 1e155
+    Adam([theta], lr=0.01).step()
+    assert theta.data == pytest.approx(-0.01, rel=1e-12)
+
+
+def test_centered_rmsprop_survives_a_variance_rounded_below_zero():
+    theta = Value(0.0)
+    optimizer = RMSprop([theta], lr=0.01, alpha=0.9, centered=True)
+    for _ in range(400):  # a constant gradient: v − ḡ² is about 0 and once rounds below it
+        theta.grad = 1e-5
+        optimizer.step()
+    assert math.isfinite(theta.data)
+
+
 def test_rmsprop_first_steps_by_hand():
     plain, centered = Value(1.0), Value(1.0)
     plain.grad = centered.grad = 2.0
