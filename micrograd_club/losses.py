@@ -107,7 +107,9 @@ def binary_cross_entropy_with_logits(logits, targets):
     """Binary cross-entropy on raw scores z, with p = σ(z): the mean of
     (1 − y)·softplus(z) + y·softplus(−z), which equals −[y ln σ(z) + (1 − y) ln(1 − σ(z))]
     (as −ln σ(z) = softplus(−z)) but never takes the log of 0, and never subtracts two large
-    numbers (softplus(z) − z·y would give 0 for z = 40, y = 1 instead of 4.2e-18)."""
+    numbers (softplus(z) − z·y would give 0 for z = 40, y = 1 instead of 4.2e-18). Targets are
+    data, but if one is a Value its gradient −z comes out as softplus(−z) − softplus(z): right
+    to about 1e-16, not to the last digit for a tiny z."""
     z, y = _paired(logits, targets, "binary_cross_entropy_with_logits", "logits", "targets")
     _check_unit_interval(y, "binary_cross_entropy_with_logits", "targets", "binary labels are 0 or 1")
     return _mean([(1 - yi) * zi.softplus() + yi * (-zi).softplus() for zi, yi in zip(z, y)])
