@@ -141,7 +141,7 @@ def _subparser(commands, name, summary, epilog):
 
 def _add_graph_command(commands):
     graph = _subparser(commands, "graph", "Compute a formula and its gradients, and draw the graph.", GRAPH_EXAMPLES)
-    graph.usage = f"{PROG} graph EXPRESSION [--set NAME=NUMBER ...] [--trace] [--every-node] [--out FILE] [--html FILE]"
+    graph.usage = f"{PROG} graph EXPRESSION [--set NAME=NUMBER ...] [--trace] [--out FILE] [--html FILE]"
     # Optional for argparse only, so that an expression typed after --set (which swallows
     # it) gets an error saying so instead of "expression is required".
     graph.add_argument("expression", nargs="?", help='the formula, in quotes, e.g. "tanh(w*x + b)"')
@@ -149,9 +149,9 @@ def _add_graph_command(commands):
                        help="values of the variables, e.g. --set x=1 w=0.4 b=0.1")
     graph.add_argument("--out", type=_graph_path, metavar="FILE",
                        help="save the diagram: .svg, .png, .pdf (Graphviz) or .dot (text)")
-    graph.add_argument("--trace", action="store_true", help="print the chain rule, one line per gradient")
-    graph.add_argument("--every-node", action="store_true",
-                       help="give every intermediate node its own line in the trace (implies --trace)")
+    graph.add_argument("--trace", action="store_true",
+                       help="print the chain rule, one line per node, the formula's inner pieces included")
+    graph.add_argument("--every-node", action="store_true", dest="trace", help=argparse.SUPPRESS)  # older name
     graph.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
     graph.set_defaults(run=run_graph)
 
@@ -178,8 +178,8 @@ def run_graph(args):
     for variable, value in inputs.items():
         unused = "" if _depends_on(root, value) else f"  ({variable} is not in the expression)"
         print(f"∂{name}/∂{variable} = {number(value.grad)}{unused}")
-    if args.trace or args.every_node:
-        _print_trace(root, args.every_node)
+    if args.trace:
+        _print_trace(root)
     _save_pictures(root, args.out, args.html)
     return 0
 
@@ -211,10 +211,12 @@ def _depends_on(root, value):
     return value in set(root.topological_order())
 
 
-def _print_trace(root, every_node):
+def _print_trace(root):
+    """Every node gets a line: a formula typed here names only its variables, and folding
+    the unnamed pieces into one derivative (trace_backward's default) would leave no chain."""
     print()
     print("the chain rule, from the output back to the inputs:")
-    print(trace_backward(root, every_node=every_node))
+    print(trace_backward(root, every_node=True))
 
 
 def _save_pictures(root, out, html):

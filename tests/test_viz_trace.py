@@ -83,6 +83,16 @@ def test_unlabelled_graph_gets_derived_names():
     assert names == ["L", "(v1·2) + 1", "v1·2", "v1", "2", "1"]
 
 
+def test_a_compound_name_is_bracketed_whole_in_a_partial():
+    x, w, b = Value(1.0, label="x"), Value(0.4, label="w"), Value(0.1, label="b")
+    f = (w * x + b).tanh()
+    f.label = "f"
+    f.backward()
+    text = str(trace_backward(f, every_node=True))
+    assert "∂f/∂((w·x) + b) = tanh'((w·x) + b)" in text  # not ∂f/∂(w·x) + b, which reads as a sum
+    assert "∂f/∂b = ∂f/∂((w·x) + b) · ∂((w·x) + b)/∂b" in text
+
+
 def test_trace_rejects_non_values():
     with pytest.raises(TypeError, match="expects a Value"):
         trace_backward(3.0)

@@ -93,7 +93,19 @@ def partial(out_name, in_name):
 
 
 def _bracket(name):
-    return f"({name})" if any(ch in name for ch in " ·/+−²³^(") and not name.startswith("(") else name
+    return f"({name})" if any(ch in name for ch in " ·/+−²³^(") and not _enclosed(name) else name
+
+
+def _enclosed(name):
+    """True when one pair of brackets holds the whole name: "(a + b)", not "(w·x) + b"."""
+    if not (name.startswith("(") and name.endswith(")")):
+        return False
+    depth = 0
+    for ch in name[:-1]:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return False  # the first bracket closed before the end
+    return True
 
 
 def local_formula(node, index, names):
