@@ -215,6 +215,15 @@ def test_decision_boundary_regions_match_the_model():
     assert [t.get_text() for t in ax.get_legend().texts] == ["y = 0", "y = 1"]
 
 
+def test_decision_boundary_edge_is_interpolated_not_a_staircase():
+    diagonal = lambda x: Value(x[0] + x[1])  # class 1 where x1 + x2 > 0
+    figure = plot_decision_boundary(diagonal, X2, Y2, resolution=7, margin=0.5)
+    regions = [c for c in figure.axes[0].collections if isinstance(c, ContourSet)]
+    points = np.concatenate([np.asarray(poly) for region in regions for level in region.allsegs for poly in level])
+    inside = points[np.all(np.abs(points) < 1.5 - 1e-9, axis=1)]  # off the frame: on the edge itself
+    assert len(inside) and np.allclose(inside.sum(axis=1), 0.0, atol=1e-9)  # on x1 + x2 = 0, between grid points
+
+
 def test_decision_boundary_accepts_plus_minus_one_labels():
     figure = plot_decision_boundary(step_neuron(), np.array(X2), np.array([-1, -1, 1, 1]), resolution=5)
     assert [t.get_text() for t in figure.axes[0].get_legend().texts] == ["y = -1", "y = +1"]

@@ -125,12 +125,12 @@ def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, ti
     classes, names = _class_indices(y, len(X))
     _check_path(path)
     ax = _axes(ax)
-    xs, ys, grid = predict_grid(model, X, resolution=resolution, margin=margin)
-    count = max(len(names), int(grid.max()) + 1)
+    xs, ys, leads = _class_leads(model, X, resolution, margin)
+    count = max(len(names), len(leads))
     colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(count)]
-    for k in range(count):  # one region per class, so no band of a third class appears between two others
-        if np.any(grid == k):
-            ax.contourf(xs, ys, (grid == k).astype(float), levels=[0.5, 1.5], colors=[colors[k]], alpha=0.3)
+    for k, lead in enumerate(leads):  # one region per class: where it leads; the edge is interpolated
+        if np.any(lead > 0):
+            ax.contourf(xs, ys, lead, levels=[0.0, max(float(lead.max()), 0.0) + 1.0], colors=[colors[k]], alpha=0.3)
     for k, label in enumerate(names):
         mine = classes == k
         if not mine.any():
@@ -151,6 +151,15 @@ def predict_grid(model, X, *, resolution=60, margin=0.5):
     at ``(xs[j], ys[i])``. The model sees plain floats inside ``no_grad()``, so no graph
     is built.
     """
+    xs, ys, leads = _class_leads(model, X, resolution, margin)
+    return xs, ys, np.argmax(leads, axis=0)  # the class that leads; on a tie the first, as argmax does
+
+
+def _class_leads(model, X, resolution, margin):
+    """The grid (as in ``predict_grid``) and, for each class k, how far it leads there:
+    score_k − the best other score (> 0 where k is predicted). For one score s, class 1
+    leads by s − t and class 0 by t − s, t the threshold. Shading where a lead is > 0 lets
+    matplotlib interpolate the edge between grid points, so the boundary is smooth."""
     X = _points_2d(X)
     resolution = _whole_number(resolution, "resolution", minimum=2)
     margin = _finite(margin, "margin")
@@ -160,15 +169,17 @@ def predict_grid(model, X, *, resolution=60, margin=0.5):
     ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
     with no_grad():
         outputs = [_scores(model([float(a), float(b)])) for b in ys for a in xs]
-    if all(len(scores) == 1 for scores in outputs):
-        scores = np.array([s[0] for s in outputs])
-        threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
-        classes = (scores > threshold).astype(int)
-    elif len({len(scores) for scores in outputs}) == 1:
-        classes = np.array([int(np.argmax(scores)) for scores in outputs])
-    else:
+    if len({len(scores) for scores in outputs}) != 1:
         raise ValueError("the model returned lists of different lengths at different points")
-    return xs, ys, classes.reshape(resolution, resolution)
+    scores = np.array(outputs).T.reshape(-1, resolution, resolution)  # (classes, rows, columns)
+    if len(scores) == 1:
+        threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
+        above = scores[0] - threshold
+        return xs, ys, np.array([-above, above])
+    leads = np.empty_like(scores)
+    for k in range(len(scores)):
+        leads[k] = scores[k] - np.delete(scores, k, axis=0).max(axis=0)
+    return xs, ys, leads
 
 
 def _scores(out):
