@@ -266,7 +266,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = g_avg = alpha * state["grad_avg"] + (1 - alpha) * g
                 v = max(v - g_avg * g_avg, 0.0)  # a variance, though rounding can take it just below 0
-            scaled_g = g / (math.sqrt(v) + group["eps"])
+            scaled_g = _divide(g, math.sqrt(v) + group["eps"])
             if momentum > 0:
                 state["momentum_buffer"] = scaled_g = momentum * state["momentum_buffer"] + scaled_g
             theta.data -= group["lr"] * scaled_g
@@ -316,7 +316,7 @@ class Adagrad(Optimizer):
             state["step"] += 1
             lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
             state["sum"] = s = state["sum"] + g * g
-            theta.data -= lr_t * g / (math.sqrt(s) + group["eps"])
+            theta.data -= lr_t * _divide(g, math.sqrt(s) + group["eps"])
 
     def _initial_state(self, group):
         return {"step": 0, "sum": float(group["initial_accumulator_value"])}
@@ -363,7 +363,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
             step_size = group["lr"] / (1 - beta1**t)  # η/(1 − β₁ᵗ), so η·m̂ = step_size·m
             denominator = math.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
-            theta.data -= step_size * (m / denominator)
+            theta.data -= step_size * _divide(m, denominator)
 
     def _initial_state(self, group):
         state = {"step": 0, "exp_avg": 0.0, "exp_avg_sq": 0.0}
@@ -385,6 +385,12 @@ def _gradient(theta, group):
     """∇L, plus λθ when ``weight_decay`` λ is set (the gradient of an extra loss term ½λθ²)."""
     weight_decay = group["weight_decay"]
     return theta.grad + weight_decay * theta.data if weight_decay != 0 else theta.grad
+
+
+def _divide(numerator, denominator):
+    """numerator / denominator, with 0/0 = nan as in PyTorch. (The denominators here are
+    √(mean of g²) + ε: 0 only with eps = 0 for a parameter whose gradient was always 0.)"""
+    return numerator / denominator if denominator else math.nan
 
 
 def _check_range(value, name, low=0.0, high=math.inf, high_included=False):

@@ -258,6 +258,14 @@ def test_centered_rmsprop_survives_a_variance_rounded_below_zero():
     assert math.isfinite(theta.data)
 
 
+@pytest.mark.parametrize("make", [lambda p: Adam(p, eps=0), lambda p: RMSprop(p, eps=0), lambda p: Adagrad(p, eps=0)])
+def test_eps_0_and_a_gradient_that_was_always_0_gives_nan_as_in_pytorch(make):
+    theta = Value(1.0)
+    theta.grad = 0.0
+    make([theta]).step()  # 0 / (√0 + 0): torch gives nan, not an exception
+    assert math.isnan(theta.data)
+
+
 def test_rmsprop_first_steps_by_hand():
     plain, centered = Value(1.0), Value(1.0)
     plain.grad = centered.grad = 2.0
