@@ -370,7 +370,8 @@ def _b_clamp(a, low, high):
 
 
 def _s_clamp_local(a, low, high):
-    return 0.0 if (low is not None and a < low) or (high is not None and a > high) else 1.0
+    clamped = (low is not None and a < low) or (high is not None and a > high)
+    return 0.0 if clamped or math.isnan(a) else 1.0
 
 
 def _b_clamp_local(a, low, high):
@@ -379,7 +380,7 @@ def _b_clamp_local(a, low, high):
         inside = np.where(a < low, 0.0, inside)
     if high is not None:
         inside = np.where(a > high, 0.0, inside)
-    return inside
+    return np.where(np.isnan(a), 0.0, inside)
 
 
 def _b_power_local(a, n):
@@ -408,15 +409,15 @@ def _b_softplus(a):
 # name: (scalar forward, array forward, scalar local, array local); locals get (a, out, *settings)
 UNARY = {
     "neg": (lambda a: -a, np.negative, lambda a, out: -1.0, lambda a, out: -1.0),
-    "abs": (abs, np.abs, lambda a, out: float((a > 0) - (a < 0)), lambda a, out: np.sign(a)),
+    "abs": (abs, np.abs, lambda a, out: float((a > 0) - (a < 0)), lambda a, out: (a > 0).astype(float) - (a < 0)),
     "exp": (_s_exp, np.exp, lambda a, out: out, lambda a, out: out),
     "log": (math.log, np.log, lambda a, out: 1.0 / a, lambda a, out: 1.0 / a),
     "sqrt": (math.sqrt, np.sqrt, lambda a, out: 0.5 / out if out else math.inf,
-             lambda a, out: np.where(out > 0, 0.5 / np.where(out > 0, out, 1.0), np.inf)),
+             lambda a, out: np.where(out == 0, np.inf, 0.5 / np.where(out == 0, 1.0, out))),
     "tanh": (math.tanh, np.tanh, lambda a, out: 1.0 - out * out, lambda a, out: 1.0 - out * out),
     "σ": (_s_sigmoid, _b_sigmoid, lambda a, out: out * (1.0 - out), lambda a, out: out * (1.0 - out)),
-    "ReLU": (lambda a: a if a > 0 else 0.0, lambda a: np.where(a > 0, a, 0.0),
-             lambda a, out: 1.0 if a > 0 else 0.0, lambda a, out: (a > 0).astype(float)),
+    "ReLU": (lambda a: 0.0 if a <= 0 else a, lambda a: np.where(a <= 0, 0.0, a),  # a nan passes through
+             lambda a, out: 0.0 if a <= 0 else 1.0, lambda a, out: np.where(a <= 0, 0.0, 1.0)),
     "leaky_relu": (lambda a, slope: a if a > 0 else slope * a, lambda a, slope: np.where(a > 0, a, slope * a),
                    lambda a, out, slope: 1.0 if a > 0 else slope, lambda a, out, slope: np.where(a > 0, 1.0, slope)),
     "softplus": (_s_softplus, _b_softplus, lambda a, out: _s_sigmoid(a), lambda a, out: _b_sigmoid(a)),

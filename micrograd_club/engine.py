@@ -121,7 +121,7 @@ class Value:
         if a > 0:
             d_exponent = out * math.log(a)
         elif a == 0 or not _grad_enabled:
-            d_exponent = 0.0  # lim aⁿ·ln a = 0 as a → 0⁺ (for n > 0)
+            d_exponent = math.nan if math.isnan(n) else 0.0  # lim aⁿ·ln a = 0 as a → 0⁺ (for n > 0)
         else:
             raise ValueError(
                 f"{a!r} ** Value({n!r}): the gradient with respect to the exponent, aⁿ·ln a, "
@@ -200,11 +200,11 @@ class Value:
         return _result(s, "σ", (self,), (s * (1.0 - s),))
 
     def relu(self):
-        """ReLU(x) = max(0, x);  ∂/∂x = 1 if x > 0 else 0."""
+        """ReLU(x) = max(0, x);  ∂/∂x = 1 if x > 0 else 0.  (A nan passes through, as in PyTorch.)"""
         x = self.data
-        if x > 0:
-            return _result(x, "ReLU", (self,), (1.0,))
-        return _result(0.0, "ReLU", (self,), (0.0,))
+        if x <= 0:
+            return _result(0.0, "ReLU", (self,), (0.0,))
+        return _result(x, "ReLU", (self,), (1.0,))
 
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else slope·x;  ∂/∂x = 1 if x > 0 else slope."""
@@ -221,13 +221,14 @@ class Value:
         return _result(out, "softplus", (self,), (_sigmoid(x),))
 
     def clamp(self, min=None, max=None):
-        """x limited to [min, max];  ∂/∂x = 1 inside the range, 0 where it was clamped."""
+        """x limited to [min, max];  ∂/∂x = 1 inside the range, 0 where it was clamped.
+        (A nan stays nan, with ∂/∂x = 0, as in PyTorch.)"""
         x, op = self.data, _op("clamp", min, max)
         if min is not None and x < min:
             return _result(float(min), op, (self,), (0.0,))
         if max is not None and x > max:
             return _result(float(max), op, (self,), (0.0,))
-        return _result(x, op, (self,), (1.0,))
+        return _result(x, op, (self,), (0.0,) if math.isnan(x) else (1.0,))
 
     # ----- backpropagation -----
 

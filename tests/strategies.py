@@ -13,12 +13,13 @@ MODERATE = 5.0
 
 
 # Fixed points from the bottom to the top of float64 (subnormal, where b·b underflows, where
-# eˣ overflows, …), with their negatives: for checking ops at the edges, where sampling rarely goes.
+# eˣ overflows, …), with their negatives, ±inf and nan: for checking ops at the edges, where
+# sampling rarely goes.
 EDGES = [0.0, 5e-324, 1e-300, 1e-200, 1e-155, 1e-100, 1e-10, 0.5, 1.0, 3.0, 21.0, 40.0, 710.0, 1e10, 1e100, 1e155,
          1e200, 1e300]
-EDGES = EDGES + [-x for x in EDGES[1:]]
+EDGES = EDGES + [-x for x in EDGES[1:]] + [math.inf, -math.inf, math.nan]
 FEW_EDGES = [0.0, 1e-300, 1e-170, 1e-10, 1.0, 3.0, 1e10, 1e170, 1e300]  # for pairs
-FEW_EDGES = FEW_EDGES + [-x for x in FEW_EDGES[1:]]
+FEW_EDGES = FEW_EDGES + [-x for x in FEW_EDGES[1:]] + [math.inf, -math.inf, math.nan]
 # What the engine raises, with a message, where the math has no finite answer.
 DOCUMENTED_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 # Every elementary op of the engine, for the edge values above.
