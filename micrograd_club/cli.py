@@ -310,6 +310,8 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
         if not (value > 0 and math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} greater than 0, got {text!r}")
+        if kind is int and value > sys.maxsize:
+            raise argparse.ArgumentTypeError(f"expected a whole number up to {sys.maxsize}, got {text!r}")
         return value
 
     convert.__name__ = _kind_name(kind)
@@ -348,6 +350,8 @@ def run_train(args):
                       batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress)
     except FloatingPointError as error:
         raise CommandError(str(error), status=1) from None
+    except ValueError as error:  # the data does not fit the model or loss (one class only, say)
+        raise CommandError(f"{args.dataset}: {error}") from None
     _print_result(history)
     _save_training(out_dir, model, history, X, targets, plot_boundary=task != "regression")
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
@@ -376,6 +380,9 @@ def _targets_for(loss, task, labels, dataset):
             raise CommandError(f"--loss {loss} does not fit {dataset}: use one of {fits}")
         return labels, 1, None
     classes = int(labels.max()) + 1
+    if len(set(labels.tolist())) < 2:
+        raise CommandError(f"{dataset}: all {len(labels)} samples are of one class, so there is nothing to tell "
+                           "apart; use more --samples")
     if loss == "cross_entropy":
         return labels, classes, None
     if loss not in BINARY_LOSSES or task != "binary":

@@ -17,6 +17,7 @@ train with the scalar engine, as ``compile=False`` forces; ``history.path`` says
 
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -107,6 +108,7 @@ def fit(
     """
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
+    _check_labels(model, X, y, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
@@ -148,8 +150,8 @@ def fit(
                     raise FloatingPointError(f"{message} ({error})") from None
                 optimizer.zero_grad()
                 batch_loss.backward()
-                optimizer.step()
-                _check_finite(batch_loss.data, epoch)
+                _check_finite(batch_loss.data, epoch)  # before the step, so a diverged loss changes nothing
+                _step_or_roll_back(optimizer, params, epoch)
                 total += batch_loss.data * len(Xb)
                 count += len(Xb)
                 if metrics:
@@ -267,6 +269,7 @@ def evaluate(model, X, y, *, loss="mse", metrics=("accuracy",)):
     {"loss": …, "accuracy": …}."""
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
+    _check_labels(model, X, y, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     with no_grad():
         predictions = [model(list(row)) for row in X]
@@ -341,21 +344,59 @@ def _optimizer(optimizer, params, lr):
 
 
 def _check_data(X, y, x_name, y_name):
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{x_name} must be a table of numbers (samples × features): {error}") from None
+    try:
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{y_name} must be a list of numbers (one target per sample): {error}") from None
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:
         raise ValueError(f"{x_name} must be a 2-d array of shape (samples, features), got shape {X.shape}")
+    if y.ndim != 1:
+        raise ValueError(f"{y_name} must be a 1-d list of targets (a class index per sample), got shape {y.shape}")
     if len(X) != len(y):
         raise ValueError(f"{x_name} and {y_name} must have the same length, got {len(X)} and {len(y)}")
     if len(X) == 0:
         raise ValueError(f"{x_name} is empty: there is nothing to train on")
+    for name, bad in ((x_name, ~np.isfinite(X).all(axis=1)), (y_name, ~np.isfinite(y))):
+        if bad.any():
+            raise ValueError(
+                f"{name} has nan or inf in row {int(np.argmax(bad))} ({int(bad.sum())} rows in all): "
+                "drop or fill those rows before training"
+            )
     return X, y
 
 
+def _check_labels(model, X, y, loss_name):
+    """For cross_entropy: whole class indices, and a model with an output for each class."""
+    if loss_name != "cross_entropy":
+        return
+    fractional = y != np.round(y)
+    if fractional.any() or (y < 0).any():
+        row = int(np.argmax(fractional | (y < 0)))
+        raise ValueError(f"cross_entropy: y[{row}] = {float(y[row])!r} is not a class index (0, 1, … K−1)")
+    with no_grad():
+        out = model(list(X[0]))
+    outputs = 1 if isinstance(out, Value) else len(out)
+    if outputs < 2 or y.max() >= outputs:
+        raise ValueError(
+            f"cross_entropy needs one model output per class: the model has {outputs} and y has "
+            f"{_count(int(y.max()) + 1, 'class', 'classes')}. Give the last layer one neuron per class (at least 2), "
+            "or use hinge or binary_cross_entropy_with_logits for two classes with one output"
+        )
+
+
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
 def _check_whole_number(n, name):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= sys.maxsize:
+        raise ValueError(f"{name} must be a whole number from 1 to {sys.maxsize}, got {n!r}")
 
 
 _DIVERGED = (
@@ -366,6 +407,20 @@ _DIVERGED = (
 def _check_finite(value, epoch):
     if not math.isfinite(value):
         raise FloatingPointError(_DIVERGED.format(value=value, epoch=epoch + 1))
+
+
+def _step_or_roll_back(optimizer, params, epoch):
+    """optimizer.step(), undone if it made a parameter inf or nan: the model keeps its last
+    good parameters (the optimizer's own running averages are not rolled back)."""
+    before = [p.data for p in params]
+    optimizer.step()
+    if not all(math.isfinite(p.data) for p in params):
+        for p, data in zip(params, before):
+            p.data = data
+        raise FloatingPointError(
+            f"a step in epoch {epoch + 1} made parameters inf or nan: training diverged (the model keeps "
+            "its parameters from before that step). Lower the learning rate (lr) or scale the inputs."
+        )
 
 
 def _progress_bar(epochs, enabled):

@@ -145,6 +145,8 @@ def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_insta
         (["train", "regression", "--loss", "hinge"], ["does not fit regression", "mse"]),
         (["train", "moons", "--loss", "mse"], ["does not fit moons", "hinge"]),
         (["train", "spiral", "--samples", "2"], ["spiral: n_samples=2 is fewer than classes=3"]),
+        (["train", "blobs", "--samples", "1"], ["blobs: all 1 samples are of one class", "--samples"]),
+        (["train", "moons", "--epochs", "9" * 40], ["--epochs", "whole number up to"]),
         ([], ["choose a command: graph, train or demo"]),
         (["frobnicate"], ["invalid choice: 'frobnicate'"]),
     ],
@@ -282,6 +284,13 @@ def test_train_does_not_hide_a_broken_import(monkeypatch):
 def test_diverging_training_is_one_line_with_exit_status_1(capsys):
     status, _, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "200", "--layers", "4",
                          "--activation", "linear", "--optimizer", "sgd", "--lr", "1", "--no-progress")
+    assert status == 1
+    assert_one_line_error(err, "training diverged")
+
+
+def test_a_step_that_ruins_the_parameters_is_one_line_and_saves_nothing(capsys):
+    status, _, err = run(capsys, "train", "moons", "--samples", "10", "--epochs", "5", "--lr", "1e300",
+                         "--no-progress")
     assert status == 1
     assert_one_line_error(err, "training diverged")
 

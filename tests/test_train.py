@@ -102,6 +102,40 @@ def test_divergence_is_reported():
         fit(MLP(2, [8, 1], seed=0), X * 1e3, y * 1e3, loss="mse", lr=1e3, epochs=20, progress=False)
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_diverging_step_is_undone_so_the_model_stays_finite(optimizer):
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        fit(model, X, 2 * y - 1, loss="hinge", optimizer=optimizer, lr=1e300, epochs=5, seed=0, progress=False)
+    assert all(np.isfinite(p.data) for p in model.parameters())
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+def test_nan_in_the_data_is_refused_before_training(where):
+    X, y = make_moons(20, seed=0)
+    y = 2.0 * y - 1
+    if where == "X":
+        X[3, 0] = np.nan
+    else:
+        y[3] = np.nan
+    model = MLP(2, [4, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=f"{where} has nan or inf in row 3"):
+        fit(model, X, y, loss="hinge", epochs=2, progress=False)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_cross_entropy_needs_class_indices_and_an_output_per_class():
+    X = [[0.0], [1.0], [2.0]]
+    with pytest.raises(ValueError, match=r"y\[0\] = 0.4 is not a class index"):
+        fit(MLP(1, [2, 3], seed=0), X, [0.4, 1.6, 2.9], loss="cross_entropy", epochs=1, progress=False)
+    with pytest.raises(ValueError, match="the model has 1 and y has 3 classes"):
+        fit(MLP(1, [2, 1], seed=0), X, [0, 1, 2], loss="cross_entropy", epochs=1, progress=False)
+    with pytest.raises(ValueError, match="the model has 1 and y has 1 class\\."):
+        evaluate(MLP(1, [2, 1], seed=0), X, [0, 0, 0], loss="cross_entropy")
+
+
 def test_bad_arguments():
     X, y = small_xor("±1")
     model = MLP(2, [4, 1], seed=0)
@@ -113,6 +147,10 @@ def test_bad_arguments():
         fit(model, X, y[:-1], progress=False)
     with pytest.raises(ValueError, match="epochs must be a whole number"):
         fit(model, X, y, epochs=0, progress=False)
+    with pytest.raises(ValueError, match="epochs must be a whole number from 1 to"):
+        fit(model, X, y, epochs=10**30, progress=False)
+    with pytest.raises(ValueError, match="y must be a 1-d list"):
+        fit(model, X, np.stack([y, y], axis=1), progress=False)
     with pytest.raises(ValueError, match="unknown metric"):
         fit(model, X, y, loss="hinge", metrics=("f1",), progress=False)
 
