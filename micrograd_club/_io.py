@@ -7,8 +7,10 @@ import tempfile
 def atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``,
     which swaps the new file in at once (readers see the old file or the new, never half)."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(os.fspath(path))  # through a symlink to its target, so the link stays a link
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise IsADirectoryError(f"{path} is not a regular file (a folder, a device or a pipe): write to a file name")
+    folder = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
     try:
         with os.fdopen(fd, "wb") as f:

@@ -10,6 +10,7 @@ import numbers
 import operator
 import os
 import random
+import stat
 
 from micrograd_club._inputs import as_sequence, as_value, is_sequence
 from micrograd_club._io import atomic_write_text
@@ -82,9 +83,7 @@ class Module:
                 "Build the model with the same architecture as the one that was saved."
             )
         for name, value in state.items():  # check everything before changing anything
-            if name in params and (
-                isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-            ):
+            if name in params and not _is_finite_number(value):
                 raise ValueError(f"state[{name!r}] must be a finite number, got {value!r:.40}")
         for name, value in state.items():
             if name in params:
@@ -328,18 +327,36 @@ def _few(names, limit=5):
     return f"{shown} (+{len(names) - limit} more)" if len(names) > limit else shown
 
 
+def _is_finite_number(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _read_model_file(path):
     """The checked JSON document of a model file, or a ValueError saying what is wrong with it."""
-    size = os.path.getsize(path)
-    if size > MAX_MODEL_FILE_BYTES:
-        raise ValueError(f"{path}: {size} bytes is too large for a model file (limit {MAX_MODEL_FILE_BYTES})")
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a missing file raises FileNotFoundError here
+        raise ValueError(f"{path} is not a regular file (a folder, a device or a pipe), so not a model file")
 
     def refuse_constant(name):
         raise ValueError(f"{name} is not a valid parameter value")
 
+    def refuse_duplicates(pairs):
+        names = [name for name, _ in pairs]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"names used more than once: {_few(twice)}")
+        return dict(pairs)
+
     try:
         with open(path, encoding="utf-8") as f:
-            document = json.loads(f.read(), parse_constant=refuse_constant)
+            text = f.read(MAX_MODEL_FILE_BYTES + 1)
+        if len(text) > MAX_MODEL_FILE_BYTES:
+            raise ValueError(f"it is larger than a model file can be ({MAX_MODEL_FILE_BYTES} characters)")
+        document = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
     except (ValueError, RecursionError) as error:  # includes UnicodeDecodeError
         raise ValueError(
             f"{path} is not a valid micrograd_club model file: {error}. "
@@ -347,7 +364,8 @@ def _read_model_file(path):
         ) from None
     if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
         raise ValueError(f"{path} is not a micrograd_club model file (no \"format\": \"{MODEL_FORMAT}\" field)")
-    if document.get("version") != MODEL_VERSION:
+    version = document.get("version")
+    if type(version) is not int or version != MODEL_VERSION:  # not True or 1.0
         raise ValueError(
             f"{path} has model file version {document.get('version')!r}; this micrograd_club reads "
             f"version {MODEL_VERSION}. Upgrade micrograd_club or save the model again."

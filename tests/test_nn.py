@@ -323,6 +323,8 @@ def test_load_refuses_wrong_architecture_naming_both(tmp_path):
         ('{"format": "micrograd_club.model", "version": 1, "parameters": [1]}', "damaged"),
         ('{"format": "micrograd_club.model", "version": 1, "parameters": {"x": NaN}}', "NaN"),
         (b"\x80\x04\x95 pickle bytes", "not a valid micrograd_club model"),
+        ('{"format": "micrograd_club.model", "version": true, "parameters": {}}', "version True"),
+        ('{"format": "micrograd_club.model", "version": 1, "parameters": {"a": 1, "a": 2}}', "names used more than once: a"),
     ],
 )
 def test_load_refuses_corrupted_files(tmp_path, content, message):
@@ -330,6 +332,36 @@ def test_load_refuses_corrupted_files(tmp_path, content, message):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(ValueError, match=message):
         MLP(2, [2, 1], seed=0).load(path)
+
+
+def test_load_refuses_a_number_too_large_for_a_float_and_changes_nothing(tmp_path):
+    path = tmp_path / "model.json"
+    model = MLP(2, [2, 1], seed=0)
+    model.save(path)
+    before = model.state_dict()
+    path.write_text(path.read_text().replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": ' + "9" * 400))
+    with pytest.raises(ValueError, match="model.json.*layers.0.neurons.0.b.*finite number"):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_load_refuses_what_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # reading it would wait forever
+    for path in (fifo, tmp_path, "/dev/zero"):
+        with pytest.raises(ValueError, match="not a regular file"):
+            MLP(2, [2, 1], seed=0).load(path)
+
+
+def test_save_through_a_symlink_writes_its_target(tmp_path):
+    target, link = tmp_path / "model.json", tmp_path / "latest.json"
+    MLP(2, [2, 1], seed=0).save(target)
+    link.symlink_to(target)
+    model = MLP(2, [2, 1], seed=1)
+    model.save(link)
+    assert link.is_symlink() and MLP(2, [2, 1]).load(target).state_dict() == model.state_dict()
+    with pytest.raises(IsADirectoryError, match="is not a regular file"):
+        model.save(tmp_path)
 
 
 def test_load_refuses_a_file_with_wrong_values(tmp_path):
