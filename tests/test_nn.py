@@ -324,7 +324,8 @@ def test_load_refuses_wrong_architecture_naming_both(tmp_path):
         ('{"format": "micrograd_club.model", "version": 1, "parameters": {"x": NaN}}', "NaN"),
         (b"\x80\x04\x95 pickle bytes", "not a valid micrograd_club model"),
         ('{"format": "micrograd_club.model", "version": true, "parameters": {}}', "version True"),
-        ('{"format": "micrograd_club.model", "version": 1, "parameters": {"a": 1, "a": 2}}', "names used more than once: a"),
+        ('{"format": "micrograd_club.model", "version": 1, "parameters": {"a": 1, "a": 2}}',
+         "names used more than once: a"),
     ],
 )
 def test_load_refuses_corrupted_files(tmp_path, content, message):
