@@ -34,6 +34,10 @@ __all__ = ["main", "build_parser", "CommandError"]
 
 PROG = "micrograd-club"
 DEFAULT_OUT = "micrograd_club_out"
+# train's limits: a scalar engine is for toy problems; these keep a typo from filling memory.
+MAX_SAMPLES = 1_000_000
+MAX_LAYER_SIZE = 10_000
+MAX_PARAMETERS = 1_000_000
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 INSTALL_GRAPHVIZ = (
     "install Graphviz: sudo apt-get install graphviz (macOS: brew install graphviz, "
@@ -284,7 +288,8 @@ def _add_train_command(commands):
                        help="examples per step (default: all of them, batch gradient descent)")
     train.add_argument("--seed", type=int, default=0,
                        help="for the data, the initial weights and shuffling (default: 0)")
-    train.add_argument("--samples", type=_positive(int), default=100, help="size of the dataset (default: 100)")
+    train.add_argument("--samples", type=_positive(int, MAX_SAMPLES), default=100,
+                       help=f"size of the dataset, at most {MAX_SAMPLES:,} (default: 100)")
     train.add_argument("--noise", type=_non_negative_float, default=0.1,
                        help="how noisy the data is; for blobs the spread of each cluster (default: 0.1)")
     train.add_argument("--out", metavar="DIR",
@@ -295,13 +300,19 @@ def _add_train_command(commands):
 
 def _layer_sizes(text):
     sizes = [part.strip() for part in text.split(",")]
-    if not all(part.isdigit() and int(part) >= 1 for part in sizes):
+    if not all(part.isascii() and part.isdigit() and int(part) >= 1 for part in sizes):
         raise argparse.ArgumentTypeError(f"expected whole numbers >= 1 separated by commas, like 16,16; got {text!r}")
-    return [int(part) for part in sizes]
+    sizes = [int(part) for part in sizes]
+    if max(sizes) > MAX_LAYER_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"a layer of {max(sizes)} neurons is more than a scalar engine trains in reasonable time "
+            f"(at most {MAX_LAYER_SIZE}); got {text!r}"
+        )
+    return sizes
 
 
-def _positive(kind):
-    """An argparse type: a number of ``kind`` greater than 0."""
+def _positive(kind, maximum=None):
+    """An argparse type: a number of ``kind`` greater than 0 (and at most ``maximum``)."""
 
     def convert(text):
         try:
@@ -310,8 +321,9 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
         if not (value > 0 and math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} greater than 0, got {text!r}")
-        if kind is int and value > sys.maxsize:
-            raise argparse.ArgumentTypeError(f"expected a whole number up to {sys.maxsize}, got {text!r}")
+        limit = maximum if maximum is not None else sys.maxsize if kind is int else math.inf
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} up to {limit:,}, got {text!r}")
         return value
 
     convert.__name__ = _kind_name(kind)
@@ -339,6 +351,10 @@ def run_train(args):
     loss = args.loss or DEFAULT_LOSS[task]
     targets, outputs, output_activation = _targets_for(loss, task, labels, args.dataset)
     sizes = [*args.layers, outputs]
+    parameters = sum((n_in + 1) * n_out for n_in, n_out in zip([X.shape[1], *sizes], sizes))
+    if parameters > MAX_PARAMETERS:
+        raise CommandError(f"--layers {','.join(map(str, args.layers))} makes {parameters:,} parameters, more than a "
+                           f"scalar engine trains in reasonable time (at most {MAX_PARAMETERS:,}); use smaller layers")
     model = MLP(X.shape[1], sizes, activation=args.activation, output_activation=output_activation, seed=args.seed)
     out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
     with _writing(out_dir):  # before training, so a bad --out is reported at once

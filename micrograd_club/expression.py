@@ -19,6 +19,7 @@ import ast
 import keyword
 import math
 import numbers
+import unicodedata
 from typing import NamedTuple
 
 from micrograd_club.engine import Constant, Value
@@ -107,7 +108,8 @@ def parse_expression(text, variables):
     labelled with the text if it has at most 30 characters, else "f".
 
     Raises ExpressionError (a ValueError) for anything outside the whitelist, unknown
-    variables, input over the size limits, and math errors such as log(0) or overflow.
+    variables, input over the size limits, and math errors such as log(0) or a power too
+    large for a float. (exp overflows to inf, as torch.exp does, rather than raising.)
     """
     if not isinstance(text, str):
         raise TypeError(f"the expression must be a str, got {type(text).__name__}")
@@ -133,6 +135,7 @@ def parse_assignments(items):
     assignments = {}
     for item in items:
         name, separator, number = (part.strip() for part in item.partition("="))
+        name = unicodedata.normalize("NFKC", name)  # as Python reads names in the expression: ｘ is x
         if not separator or not name:
             raise ExpressionError(f"--set expects NAME=NUMBER, like x=1, got {item!r}")
         _check_variable_name(name)

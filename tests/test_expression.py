@@ -339,6 +339,12 @@ def test_a_non_string_expression_is_a_type_error():
 # ----- --set NAME=NUMBER -----
 
 
+def test_assigned_names_are_read_as_python_reads_the_expression():
+    assignments = parse_assignments(["ｘ=2"])  # a full-width x: Python folds it to x in the expression
+    assert assignments == {"x": 2.0}
+    assert parse_expression("ｘ*3", assignments).data == 6.0
+
+
 def test_assignments_are_floats_in_order():
     assert parse_assignments(["x=1", " w = 0.4", "b=-1e-3", "σ2=2"]) == {"x": 1.0, "w": 0.4, "b": -0.001, "σ2": 2.0}
     assert list(parse_assignments(["b=1", "a=2"])) == ["b", "a"]
