@@ -352,11 +352,11 @@ def _read_model_file(path):
         return dict(pairs)
 
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read(MAX_MODEL_FILE_BYTES + 1)
-        if len(text) > MAX_MODEL_FILE_BYTES:
-            raise ValueError(f"it is larger than a model file can be ({MAX_MODEL_FILE_BYTES} characters)")
-        document = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
+        with open(path, "rb") as f:
+            data = f.read(MAX_MODEL_FILE_BYTES + 1)  # never more, whatever the file claims to be
+        if len(data) > MAX_MODEL_FILE_BYTES:
+            raise ValueError(f"it is larger than a model file can be ({MAX_MODEL_FILE_BYTES} bytes)")
+        document = json.loads(data.decode("utf-8"), parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
     except (ValueError, RecursionError) as error:  # includes UnicodeDecodeError
         raise ValueError(
             f"{path} is not a valid micrograd_club model file: {error}. "

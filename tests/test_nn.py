@@ -8,7 +8,7 @@ import random
 import pytest
 from hypothesis import given, settings
 
-from micrograd_club import Value
+from micrograd_club import Value, nn
 from micrograd_club.nn import MLP, Layer, Module, Neuron, Parameter, log_softmax, softmax
 from strategies import real_lists, reals
 
@@ -352,6 +352,14 @@ def test_load_refuses_what_is_not_a_regular_file(tmp_path):
     for path in (fifo, tmp_path, "/dev/zero"):
         with pytest.raises(ValueError, match="not a regular file"):
             MLP(2, [2, 1], seed=0).load(path)
+
+
+def test_load_reads_no_more_than_the_size_limit(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    MLP(2, [2, 1], seed=0).save(path)
+    monkeypatch.setattr(nn, "MAX_MODEL_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(ValueError, match="larger than a model file can be"):
+        MLP(2, [2, 1], seed=0).load(path)
 
 
 def test_save_through_a_symlink_writes_its_target(tmp_path):
