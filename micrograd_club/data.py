@@ -6,7 +6,8 @@ targets for regression. Rows come in random order.
 
 Randomness comes only from ``np.random.default_rng(seed)``: an int ``seed`` gives the same
 arrays on every call, ``seed=None`` gives fresh ones, and numpy's global random state is
-never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected).
+never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected). Settings must
+be finite numbers, and a call makes at most ``MAX_SAMPLES`` samples.
 
 Models take lists of numbers or Values, so ``to_values(X)`` turns an array into those, and
 ``batches`` walks a dataset in the chunks batch, stochastic and mini-batch gradient descent use.
@@ -29,7 +30,10 @@ __all__ = [
     "train_test_split",
     "batches",
     "to_values",
+    "MAX_SAMPLES",
 ]
+
+MAX_SAMPLES = 10_000_000  # per generator call: 160 MB of float64 for two features, far more than a scalar engine trains on
 
 
 # ----- classification -----
@@ -46,7 +50,7 @@ def make_moons(n_samples=100, noise=0.1, seed=None):
     Why: no straight line separates the moons, so a lesson can show a linear model failing
     and a small MLP bending its decision boundary around them.
     """
-    _check_count("n_samples", n_samples)
+    _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
     rng = _rng(seed)
     n_outer = n_samples // 2
@@ -70,7 +74,7 @@ def make_circles(n_samples=100, noise=0.05, factor=0.5, seed=None):
     Why: the classes are separated by distance from the centre, not by a line, which shows
     why hidden layers (or a feature like x² + y²) are needed.
     """
-    _check_count("n_samples", n_samples)
+    _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
     _check_real("factor", factor)
     if not 0 < factor < 1:
@@ -94,7 +98,7 @@ def make_xor(n_samples=100, noise=0.1, seed=None):
     Why: XOR is the classic problem a single neuron (a linear model) cannot solve but a
     network with one hidden layer can.
     """
-    _check_count("n_samples", n_samples)
+    _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
     rng = _rng(seed)
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
@@ -114,7 +118,7 @@ def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
     Why: the arms wrap around each other, so only a fairly flexible network separates them;
     it is a good test of whether training, depth and learning rate are right.
     """
-    _check_count("n_samples", n_samples)
+    _check_sample_count(n_samples)
     _check_count("classes", classes)
     _check_non_negative("noise", noise)
     if n_samples < classes:
@@ -145,10 +149,15 @@ def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_b
     watch a loss fall and a softmax classifier learn -- and pushing them together by raising
     ``cluster_std`` shows what overlapping classes do to accuracy.
     """
-    _check_count("n_samples", n_samples)
+    _check_sample_count(n_samples)
     _check_non_negative("cluster_std", cluster_std)
     rng = _rng(seed)
     centre_array = _blob_centres(centers, n_features, center_box, rng)
+    if n_samples * centre_array.shape[1] > 2 * MAX_SAMPLES:
+        raise ValueError(
+            f"{n_samples:,} samples of {centre_array.shape[1]:,} features are {n_samples * centre_array.shape[1]:,} "
+            f"numbers, more than the {2 * MAX_SAMPLES:,} a dataset may hold; ask for fewer samples or features"
+        )
     cluster_index = np.repeat(np.arange(len(centre_array)), _split_evenly(n_samples, len(centre_array)))
     return _noisy_shuffled(centre_array[cluster_index], cluster_index, cluster_std, rng)
 
@@ -180,7 +189,7 @@ def make_regression(
     mean absolute error (MAE) and Huber loss stay close to the true line -- the notes'
     lesson on choosing a loss.
     """
-    _check_count("n_samples", n_samples)
+    _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
     for name, number in (("slope", slope), ("intercept", intercept), ("outlier_scale", outlier_scale)):
         _check_real(name, number)
@@ -280,14 +289,26 @@ def _check_count(name, value):
         raise ValueError(f"{name} must be at least 1, got {value!r}")
 
 
+def _check_sample_count(n_samples):
+    _check_count("n_samples", n_samples)
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(
+            f"n_samples must be at most {MAX_SAMPLES:,} (a dataset for a scalar engine), got {n_samples:,}; "
+            "ask for fewer samples"
+        )
+
+
 def _check_real(name, value):
+    """A finite real number: inf or nan in a generator's settings would only give inf or nan data."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}: {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
 
 
 def _check_non_negative(name, value):
     _check_real(name, value)
-    if not value >= 0:  # also rejects nan
+    if not value >= 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
 
 
@@ -296,6 +317,8 @@ def _check_range(name, bounds):
         low, high = (float(b) for b in bounds)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a pair of numbers (low, high), got {bounds!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{name} must be a pair of finite numbers (low, high), got {bounds!r}")
     if not low < high:
         raise ValueError(f"{name} must be (low, high) with low < high, got {bounds!r}")
     return low, high
@@ -349,15 +372,25 @@ def _blob_centres(centers, n_features, center_box, rng):
     if _is_int(centers):
         _check_count("centers", centers)
         _check_count("n_features", n_features)
+        if centers * n_features > 2 * MAX_SAMPLES:
+            raise ValueError(
+                f"{centers:,} centres of {n_features:,} features are too many numbers (at most {2 * MAX_SAMPLES:,}); "
+                "ask for fewer centers or features"
+            )
         low, high = _check_range("center_box", center_box)
         return rng.uniform(low, high, size=(centers, n_features))
     if isinstance(centers, (bool, numbers.Number, str)):
         raise TypeError(f"centers must be an int or an array of centre coordinates, got {centers!r}")
-    centre_array = np.asarray(centers, dtype=np.float64)
+    try:
+        centre_array = np.asarray(centers, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"centers must be an int or an array of centre coordinates: {error}") from None
     if centre_array.ndim != 2 or centre_array.shape[0] < 1 or centre_array.shape[1] < 1:
         raise ValueError(
             f"centers as an array must have shape (clusters, features), got shape {centre_array.shape}"
         )
+    if not np.isfinite(centre_array).all():
+        raise ValueError(f"centers must be finite coordinates, got {centers!r:.200}")
     return centre_array
 
 
