@@ -33,7 +33,7 @@ __all__ = [
     "MAX_SAMPLES",
 ]
 
-MAX_SAMPLES = 10_000_000  # per generator call: 160 MB of float64 for two features, far more than a scalar engine trains on
+MAX_SAMPLES = 10_000_000  # per call: 160 MB of float64 for two features, far more than a scalar engine trains on
 
 
 # ----- classification -----
