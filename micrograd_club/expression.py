@@ -132,6 +132,12 @@ def parse_assignments(items):
     """``["x=1", "w=0.4"]`` (as given to ``--set``) as ``{"x": 1.0, "w": 0.4}``, in order.
     Raises ExpressionError for an item without "=", an invalid or repeated name, a
     function's name, or a value that is not a finite number."""
+    wrong = TypeError(f'parse_assignments expects a list of "NAME=NUMBER" strings such as ["x=1"], got {items!r:.60}')
+    if isinstance(items, str) or not hasattr(items, "__iter__"):
+        raise wrong
+    items = list(items)
+    if not all(isinstance(item, str) for item in items):
+        raise wrong
     assignments = {}
     for item in items:
         name, separator, number = (part.strip() for part in item.partition("="))
@@ -197,6 +203,8 @@ def _check_length(text):
 def _parse(source):
     """The syntax tree, after a quick look at the raw text for nesting the parser itself
     would choke on (it recurses once per unary minus)."""
+    if not source.text:
+        raise ExpressionError("the expression is empty: type a formula, such as tanh(w*x + b)")
     _check_text_nesting(source.text)
     try:
         return ast.parse(source.text, mode="eval")
@@ -227,7 +235,11 @@ def _check_text_nesting(text):
 
 
 def _too_deep():
-    return f"the expression is nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}"
+    return (
+        f"the expression is nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}. Each bracket "
+        "inside another counts as a level, and so does each operator of a chain such as a + b + c + … "
+        "(Python reads it as ((a + b) + c) + …). Split it into smaller expressions."
+    )
 
 
 def _check_size(tree):

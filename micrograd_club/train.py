@@ -15,6 +15,8 @@ custom loss function, an op the tape does not know, a graph that depends on the 
 train with the scalar engine, as ``compile=False`` forces; ``history.path`` says which ran.
 """
 
+import csv
+import io
 import math
 import numbers
 import sys
@@ -22,9 +24,10 @@ import sys
 import numpy as np
 
 from micrograd_club import losses
+from micrograd_club._io import atomic_write_text
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
-from micrograd_club.data import batches
+from micrograd_club.data import _rng, batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, Optimizer, RMSprop
 
@@ -58,14 +61,15 @@ class History(dict):
         return len(self.get("loss", []))
 
     def to_csv(self, path):
-        """Write one row per epoch (atomically)."""
-        from micrograd_club._io import atomic_write_text
-
+        """Write one row per epoch (atomically), a column per series; a series shorter than
+        the others leaves its cells empty."""
         names = list(self)
-        rows = [",".join(["epoch", *names])]
-        for epoch in range(self.epochs):
-            rows.append(",".join([str(epoch + 1), *(repr(self[name][epoch]) for name in names)]))
-        atomic_write_text(path, "\n".join(rows) + "\n")
+        table = io.StringIO()
+        writer = csv.writer(table, lineterminator="\n")
+        writer.writerow(["epoch", *names])
+        for epoch in range(max((len(series) for series in self.values()), default=0)):
+            writer.writerow([epoch + 1, *(_cell(self[name], epoch) for name in names)])
+        atomic_write_text(path, table.getvalue())
 
 
 def fit(
@@ -100,12 +104,15 @@ def fit(
     - ``progress``: a tqdm bar (a widget in Jupyter) with loss and accuracy; False is silent.
     - ``scheduler``: a learning-rate scheduler of ``optimizer``, stepped after every epoch.
     - ``callback(epoch, history)`` runs after every epoch.
+    - ``seed``: an int makes the shuffling of every epoch reproducible (None: fresh each run).
     - ``compile``: None (the default) replays a compiled tape when the model and loss allow
       it and uses the scalar engine otherwise; True insists on the tape (an error says why
       it cannot be used); False always uses the scalar engine.
 
-    Ctrl-C stops cleanly after the current step and returns the history so far.
+    Ctrl-C stops cleanly and returns the history of the finished epochs; a step it cuts
+    short is undone, so the model never keeps half an update.
     """
+    _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
     _check_labels(model, X, y, loss_name)
@@ -116,7 +123,11 @@ def fit(
     if not (isinstance(l2, numbers.Real) and l2 >= 0):
         raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
     if validation_data is not None:
-        validation_data = _check_data(*validation_data, "X_val", "y_val")
+        validation_data = _check_data(*_check_pair(validation_data), "X_val", "y_val")
+    _check_scheduler(scheduler, optimizer)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function callback(epoch, history), got {type(callback).__name__}")
+    rng = _rng(seed)  # checks seed now, not after the first epoch
 
     history = History({"loss": [], **{m: [] for m in metrics}})
     if validation_data is not None:
@@ -128,7 +139,6 @@ def fit(
         step = _CompiledStep.build(model, params, loss_fn, loss_name, l2, X, y, required=bool(compile))
     scalar_step = _ScalarStep(model, params, loss_fn, loss_name, l2)
     history.path = "compiled" if step is not None else "scalar"
-    rng = np.random.default_rng(seed)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in bar:
@@ -267,6 +277,7 @@ def _compiled_targets(y, loss_name, classes):
 def evaluate(model, X, y, *, loss="mse", metrics=("accuracy",)):
     """Loss (and accuracy) of ``model`` on a data set, without building a graph:
     {"loss": …, "accuracy": …}."""
+    _check_model(model, "evaluate")
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
     _check_labels(model, X, y, loss_name)
@@ -288,6 +299,11 @@ def predict_labels(outputs, loss="hinge"):
 
 
 # ----- helpers -----
+
+
+def _cell(series, epoch):
+    """A History value as a CSV cell: repr keeps every digit of a float."""
+    return repr(series[epoch]) if epoch < len(series) else ""
 
 
 def _label(out, loss_name):
@@ -316,8 +332,43 @@ def _targets(y, loss_name):
 CLASSIFICATION = {"hinge", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy"}
 
 
+def _check_model(model, where, needs_parameters=False):
+    """A model is called on a row of inputs (and, to be trained, has ``parameters()``)."""
+    if not callable(model) or (needs_parameters and not callable(getattr(model, "parameters", None))):
+        needs = "callable, with a parameters() method" if needs_parameters else "callable on a row of inputs"
+        raise TypeError(f"{where} expects a model such as nn.MLP(2, [16, 1]) ({needs}), got {type(model).__name__}")
+
+
+def _check_pair(validation_data):
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
+        return validation_data
+    raise TypeError(
+        f"validation_data must be a pair (X_val, y_val), got {type(validation_data).__name__}"
+        + (f" of length {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else "")
+    )
+
+
+def _check_scheduler(scheduler, optimizer):
+    if scheduler is None:
+        return
+    if not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            f"scheduler must be a learning-rate scheduler such as optim.StepLR, got {type(scheduler).__name__}"
+        )
+    if getattr(scheduler, "optimizer", optimizer) is not optimizer:
+        raise ValueError(
+            "scheduler adjusts a different optimizer from the one fit steps, so it would change nothing: "
+            "build the optimizer first, pass it to fit as optimizer=..., and build the scheduler from it"
+        )
+
+
 def _check_metrics(metrics, loss_name):
-    metrics = tuple(metrics or ())
+    if isinstance(metrics, str):
+        metrics = (metrics,)  # metrics="accuracy" means the one metric
+    try:
+        metrics = tuple(metrics or ())
+    except TypeError:
+        raise TypeError(f"metrics must be a list of names such as ('accuracy',), got {metrics!r:.40}") from None
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric {unknown[0]!r}: choose from {', '.join(METRICS)}")
@@ -410,10 +461,16 @@ def _check_finite(value, epoch):
 
 
 def _step_or_roll_back(optimizer, params, epoch):
-    """optimizer.step(), undone if it made a parameter inf or nan: the model keeps its last
-    good parameters (the optimizer's own running averages are not rolled back)."""
+    """optimizer.step(), undone if it made a parameter inf or nan or was stopped halfway
+    (Ctrl-C): the model keeps its last good parameters, never a half-updated set. (The
+    optimizer's own running averages are not rolled back.)"""
     before = [p.data for p in params]
-    optimizer.step()
+    try:
+        optimizer.step()
+    except BaseException:  # Ctrl-C (or an error) halfway through the update: none of it happened
+        for p, data in zip(params, before):
+            p.data = data
+        raise
     if not all(math.isfinite(p.data) for p in params):
         for p, data in zip(params, before):
             p.data = data

@@ -368,3 +368,25 @@ def test_assignments_are_floats_in_order():
 def test_bad_assignments_are_refused_clearly(items, message):
     with pytest.raises(ExpressionError, match=message):
         parse_assignments(items)
+
+
+@pytest.mark.parametrize("items", ["x=1", 3, ["x=1", 2]], ids=["one string", "a number", "a number in the list"])
+def test_assignments_must_be_a_list_of_strings(items):
+    with pytest.raises(TypeError, match=r'parse_assignments expects a list of "NAME=NUMBER" strings such as \["x=1"\]'):
+        parse_assignments(items)
+
+
+def test_assignments_may_come_from_a_generator():
+    assert parse_assignments(item for item in ["x=1", "w=2"]) == {"x": 1.0, "w": 2.0}
+
+
+@pytest.mark.parametrize("text", ["", "  \n "])
+def test_an_empty_expression_says_so(text):
+    with pytest.raises(ExpressionError, match="the expression is empty: type a formula"):
+        parse_expression(text, VARIABLES)
+
+
+def test_a_long_chain_is_explained_as_nesting():
+    with pytest.raises(ExpressionError, match=r"each operator of a chain such as a \+ b \+ c"):
+        parse_expression("+".join(["x"] * 51), VARIABLES)
+    assert parse_expression("+".join(["x"] * 50), VARIABLES).data == 50 * VARIABLES["x"]

@@ -1,5 +1,6 @@
 """fit: the training loop, its history, progress bar, validation, Ctrl-C and errors."""
 
+import csv
 import random
 
 import numpy as np
@@ -89,11 +90,36 @@ def test_ctrl_c_stops_cleanly_and_returns_the_history_so_far():
     assert history.interrupted and history.epochs == 3 and len(history["accuracy"]) == 3
 
 
+def test_ctrl_c_inside_an_optimizer_step_leaves_no_half_update():
+    X, y = small_xor("±1")
+    model = MLP(2, [4, 1], seed=0)
+
+    class InterruptedHalfway(SGD):
+        def step(self):
+            for p in self.param_groups[0]["params"][:5]:
+                p.data -= 1.0  # half an update, then Ctrl-C
+            raise KeyboardInterrupt
+
+    before = [p.data for p in model.parameters()]
+    history = fit(model, X, y, loss="hinge", optimizer=InterruptedHalfway(model.parameters(), lr=0.1),
+                  epochs=3, progress=False)
+    assert history.interrupted and history.epochs == 0
+    assert [p.data for p in model.parameters()] == before
+
+
 def test_history_to_csv(tmp_path):
     history = History({"loss": [0.5, 0.25], "accuracy": [0.5, 1.0]})
     path = tmp_path / "history.csv"
     history.to_csv(path)
     assert path.read_text() == "epoch,loss,accuracy\n1,0.5,0.5\n2,0.25,1.0\n"
+
+
+def test_history_to_csv_quotes_names_and_leaves_missing_values_empty(tmp_path):
+    history = History({"loss": [0.5, 0.25], "val, held out": [0.75]})
+    path = tmp_path / "history.csv"
+    history.to_csv(path)
+    with open(path, newline="") as f:
+        assert list(csv.reader(f)) == [["epoch", "loss", "val, held out"], ["1", "0.5", "0.75"], ["2", "0.25", ""]]
 
 
 def test_divergence_is_reported():
@@ -153,6 +179,46 @@ def test_bad_arguments():
         fit(model, X, np.stack([y, y], axis=1), progress=False)
     with pytest.raises(ValueError, match="unknown metric"):
         fit(model, X, y, loss="hinge", metrics=("f1",), progress=False)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"model": None}, TypeError, r"fit expects a model such as nn.MLP\(2, \[16, 1\]\) .* got NoneType"),
+    ({"model": lambda row: row[0]}, TypeError, "callable, with a parameters"),
+    ({"validation_data": "X"}, TypeError, "validation_data must be a pair .* got str"),
+    ({"validation_data": ([[0.0, 0.0]],)}, TypeError, "validation_data must be a pair .* got tuple of length 1"),
+    ({"metrics": 3}, TypeError, "metrics must be a list of names"),
+    ({"callback": 3}, TypeError, r"callback must be a function callback\(epoch, history\), got int"),
+    ({"scheduler": "step"}, TypeError, "scheduler must be a learning-rate scheduler"),
+    ({"seed": "a"}, TypeError, "seed must be None or an int"),
+])
+def test_bad_arguments_are_refused_before_any_training(kwargs, error, message):
+    X, y = small_xor("±1")
+    model = MLP(2, [4, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    arguments = {"model": model, "loss": "hinge", "epochs": 2, "progress": False, **kwargs}
+    with pytest.raises(error, match=message):
+        fit(arguments.pop("model"), X, y, **arguments)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_a_scheduler_must_adjust_the_optimizer_that_fit_steps():
+    X, y = small_xor("±1")
+    model = MLP(2, [4, 1], seed=0)
+    elsewhere = LambdaLR(SGD(model.parameters(), lr=0.1), lambda epoch: 0.5)
+    with pytest.raises(ValueError, match="scheduler adjusts a different optimizer"):
+        fit(model, X, y, loss="hinge", optimizer="sgd", scheduler=elsewhere, epochs=2, progress=False)
+
+
+def test_metrics_may_be_one_name():
+    X, y = small_xor("±1")
+    history = fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", metrics="accuracy", epochs=2, progress=False)
+    assert list(history) == ["loss", "accuracy"]
+
+
+def test_evaluate_names_a_missing_model():
+    X, y = small_xor("±1")
+    with pytest.raises(TypeError, match="evaluate expects a model .* got NoneType"):
+        evaluate(None, X, y, loss="hinge")
 
 
 def test_predict_labels_follow_the_loss():
