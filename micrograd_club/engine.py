@@ -24,7 +24,8 @@ _grad_enabled = True
 
 class no_grad(ContextDecorator):
     """Inside ``with no_grad():`` ops record no graph (like ``torch.no_grad``): results are
-    plain leaves, which saves memory when you only evaluate a model. Also a decorator."""
+    plain leaves, which saves memory when you only evaluate a model. Also a decorator.
+    Unlike PyTorch's, the switch is one flag for the whole program, not one per thread."""
 
     def __enter__(self):
         global _grad_enabled

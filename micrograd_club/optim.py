@@ -17,6 +17,10 @@ Notation (as in the notes): θ a parameter, η the learning rate ``lr``, ∇L = 
 
 Batch, stochastic and mini-batch gradient descent are all this same ``SGD`` optimizer: they
 differ only in which examples the loss averages over before ``backward()``.
+
+One difference from PyTorch: a Value's ``grad`` is always a number (0 after ``zero_grad()``),
+never None, so a parameter the loss did not use still takes a step when momentum or weight
+decay give it one; PyTorch skips parameters whose grad is None.
 """
 
 import copy
