@@ -56,7 +56,9 @@ def _inline_svg(svg):
 
 
 def _page(title, frames, lines):
-    steps_json = json.dumps(lines, ensure_ascii=False).replace("</", "<\\/")
+    # Inside <script> the HTML parser still reacts to "</script" and "<!--", so no "<" may appear
+    # as itself; JSON reads \u003c as "<" again.
+    steps_json = json.dumps(lines, ensure_ascii=False).replace("<", "\\u003c")
     frame_divs = "\n".join(
         f'<div class="frame" data-step="{i}"{"" if i == 0 else " hidden"}>{svg}</div>' for i, svg in enumerate(frames)
     )
