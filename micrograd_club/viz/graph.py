@@ -187,14 +187,22 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
 
 def edge_label(node, index, names, precision, upstream):
     """∂out/∂in = formula = value, and once the upstream gradient is known the flow
-    ∂L/∂out × ∂out/∂in = contribution."""
+    ∂L/∂out × ∂out/∂in = contribution: an HTML-like label, so that names are shown exactly
+    as written (see _html_text)."""
     parent, local = node.parents[index], node.local_grads[index]
     formula = local_formula(node, index, names)
-    text = partial(names[node], names[parent]) + (f" = {formula}" if formula else "") + f" = {number(local, precision)}"
+    lines = [f"{partial(names[node], names[parent])}{f' = {formula}' if formula else ''} = {number(local, precision)}"]
     if upstream is not None:
         flow = number(upstream * local, precision)
-        text += f"\\nflow: {number(upstream, precision)} × {number(local, precision)} = {flow}"
-    return text
+        lines.append(f"flow: {number(upstream, precision)} × {number(local, precision)} = {flow}")
+    return "<" + "<br/>".join(_html_text(line) for line in lines) + ">"
+
+
+def _html_text(text):
+    """Text for an HTML-like Graphviz label, shown as written: Graphviz expands backslash
+    sequences even there (\\E, \\N become the edge's and node's ids), and reads \\\\ as one
+    backslash."""
+    return html.escape(text).replace("\\", "\\\\")
 
 
 def path_to_root(order, start):
@@ -212,9 +220,9 @@ def _value_box(name, data, grad, precision, kind, neuron=None, outline=None):
     """name | data | grad as an HTML-like table, filled by role, outlined when marked."""
     border = f'border="3" color="{outline}"' if outline else 'border="0"'
     grad_text = "grad not computed yet" if grad is None else f"grad {number(grad, precision)}"
-    title = f"<b>{html.escape(name)}</b>"
+    title = f"<b>{_html_text(name)}</b>"
     if neuron is not None:
-        title += f"<br/>{html.escape(neuron['summary'])}"
+        title += f"<br/>{_html_text(neuron['summary'])}"
         kind = "neuron"
     return (
         f'<<table {border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{COLORS[kind]}">'
