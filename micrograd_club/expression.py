@@ -209,8 +209,12 @@ def _parse(source):
     try:
         return ast.parse(source.text, mode="eval")
     except SyntaxError as error:
-        line, column = error.lineno or 1, max((error.offset or 1) - 1, 0)
-        raise ExpressionError(f"cannot read the expression: {error.msg} at {source.where(line, column)}") from None
+        line = min(error.lineno or 1, len(source.lines))
+        if error.offset:
+            place = source.where(line, error.offset - 1)
+        else:  # Python gives no column when the text stops before the expression is complete
+            place = f"the end ({source.where(line, len(source.lines[line - 1]))})"
+        raise ExpressionError(f"cannot read the expression: {error.msg} at {place}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(_too_deep()) from None
 

@@ -5,6 +5,7 @@ import ast
 import builtins
 import math
 import os
+import re
 import time
 
 import pytest
@@ -236,6 +237,13 @@ def test_positions_on_later_lines_name_the_line():
 def test_a_starred_expression_is_a_syntax_error_with_its_column():
     with pytest.raises(ExpressionError, match="cannot read the expression: .* at column 1"):
         parse_expression("*x", VARIABLES)
+
+
+@pytest.mark.parametrize("text, place", [("x*", "the end (column 3)"), ("  1 +", "the end (column 6)"),
+                                         ("x +* y", "column 4")])
+def test_a_syntax_error_says_where_even_at_the_end(text, place):
+    with pytest.raises(ExpressionError, match=rf"cannot read the expression: invalid syntax at {re.escape(place)}$"):
+        parse_expression(text, VARIABLES)
 
 
 def test_unbalanced_brackets_say_where():
