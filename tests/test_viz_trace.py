@@ -7,7 +7,10 @@ from hypothesis import strategies as st
 
 import backprop_by_hand
 from micrograd_club import Value
+from micrograd_club.expression import parse_expression
+from micrograd_club.nn import MLP
 from micrograd_club.viz import explain, trace_backward
+from micrograd_club.viz.notation import local_formula, node_names, partial
 from strategies import evaluate, expressions, reals
 from test_engine import VALUE_OPS, _value
 
@@ -47,7 +50,7 @@ def test_shared_node_sums_its_contributions():
     c.label = "c"
     step = trace_backward(c)[-1]
     assert step.name == "a" and len(step.terms) == 2
-    assert step.text == "∂c/∂a = ∂c/∂a + ∂c/∂a = (1.0000) + (1.0000) = 2.0000"
+    assert step.text == "∂c/∂a = 1 + 1 = (1.0000) + (1.0000) = 2.0000"  # one term per edge of a + a
 
     x = Value(0.7, "x")
     h = x.tanh()
@@ -55,7 +58,41 @@ def test_shared_node_sums_its_contributions():
     y = h * h + h
     y.label = "y"
     line = next(s for s in trace_backward(y, every_node=True) if s.name == "h").text
-    assert line.startswith("∂y/∂h = ∂y/∂h + ∂y/∂(h·h) · ∂(h·h)/∂h + ∂y/∂(h·h) · ∂(h·h)/∂h = ")
+    assert line.startswith("∂y/∂h = 1 + ∂y/∂(h·h) · ∂(h·h)/∂h + ∂y/∂(h·h) · ∂(h·h)/∂h = ")
+
+
+@pytest.mark.parametrize("text, values, line", [
+    ("x*x", {"x": 3.0}, "∂f/∂x = x + x = (3.0000) + (3.0000) = 6.0000"),
+    ("x*tanh(x)", {"x": 0.5}, "∂f/∂x = tanh(x) + ∂f/∂(tanh(x)) · tanh'(x) = "),
+])
+def test_no_line_writes_the_whole_gradient_as_one_of_its_terms(text, values, line):
+    f = parse_expression(text, values)
+    f.label = ""  # the root is then called f
+    trace = trace_backward(f, every_node=text == "x*tanh(x)", root_name="f")
+    x_line = next(step.text for step in trace if step.name == "x")
+    assert x_line.startswith(line)
+    lhs, chain = x_line.split(" = ")[:2]
+    assert lhs not in chain.split(" + ")
+
+
+def test_a_route_from_the_root_through_unnamed_nodes_is_written_as_its_number_beside_other_terms():
+    x, w = Value(2.0, "x"), Value(0.4, "w")
+    h = x * 2
+    h.label = "h"
+    f = x * w + h  # x reaches f through the unnamed x·w, and through h
+    line = next(step.text for step in trace_backward(f, root_name="f") if step.name == "x")
+    assert line == "∂f/∂x = 0.4 + ∂f/∂h · ∂h/∂x = (0.4000) + (1.0000) × (2.0000) = 2.4000"
+
+
+def test_names_are_never_shared_so_each_line_is_about_one_node():
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    loss = model([Value(1.0, "x1"), Value(2.0, "x2")])
+    weights = [step.name for step in trace_backward(loss) if step.name.startswith("w1")]
+    assert sorted(weights) == ["w1", "w1#2", "w1#3"]
+    L = Value(1.0, "L")  # a label that is also the root's default name
+    total = L + 0.1 * Value(2.0, "w") ** 2
+    names = [step.name for step in trace_backward(total)]
+    assert names.count("L") == 1 and "L#2" in names
 
 
 def test_table_form_for_notebooks():
@@ -112,3 +149,22 @@ def test_every_node_trace_equals_backward_on_random_graphs(expr, xs):
         for term in step.terms:
             assert term.via in seen  # a node's line comes after every line it uses
         seen.add(step.node)
+
+
+def test_names_with_operators_are_bracketed_wherever_they_are_used():
+    difference = parse_expression("x-y", {"x": 1.0, "y": 2.0})  # labelled "x-y"
+    square = difference**2
+    names = node_names(square.topological_order())
+    assert partial("L", names[difference]) == "∂L/∂(x-y)"
+    assert local_formula(square, 0, names) == "2·(x-y)"  # not 2·x-y
+
+    residual = Value(0.7, "y - t")
+    scaled = residual * Value(2.0, "w")
+    assert node_names((scaled * 3).topological_order())[scaled] == "(y - t)·w"
+
+    power = parse_expression("(-2)**2*x", {"x": 1.0})
+    assert "(-2)²" in node_names(power.topological_order()).values()  # not -2², which is −4
+
+    t = Value(1.0, "x").tanh()
+    assert node_names((t * Value(3.0, "w")).topological_order())[t] == "tanh(x)"
+    assert partial("L", "tanh(x)") == "∂L/∂(tanh(x))" and partial("L", "(a + b)") == "∂L/∂(a + b)"

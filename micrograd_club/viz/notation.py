@@ -14,6 +14,8 @@ SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 # A neuron's pre-activation as one node (engine.weighted_sum): parents (w1 … wn, x1 … xn, b).
 WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14
+# What makes a name compound when it stands outside brackets: spaces, operators, powers.
+_OPERATOR_CHARACTERS = set(" ·/+−-*^×") | set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def number(x, precision=4):
@@ -42,32 +44,43 @@ def role(node):
 def node_names(order, root_name="L"):
     """A name for every node of ``order`` (a topological order, parents first): its label,
     else an expression built from its parents' names ("w1·x", "σ(z)"), else v1, v2, ….
-    An unlabelled root is called ``root_name``, as the notes call the loss L."""
-    names, compound, unnamed = {}, set(), 0
-    for node in order:
-        derived = None
-        if node.label:
-            names[node] = node.label
-        elif isinstance(node, Constant):
-            names[node] = short_number(node.data)
-        elif node.parents:
-            derived = _derived_name(node, names, compound)
-        if derived is not None and len(derived) <= LONGEST_DERIVED_NAME:
-            names[node] = derived
-            compound.add(node)
-        elif node not in names:
-            unnamed += 1
-            names[node] = f"v{unnamed}"
+    An unlabelled root is called ``root_name``, as the notes call the loss L. No two nodes
+    share a name: one already taken gets "#2", "#3" … (as the w1 of each neuron of an MLP
+    does), and the root keeps its own; only constants are named by their value alone."""
     root = order[-1]
-    if not root.label:
-        names[root] = root_name
-        compound.discard(root)
+    names, unnamed = {root: root.label or root_name}, 0
+    taken, last_suffix = set(names.values()), {}
+    for node in order[:-1]:
+        name = None
+        if node.label:
+            name = node.label
+        elif isinstance(node, Constant):
+            names[node] = short_number(node.data)  # a number names itself, however often it is used
+            continue
+        elif node.parents:
+            name = _derived_name(node, names)
+        if name is None or (not node.label and len(name) > LONGEST_DERIVED_NAME):
+            unnamed += 1
+            name = f"v{unnamed}"
+        names[node] = _first_free(name, taken, last_suffix)
     return names
 
 
-def _derived_name(node, names, compound):
+def _first_free(name, taken, last_suffix):
+    """name, or else the first of name#2, name#3 … that is not taken (``last_suffix``
+    remembers where the search for each name stopped, so a thousand neurons stay quick)."""
+    candidate, count = name, last_suffix.get(name, 1)
+    while candidate in taken:
+        count += 1
+        candidate = f"{name}#{count}"
+    last_suffix[name] = count
+    taken.add(candidate)
+    return candidate
+
+
+def _derived_name(node, names):
     def operand(parent):
-        return f"({names[parent]})" if parent in compound else names[parent]
+        return _bracket(names[parent], functions=False)
 
     op = node.op
     if op in INFIX and len(node.parents) == 2:
@@ -92,20 +105,21 @@ def partial(out_name, in_name):
     return f"∂{_bracket(out_name)}/∂{_bracket(in_name)}"
 
 
-def _bracket(name):
-    return f"({name})" if any(ch in name for ch in " ·/+−²³^(") and not _enclosed(name) else name
-
-
-def _enclosed(name):
-    """True when one pair of brackets holds the whole name: "(a + b)", not "(w·x) + b"."""
-    if not (name.startswith("(") and name.endswith(")")):
-        return False
+def _bracket(name, functions=True):
+    """``name`` in brackets when it would otherwise run into what surrounds it: when it has
+    an operator, a space or a power outside brackets ("w·x + b", "y - t", "-2", "x²"), and,
+    after ∂ (``functions``), when it is a function of something ("∂(σ(z))")."""
     depth = 0
-    for ch in name[:-1]:
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0:
-            return False  # the first bracket closed before the end
-    return True
+    for position, ch in enumerate(name):
+        if ch == "(":
+            depth += 1
+            if functions and position > 0 and depth == 1:
+                return f"({name})"
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and ch in _OPERATOR_CHARACTERS:
+            return f"({name})"
+    return name
 
 
 def local_formula(node, index, names):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
-from micrograd_club.viz.notation import FUNCTIONS, local_formula, node_names, number, partial, role
+from micrograd_club.viz.notation import FUNCTIONS, local_formula, node_names, number, partial, role, short_number
 
 __all__ = ["trace_backward", "explain", "BackwardTrace", "TraceStep", "Term"]
 
@@ -110,8 +110,15 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
     terms_of = {node: [] for node in named}
     for child in order:
         if child in named:
-            for parent, local, local_name in _folded_locals(child, named, position, names):
+            for parent, local, local_name in _folded_locals(child, named, position, names, root):
                 terms_of[parent].append(Term(child, names[child], grads[child], local, local_name))
+    for node, terms in terms_of.items():
+        # A term straight from the root is written by its local derivative alone (∂L/∂L = 1), so
+        # one written ∂L/∂node would read like the whole gradient: give its number instead.
+        if len(terms) > 1:
+            whole = partial(names[root], names[node])
+            terms[:] = [t._replace(local_name=short_number(t.local)) if t.via is root and t.local_name == whole
+                        else t for t in terms]
 
     trace = BackwardTrace()
     for node in backward_order(order):
@@ -149,7 +156,7 @@ def _named_nodes(order, every_node):
     }
 
 
-def _folded_locals(child, named, position, names):
+def _folded_locals(child, named, position, names, root):
     """(parent, ∂child/∂parent, how to write it) for each named node just below ``child``,
     multiplying local derivatives through unnamed nodes and summing over routes."""
     region, stack = [child], [child]
@@ -173,7 +180,8 @@ def _folded_locals(child, named, position, names):
         direct = [i for i, p in enumerate(child.parents) if p is parent]
         if routes[parent] == len(direct):  # only direct edges: one term per edge, a + a gives two
             for i in direct:
-                formula = local_formula(child, i, names) if child.op in FUNCTIONS else None
+                # f'(x), or from the root the formula itself (∂(x·x)/∂x = x + x: two edges, two terms)
+                formula = local_formula(child, i, names) if child.op in FUNCTIONS or child is root else None
                 found.append((parent, child.local_grads[i], formula or partial(names[child], names[parent])))
         else:
             found.append((parent, reach[parent], partial(names[child], names[parent])))
