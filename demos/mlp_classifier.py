@@ -110,7 +110,7 @@ def main(out_dir="micrograd_club_out/mlp_classifier"):
         save_plot(plots.plot_history, moons_history, path=os.path.join(out_dir, "moons_history.png"),
                   title="Moons: hinge loss and accuracy per epoch"),
         save_plot(plots.plot_decision_boundary, moons_model, moons_X, moons_y,
-                  path=os.path.join(out_dir, "moons_boundary.png"), title="Moons: the sign of the score"),
+                  path=os.path.join(out_dir, "moons_boundary.png"), title="Moons: the sign of the score", threshold=0),
     ]
     return {
         "section_5_6": example,

@@ -369,7 +369,8 @@ def run_train(args):
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
     _print_result(history)
-    _save_training(out_dir, model, history, X, targets, plot_boundary=task != "regression")
+    threshold = 0.5 if loss == "binary_cross_entropy" else 0.0  # where a single output's classes meet
+    _save_training(out_dir, model, history, X, targets, boundary=None if task == "regression" else threshold)
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
           f'{_output_activation_text(output_activation)}).load({os.path.join(out_dir, "model.json")!r})')
     if history.interrupted:
@@ -421,8 +422,9 @@ def _print_result(history):
     print(f"after {history.epochs} epochs: {scores}")
 
 
-def _save_training(out_dir, model, history, X, targets, plot_boundary):
-    """model.json, history.csv, and (with matplotlib) history.png and decision_boundary.png."""
+def _save_training(out_dir, model, history, X, targets, boundary):
+    """model.json, history.csv, and (with matplotlib) history.png and, unless ``boundary``
+    (where a single output's classes meet) is None, decision_boundary.png."""
     model_path, history_path = os.path.join(out_dir, "model.json"), os.path.join(out_dir, "history.csv")
     with _writing(model_path):
         model.save(model_path)
@@ -431,21 +433,22 @@ def _save_training(out_dir, model, history, X, targets, plot_boundary):
     print(f"wrote {model_path}")
     print(f"wrote {history_path}")
     if history.epochs:
-        _save_plots(out_dir, model, history, X, targets, plot_boundary)
+        _save_plots(out_dir, model, history, X, targets, boundary)
 
 
-def _save_plots(out_dir, model, history, X, targets, plot_boundary):
+def _save_plots(out_dir, model, history, X, targets, boundary):
     """The plots, or one line saying how to get matplotlib if it is missing."""
     try:
         from micrograd_club.viz import plots
 
-        pictures = [("history.png", plots.plot_history, (history,))]
-        if plot_boundary:
-            pictures.append(("decision_boundary.png", plots.plot_decision_boundary, (model, X, targets)))
-        for name, plot, plot_args in pictures:
+        pictures = [("history.png", plots.plot_history, (history,), {})]
+        if boundary is not None:
+            pictures.append(("decision_boundary.png", plots.plot_decision_boundary, (model, X, targets),
+                             {"threshold": boundary}))
+        for name, plot, plot_args, options in pictures:
             path = os.path.join(out_dir, name)
             with _writing(path):
-                plot(*plot_args, path=path)
+                plot(*plot_args, path=path, **options)
             print(f"wrote {path}")
     except ImportError as error:
         if error.name and error.name.partition(".")[0] != "matplotlib":

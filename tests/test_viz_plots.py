@@ -190,6 +190,16 @@ def test_predict_grid_matches_the_model():
     assert all(list(row) == list(expected) for row in classes)
 
 
+def test_a_threshold_can_be_given_when_scores_all_fall_in_0_to_1():
+    always_positive = lambda x: Value(0.5 + 0.1 * x[0])  # a hinge score > 0 everywhere: class 1 everywhere
+    _, _, guessed = predict_grid(always_positive, X2, resolution=5)
+    assert guessed.min() == 0  # the guess reads it as a probability, cut at 0.5
+    _, _, classes = predict_grid(always_positive, X2, resolution=5, threshold=0)
+    assert classes.min() == 1
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        predict_grid(always_positive, X2, threshold=float("nan"))
+
+
 def test_predict_grid_reads_probabilities_and_class_lists():
     probability = lambda x: (Value(x[0]) - 0.25).sigmoid()  # > 0.5 exactly where x1 > 0.25
     xs, _, classes = predict_grid(probability, X2, resolution=7)

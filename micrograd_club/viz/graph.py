@@ -74,6 +74,10 @@ def draw_graph(
 
     The output is deterministic (the same graph gives the same DOT text), displays inline
     in Jupyter, and ``.render()``/``save_graph`` write files; ``.source`` needs no Graphviz.
+
+    Draw after ``backward()`` and before the optimizer's ``step()``: computed nodes and edges
+    show the numbers of the forward pass, while leaves show their data and grad now, so
+    after a step (or a second ``backward()``, which adds to leaf grads) they disagree.
     """
     order = root.topological_order()
     if show_grads is None:

@@ -112,20 +112,23 @@ def _history_label(name):
 # ----- 2. decision boundary -----
 
 
-def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, title="Decision boundary", margin=0.5):
+def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, title="Decision boundary", margin=0.5,
+                           threshold=None):
     """The class the model predicts at every point of the plane (shaded), with the data
     on top, coloured by its label.
 
     ``model([x1, x2])`` returns one Value for two classes (class 1 where the score is
-    > 0, or > 0.5 if every score on the grid is in [0, 1], i.e. a probability) or a list
-    of Values, one per class (the predicted class is the largest). Labels ``y`` may be
-    0/1, −1/+1 or 0 … K−1. See ``predict_grid`` for the predictions themselves.
+    above ``threshold``) or a list of Values, one per class (the predicted class is the
+    largest). ``threshold`` is 0 for a score or logit (hinge, binary_cross_entropy_with_logits)
+    and 0.5 for a probability (binary_cross_entropy); None guesses 0.5 if every score on the
+    grid is in [0, 1], else 0. Labels ``y`` may be 0/1, −1/+1 or 0 … K−1. See
+    ``predict_grid`` for the predictions themselves.
     """
     X = _points_2d(X)
     classes, names = _class_indices(y, len(X))
     _check_path(path)
     ax = _axes(ax)
-    xs, ys, leads = _class_leads(model, X, resolution, margin)
+    xs, ys, leads = _class_leads(model, X, resolution, margin, threshold)
     count = max(len(names), len(leads))
     colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(count)]
     for k, lead in enumerate(leads):  # one region per class: where it leads; the edge is interpolated
@@ -142,20 +145,21 @@ def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, ti
     return _finish(ax, path, title)
 
 
-def predict_grid(model, X, *, resolution=60, margin=0.5):
+def predict_grid(model, X, *, resolution=60, margin=0.5, threshold=None):
     """The model's predicted class on a ``resolution`` × ``resolution`` grid over the
-    bounding box of the points ``X`` (shape (n, 2)) widened by ``margin``.
+    bounding box of the points ``X`` (shape (n, 2)) widened by ``margin`` (``threshold``
+    as in ``plot_decision_boundary``).
 
     Returns ``(xs, ys, classes)``: the grid's x1 and x2 coordinates and an int array
     with ``classes[i, j]`` the class (0, 1, … as in ``plot_decision_boundary``) predicted
     at ``(xs[j], ys[i])``. The model sees plain floats inside ``no_grad()``, so no graph
     is built.
     """
-    xs, ys, leads = _class_leads(model, X, resolution, margin)
+    xs, ys, leads = _class_leads(model, X, resolution, margin, threshold)
     return xs, ys, np.argmax(leads, axis=0)  # the class that leads; on a tie the first, as argmax does
 
 
-def _class_leads(model, X, resolution, margin):
+def _class_leads(model, X, resolution, margin, threshold=None):
     """The grid (as in ``predict_grid``) and, for each class k, how far it leads there:
     score_k − the best other score (> 0 where k is predicted). For one score s, class 1
     leads by s − t and class 0 by t − s, t the threshold. Shading where a lead is > 0 lets
@@ -165,6 +169,8 @@ def _class_leads(model, X, resolution, margin):
     margin = _finite(margin, "margin")
     if margin < 0:
         raise ValueError(f"margin must be ≥ 0, got {margin}")
+    if threshold is not None:
+        threshold = _finite(threshold, "threshold")
     xs = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
     ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
     with no_grad():
@@ -173,7 +179,8 @@ def _class_leads(model, X, resolution, margin):
         raise ValueError("the model returned lists of different lengths at different points")
     scores = np.array(outputs).T.reshape(-1, resolution, resolution)  # (classes, rows, columns)
     if len(scores) == 1:
-        threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
+        if threshold is None:
+            threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
         above = scores[0] - threshold
         return xs, ys, np.array([-above, above])
     leads = np.empty_like(scores)
