@@ -121,8 +121,9 @@ def cross_entropy(logits, target):
     stay finite.
 
     ``target`` is a class index k (then L = −ln softmax(z)ₖ) or a one-hot/probability list t
-    with one entry per class. For a batch, pass a list of logit lists and a list of targets;
-    the result is the mean over the batch."""
+    of floats with one entry per class (whole numbers are class indices, as in PyTorch). For
+    a batch, pass a list of logit lists and a list of targets; the result is the mean over
+    the batch."""
     if _is_batch(logits):
         rows = _rows(logits, "logits")
         targets = _rows(target, "target")
@@ -184,6 +185,13 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
         raise TypeError(
             f"cross_entropy: {target_name} must be a class index (an int in 0..{len(z) - 1}) or a "
             f"list of {len(z)} class probabilities, got {type(target).__name__}: {target!r:.40}"
+        )
+    if len(target) and all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in target):
+        raise ValueError(  # PyTorch too reads whole numbers as class indices, never as probabilities
+            f"cross_entropy: {target_name} = {list(target)!r:.40} are whole numbers, so class indices, but "
+            f"{logits_name} holds one example's {len(z)} class scores. For a batch, pass one list of class scores "
+            "per example (from a model with one output per class, e.g. MLP(2, [16, 3])); for one score per "
+            "example use binary_cross_entropy_with_logits; a one-hot target is written with floats, [0.0, 1.0]"
         )
     t = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
     _check_distribution(t, len(z), target_name)

@@ -504,6 +504,16 @@ def test_cross_entropy_bad_targets(target, error, message):
         cross_entropy([1.0, 2.0, 3.0], target)
 
 
+def test_cross_entropy_refuses_one_score_per_example_with_class_indices():
+    scores = [Value(0.3), Value(-1.2), Value(0.8)]  # [model(x) for x in X] with a one-output model
+    with pytest.raises(ValueError, match=r"target = \[0, 1, 0\] are whole numbers, so class indices, but logits "
+                                         r"holds one example's 3 class scores.*binary_cross_entropy_with_logits"):
+        cross_entropy(scores, [0, 1, 0])
+    with pytest.raises(ValueError, match="whole numbers, so class indices"):
+        cross_entropy(scores, np.array([0, 1, 0]))
+    assert cross_entropy(scores, [0.0, 1.0, 0.0]).data == pytest.approx(cross_entropy(scores, 1).data)
+
+
 def test_cross_entropy_bad_logits_and_batches():
     with pytest.raises(TypeError, match="logits must be a list of class scores.*_with_logits"):
         cross_entropy(2.0, 0)
