@@ -10,6 +10,7 @@ import numbers
 import operator
 import os
 import random
+import re
 import stat
 
 from micrograd_club._inputs import as_sequence, as_value, is_sequence
@@ -106,16 +107,25 @@ class Module:
         }
         atomic_write_text(path, json.dumps(document, indent=1) + "\n")
 
-    def load(self, path):
-        """Read parameters saved by ``save()`` into this model (same architecture) and return it.
-        Never unpickles or evaluates anything: the file is JSON, checked field by field."""
+    def load(self, path, strict=True):
+        """Read parameters saved by ``save()`` into this model and return it. With ``strict``
+        the model must be built as the saved one was: the same parameter names and the same
+        architecture (layer sizes and activations, as ``repr`` shows them; a ReLU model must
+        not take a tanh model's weights). ``strict=False`` loads the parameters whose names
+        match. Never unpickles or evaluates anything: the file is JSON, checked field by field."""
         document = _read_model_file(path)
-        try:
-            self.load_state_dict(document["parameters"])
-        except (TypeError, ValueError) as error:
+        saved = document["architecture"]
+        own_repr = type(self).__repr__ is not object.__repr__  # a default repr has a memory address
+        if strict and own_repr and saved != "unknown" and saved != repr(self):
             raise ValueError(
-                f"{path}: {error} (the file was saved from {document['architecture']!r:.200})"
-            ) from None
+                f"{path} was saved from {_summary(saved)}, but this model is {_summary(repr(self))}. Build the "
+                "model as it was saved (the same layer sizes and activations) before loading, or pass "
+                "strict=False to load the parameters whose names match"
+            )
+        try:
+            self.load_state_dict(document["parameters"], strict=strict)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path}: {error} (the file was saved from {_summary(saved)})") from None
         return self
 
 
@@ -334,6 +344,14 @@ def _is_finite_number(value):
         return math.isfinite(value)
     except OverflowError:  # an int too large for a float
         return False
+
+
+def _summary(architecture):
+    """An architecture as ``repr`` writes it, quoted, with runs of one neuron written once:
+    'MLP of [Layer of [ReLUNeuron(2) × 16], …]'."""
+    text = re.sub(r"(\w+Neuron\(\d+\))(?:, \1)+", lambda run: f"{run.group(1)} × {run.group(0).count(run.group(1))}",
+                  str(architecture))
+    return f"{text!r:.300}"
 
 
 def _read_model_file(path):

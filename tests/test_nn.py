@@ -309,8 +309,21 @@ def test_failed_save_keeps_the_old_file(tmp_path):
 def test_load_refuses_wrong_architecture_naming_both(tmp_path):
     path = tmp_path / "model.json"
     MLP(2, [16, 16, 1], seed=0).save(path)
-    with pytest.raises(ValueError, match=r"model\.json.*missing.*saved from 'MLP of \[Layer of \[ReLUNeuron"):
+    saved = (r"'MLP of \[Layer of \[ReLUNeuron\(2\) × 16\], Layer of \[ReLUNeuron\(16\) × 16\], "
+             r"Layer of \[LinearNeuron\(16\)\]\]'")
+    now = r"'MLP of \[Layer of \[ReLUNeuron\(2\) × 8\], Layer of \[LinearNeuron\(8\)\]\]'"
+    with pytest.raises(ValueError, match=rf"model\.json was saved from {saved}, but this model is {now}"):
         MLP(2, [8, 1]).load(path)
+
+
+def test_load_refuses_a_model_with_other_activations(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [4, 1], activation="tanh", seed=0).save(path)
+    with pytest.raises(ValueError, match=r"saved from 'MLP of \[Layer of \[TanhNeuron\(2\) × 4\].*but this model "
+                                         r"is 'MLP of \[Layer of \[ReLUNeuron\(2\) × 4\]"):
+        MLP(2, [4, 1]).load(path)
+    relu = MLP(2, [4, 1]).load(path, strict=False)  # on purpose: the same names, other activations
+    assert relu.state_dict() == MLP(2, [4, 1], activation="tanh", seed=0).state_dict()
 
 
 @pytest.mark.parametrize(
