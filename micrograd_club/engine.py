@@ -480,7 +480,8 @@ def _sigmoid(x):
 
 
 def _power(a, n):
-    """a ** n with errors that say what went wrong."""
+    """a ** n, with errors that say what went wrong; a result too large for a float is
+    ±inf, as ``a * a`` and PyTorch give (10.0 ** 400 = inf, (-10.0) ** 401 = -inf)."""
     if a == 0 and n < 0:
         raise ZeroDivisionError(
             f"Value power: {a!r} ** {n!r} divides by zero. Add a small epsilon to the base."
@@ -493,24 +494,18 @@ def _power(a, n):
     try:
         return a**n
     except OverflowError:
-        raise OverflowError(
-            f"Value power: {a!r} ** {n!r} is too large for a float (over 1.8e308). "
-            "Scale the inputs down or work with logarithms."
-        ) from None
+        odd_power_of_a_negative = a < 0 and n % 2 == 1
+        return -math.inf if odd_power_of_a_negative else math.inf
 
 
 def _power_derivative(a, n):
     """∂(aⁿ)/∂a = n·aⁿ⁻¹: 0 for n = 0, and ±inf at a pole (0 ** 0.5) or where aⁿ⁻¹ is too
-    large for a float although aⁿ is not (1e-200 ** -1), as in PyTorch."""
+    large for a float (1e-200 ** -1), as in PyTorch."""
     if n == 0:
         return 0.0
     if a == 0 and n < 1:
         return math.copysign(math.inf, n)
-    try:
-        return n * _power(a, n - 1)
-    except OverflowError:
-        odd_power_of_a_negative = a < 0 and (n - 1) % 2 == 1
-        return math.copysign(math.inf, -n if odd_power_of_a_negative else n)
+    return n * _power(a, n - 1)
 
 
 def _fmt(x):

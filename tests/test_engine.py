@@ -372,8 +372,7 @@ def test_maximum_with_a_nan_is_nan_in_any_order():
 def test_power_errors():
     with pytest.raises(ValueError, match="negative base to a fractional power"):
         Value(-2.0) ** 0.5
-    with pytest.raises(OverflowError, match="too large"):
-        Value(10.0) ** 400
+    assert (Value(10.0) ** 400).data == math.inf and (Value(-10.0) ** 401).data == -math.inf  # as a * a overflows
     with pytest.raises(ValueError, match="positive base"):
         Value(-2.0) ** Value(2.0)
     with no_grad():  # no gradient wanted, so a negative base with a whole exponent is fine

@@ -259,10 +259,9 @@ def test_a_10_megabyte_string_is_refused_at_once_without_parsing(monkeypatch):
     assert time.perf_counter() - start < 0.5
 
 
-def test_a_tower_of_powers_errors_at_once_with_the_engines_overflow_message():
+def test_a_tower_of_powers_overflows_to_inf_at_once():
     start = time.perf_counter()
-    with pytest.raises(ExpressionError, match=r"9.0 \*\* 387420489.0 is too large for a float"):
-        parse_expression("9**9**9", {})
+    assert parse_expression("9**9**9", {}).data == math.inf  # as torch gives, and as 1e300 * 1e300 does
     assert time.perf_counter() - start < 1.0
 
 
@@ -301,7 +300,6 @@ def test_more_than_200_parts_are_refused():
         ("x / (y - 2)", "division by zero"),
         ("sqrt(-x)", "sqrt of a negative number"),
         ("(-x) ** 0.5", "negative base to a fractional power"),
-        ("exp(x) ** 1000", "too large for a float"),
         ("1" * 400, "the number 1111"),
     ],
 )
