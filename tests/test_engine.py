@@ -264,7 +264,19 @@ def test_detach_item_float():
     x = Value(1.5, "x")
     y = (x * 2).detach()
     assert y.parents == () and y.data == 3.0
-    assert x.item() == 1.5 and float(x) == 1.5 and isinstance(x.item(), float)
+    assert x.item() == 1.5 and isinstance(x.item(), float)
+
+
+@pytest.mark.parametrize("call", [float, math.exp, math.tanh, math.log], ids=["float", "exp", "tanh", "log"])
+def test_math_functions_cannot_silently_drop_the_gradient(call):
+    with pytest.raises(TypeError, match=r"math.exp\(x\), math.tanh\(x\) … would leave the graph.*x.tanh\(\)"):
+        call(Value(0.5, "x"))
+
+
+def test_format_specs_format_the_data():
+    loss = Value(0.123456, "L")
+    assert f"{loss:.4f}" == "0.1235" and f"{loss:.2e}" == "1.23e-01"
+    assert f"{loss}" == repr(loss)
 
 
 def test_repr_is_readable():
