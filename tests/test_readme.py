@@ -31,3 +31,15 @@ def test_interactive_examples_are_doctests():
     for i, block in enumerate(blocks):
         runner.run(parser.get_doctest(block, {}, f"README block {i}", README, 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_the_compile_example_continues_the_ten_lines():
+    ten_lines = next(b for b in python_blocks() if "for step in range(50)" in b)
+    compiled = next(b for b in python_blocks() if "continuing the ten lines above" in b)
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(ten_lines, "README.md", "exec"), namespace)
+    model, X, y, mse = (namespace[name] for name in ("model", "X", "y", "mse"))
+    scalar_loss = mse([model(x) for x in X], y).data  # at the parameters the compiled step starts from
+    exec(compile(compiled, "README.md", "exec"), namespace)
+    assert abs(namespace["loss"].data - scalar_loss) <= 1e-12 * scalar_loss  # all rows at once, the same loss
