@@ -235,9 +235,9 @@ class Value:
 
     def topological_order(self):
         """Every node this Value depends on, each after all of its parents (leaves first,
-        ``self`` last). A depth-first search with its own stack instead of recursion, so
-        graphs of any depth work: a node goes into ``order`` once everything pushed above
-        it (its parents, and theirs) has gone in."""
+        ``self`` last, a node's parents in the order the op took them). A depth-first search
+        with its own stack instead of recursion, so graphs of any depth work: a node goes
+        into ``order`` once everything pushed above it (its parents, and theirs) has gone in."""
         order, visited = [], set()
         stack = [self]
         while stack:
@@ -248,7 +248,7 @@ class Value:
                 visited.add(node)
                 stack.append(node)
                 stack.append(_PARENTS_DONE)
-                for parent in node.parents:
+                for parent in reversed(node.parents):  # the first parent is popped, so placed, first
                     if parent not in visited:
                         stack.append(parent)
         return order
