@@ -244,3 +244,9 @@ def test_edge_labels_show_names_exactly_as_written(label, needs_dot):
     shown = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     assert f"∂y/∂{label} = w = 3.0000" in shown
     assert label in shown  # the value box too
+
+
+def test_unnamed_inputs_are_numbered_left_to_right():
+    out = MLP(3, [2, 1], seed=0)([10.0, 20.0, 30.0])
+    source = draw_graph(out, collapse="neuron").source
+    assert [box(source, f"v{i}")[0] for i in (1, 2, 3)] == ["data 10.0000", "data 20.0000", "data 30.0000"]
