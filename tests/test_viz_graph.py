@@ -214,6 +214,12 @@ def test_save_graph_renders_files(tmp_path, needs_dot, extension, magic):
     assert os.listdir(tmp_path) == [path.name]
 
 
+def test_jupyter_without_graphviz_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
+    bundle = draw_graph(notes_network()["L"])._repr_mimebundle_()
+    assert "apt-get install graphviz" in bundle["text/plain"] and ".source" in bundle["text/plain"]
+
+
 def test_jupyter_shows_the_diagram_inline(needs_dot):
     bundle = draw_graph(notes_network()["L"])._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]

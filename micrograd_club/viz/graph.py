@@ -50,6 +50,17 @@ class GraphvizNotFoundError(RuntimeError):
     """Graphviz's ``dot`` executable is not installed."""
 
 
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that, shown in Jupyter on a machine without Graphviz, says how
+    to install it instead of showing the library's traceback."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except graphviz.ExecutableNotFound:
+            return {"text/plain": f"{INSTALL_GRAPHVIZ}\n(The diagram itself is in .source, as DOT text.)"}
+
+
 def draw_graph(
     root,
     *,
@@ -62,7 +73,7 @@ def draw_graph(
     show_grads=None,
     legend=True,
 ):
-    """A ``graphviz.Digraph`` of everything ``root`` was computed from.
+    """A ``graphviz.Digraph`` (a ``Diagram``) of everything ``root`` was computed from.
 
     - ``show_local_grads``: label each input → op edge with ∂out/∂in (and the backward flow).
     - ``highlight``: a Value (e.g. a weight); the path from it to ``root`` is drawn in red,
@@ -153,7 +164,7 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     on_path = path_to_root(order, highlight) if highlight is not None else set()
 
-    graph = graphviz.Digraph(
+    graph = Diagram(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.45"},
         node_attr={"fontname": FONT, "fontsize": "11"},
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
