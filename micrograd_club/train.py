@@ -30,6 +30,7 @@ from micrograd_club.compile import compile as compile_tape
 from micrograd_club.data import _rng, batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, Optimizer, RMSprop
+from micrograd_club.viz.notation import number  # 4 decimals, or 1.0324e+300 for a huge loss
 
 __all__ = ["fit", "evaluate", "predict_labels", "History", "LOSSES", "OPTIMIZERS"]
 
@@ -174,7 +175,7 @@ def fit(
                 scores = evaluate(model, *validation_data, loss=loss if callable(loss) else loss_name, metrics=metrics)
                 for name, value in scores.items():
                     history[f"val_{name}"].append(value)
-            bar.set_postfix({name: f"{values[-1]:.4f}" for name, values in history.items()}, refresh=False)
+            bar.set_postfix({name: number(values[-1]) for name, values in history.items()}, refresh=False)
             if scheduler is not None:
                 scheduler.step()
             if callback is not None:

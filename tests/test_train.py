@@ -2,6 +2,7 @@
 
 import csv
 import random
+import re
 
 import numpy as np
 import pytest
@@ -76,6 +77,12 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     assert "training" in err and "loss=" in err and "accuracy=" in err
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
     assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_writes_a_huge_loss_in_scientific_notation(capsys):
+    fit(MLP(1, [2, 1], seed=0), [[0.0], [1.0]], [1e150, 1e150], loss="mse", lr=1e-300, epochs=1, progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r"loss=1\.0+e\+300", err) and not re.search(r"\d{20}", err)
 
 
 def test_ctrl_c_stops_cleanly_and_returns_the_history_so_far():
