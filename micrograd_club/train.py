@@ -20,6 +20,7 @@ import io
 import math
 import numbers
 import sys
+import warnings
 
 import numpy as np
 
@@ -102,7 +103,8 @@ def fit(
     - ``batch_size``: None for the whole set per step (batch GD), 1 for SGD, m for mini-batches.
     - ``metrics``: ("accuracy",) or (); accuracy is measured for classification losses.
     - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy.
-    - ``progress``: a tqdm bar (a widget in Jupyter) with loss and accuracy; False is silent.
+    - ``progress``: a tqdm bar (a widget in Jupyter with ipywidgets) with loss and accuracy;
+      False is silent.
     - ``scheduler``: a learning-rate scheduler of ``optimizer``, stepped after every epoch.
     - ``callback(epoch, history)`` runs after every epoch.
     - ``seed``: an int makes the shuffling of every epoch reproducible (None: fresh each run).
@@ -482,8 +484,13 @@ def _step_or_roll_back(optimizer, params, epoch):
 
 
 def _progress_bar(epochs, enabled):
-    from tqdm.auto import trange
+    """tqdm's bar: a widget in Jupyter with ipywidgets installed, else a line of text (tqdm's
+    warning that ipywidgets is missing is left out: the text bar works as well)."""
+    from tqdm import TqdmWarning
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import trange
     return trange(epochs, desc="training", unit="epoch", disable=not enabled, leave=True)
 
 

@@ -3,6 +3,8 @@
 import csv
 import random
 import re
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -77,6 +79,22 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     assert "training" in err and "loss=" in err and "accuracy=" in err
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
     assert capsys.readouterr().err == ""
+
+
+def test_a_notebook_without_ipywidgets_gets_a_text_bar_and_no_warning(monkeypatch, recwarn):
+    class ZMQInteractiveShell:  # what get_ipython() returns in a Jupyter kernel
+        pass
+
+    for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=True)
+    assert [str(w.message) for w in recwarn] == []
 
 
 def test_progress_bar_writes_a_huge_loss_in_scientific_notation(capsys):
