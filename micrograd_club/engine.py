@@ -51,7 +51,7 @@ class Value:
     # __slots__: a node is a small fixed record (no per-node __dict__), about 80 bytes.
     __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
 
-    def __init__(self, data, label=""):
+    def __init__(self, data, label="", _op=None):  # _op: micrograd's third argument, refused with a hint
         number = _as_float(data)
         if number is None:
             hint = (
@@ -62,6 +62,12 @@ class Value:
             raise TypeError(
                 f"Value(data) needs a real number (int, float, bool or a numpy scalar), "
                 f"got {type(data).__name__}: {data!r:.60}. {hint}"
+            )
+        if isinstance(label, (tuple, list, set)) or _op is not None:
+            raise TypeError(
+                "Value(data, label) takes a label (a str) second. micrograd's Value(data, _children, _op) "
+                "with a _backward closure is not how ops are made here: an op stores its inputs and local "
+                'derivatives, e.g. Value.from_op(math.exp(x.data), "exp", (x,), (math.exp(x.data),))'
             )
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
@@ -323,6 +329,34 @@ class Value:
     @property
     def _op(self):
         return self.op
+
+    def _backward(self):
+        """micrograd's step for this one node, for lessons that backpropagate by hand
+        (``L.grad = 1.0; L._backward(); d._backward(); …``): ∂L/∂parent += ∂self/∂parent ·
+        ∂L/∂self for each parent, from the stored local derivatives."""
+        for parent, local_grad in zip(self.parents, self.local_grads):
+            parent.grad += local_grad * self.grad
+
+    @classmethod
+    def from_op(cls, data, op, parents, local_grads):
+        """A node made by an op of your own: its value, the op's name, its inputs and the
+        local derivative towards each, ∂out/∂parent. Backprop, diagrams and traces then treat
+        it as any other op. For sin: ``Value.from_op(math.sin(x.data), "sin", (x,), (math.cos(x.data),))``.
+        (micrograd makes ops with a ``_backward`` closure instead; here the numbers are stored.)"""
+        parents, local_grads = tuple(parents), tuple(local_grads)
+        if not all(isinstance(p, Value) for p in parents):
+            raise TypeError("from_op: parents must be Values (make a number a Value first)")
+        grads = [_as_float(g) for g in local_grads]
+        if None in grads:
+            raise TypeError("from_op: local_grads must be numbers, one ∂out/∂parent for each parent")
+        if len(grads) != len(parents):
+            raise ValueError(f"from_op: {len(parents)} parents need {len(parents)} local_grads, got {len(grads)}")
+        if not isinstance(op, str):
+            raise TypeError(f"from_op: op must be the op's name (a str), got {type(op).__name__}")
+        data = _as_float(data)
+        if data is None:
+            raise TypeError("from_op: data must be a real number, the op's result")
+        return _result(data, op, parents, tuple(grads))
 
 
 def weighted_sum(weights, inputs, bias):

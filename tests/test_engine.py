@@ -517,3 +517,28 @@ def test_each_binary_op_matches_pytorch_from_tiny_to_huge_numbers(op):
     for a in FEW_EDGES:
         for b in FEW_EDGES:
             _against_torch(torch, EDGE_BINARY_OPS[op], EDGE_BINARY_OPS[op], [a, b])
+
+
+def test_an_op_of_your_own_backpropagates_like_the_built_in_ones():
+    def sin(x):
+        return Value.from_op(math.sin(x.data), "sin", (x,), (math.cos(x.data),))
+
+    x = Value(0.7, "x")
+    y = sin(x * x)
+    y.backward()
+    assert y.op == "sin" and y.parents[0].op == "*"
+    assert x.grad == pytest.approx(numerical_grad(lambda v: sin(v * v), [0.7])[0], rel=1e-7)
+    with no_grad():
+        assert sin(x).parents == ()
+
+
+@pytest.mark.parametrize("args, error, message", [
+    ((1.0, "f", (1.0,), (1.0,)), TypeError, "parents must be Values"),
+    ((1.0, "f", (Value(1.0),), ("one",)), TypeError, "local_grads must be numbers"),
+    ((1.0, "f", (Value(1.0), Value(2.0)), (1.0,)), ValueError, "2 parents need 2 local_grads, got 1"),
+    ((1.0, 3, (Value(1.0),), (1.0,)), TypeError, "op must be the op's name"),
+    (("big", "f", (Value(1.0),), (1.0,)), TypeError, "data must be a real number"),
+])
+def test_from_op_checks_what_it_is_given(args, error, message):
+    with pytest.raises(error, match=message):
+        Value.from_op(*args)

@@ -156,3 +156,21 @@ def test_demo_notebook_training_loop_gives_micrograd_losses():
         assert our_loss == pytest.approx(their_loss, rel=1e-9, abs=1e-12)
         assert our_acc == their_acc
     assert ours[-1][0] < ours[0][0]  # and it learns
+
+
+def test_the_lecture_backpropagates_by_hand_with_underscore_backward():
+    # Karpathy's "spelled-out intro" lecture: L = (a*b + c) * f, then each node's _backward() in turn
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    d = e + c
+    L = d * f
+    L.grad = 1.0
+    for node in (L, d, e):
+        node._backward()
+    assert (a.grad, b.grad, c.grad, f.grad, d.grad, e.grad) == (6.0, -4.0, -2.0, 4.0, -2.0, -2.0)
+
+
+@pytest.mark.parametrize("args", [(1.0, ()), (1.0, (), "exp")], ids=["children", "children and op"])
+def test_micrograd_style_op_construction_points_to_from_op(args):
+    with pytest.raises(TypeError, match=r"micrograd's Value\(data, _children, _op\).*Value\.from_op\("):
+        Value(*args)
