@@ -68,7 +68,31 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
         _compare(i, labels[i], xs[i], analytic[i], numerical[i], atol, rtol, output_note)
         for i in range(len(xs))
     ]
+    rows = [_note_a_kink(row, f, xs, eps) if _finite_failure(row) else row for row in rows]
     return GradcheckReport(rows, eps=eps, atol=atol, rtol=rtol)
+
+
+def _finite_failure(row):
+    return not row.ok and math.isfinite(row.analytic) and math.isfinite(row.numerical)
+
+
+def _note_a_kink(row, f, xs, eps):
+    """A failed row whose input sits on a corner of f (relu, abs, clamp or max exactly at its
+    kink) says so: there the slope from the left and from the right differ, the central
+    difference is their average, and backward() gives one side, as PyTorch does."""
+    try:
+        here = _evaluate_nudged(f, xs, row.index, 0.0)
+        right = (_evaluate_nudged(f, xs, row.index, eps) - here) / eps
+        left = (here - _evaluate_nudged(f, xs, row.index, -eps)) / eps
+    except ValueError:
+        return row
+    smooth = abs(right - left) <= 1e-3 + 1e-2 * max(abs(right), abs(left))  # a smooth f's differ by about f''·ε
+    if smooth or not (math.isfinite(left) and math.isfinite(right)):
+        return row
+    note = (f"f has a corner at this input (slope {left:.4g} from the left, {right:.4g} from the right), "
+            "so it has no derivative here; backward() takes one side, as PyTorch does. Check at a point "
+            "off the corner")
+    return row._replace(note=note)
 
 
 class GradcheckRow(NamedTuple):

@@ -279,3 +279,18 @@ def test_gradcheck_rejects_bad_input_clearly(f, inputs, kwargs, error, message):
 def test_numerical_grad_rejects_bad_input_clearly(f, inputs, kwargs, error, message):
     with pytest.raises(error, match=message):
         numerical_grad(f, inputs, **kwargs)
+
+
+def test_a_failure_at_a_corner_of_f_says_so_rather_than_blaming_the_engine():
+    report = gradcheck(lambda a, b: (a * b).relu(), [0.0, 2.0])
+    assert not report.ok
+    assert report[0].note.startswith("f has a corner at this input (slope 0 from the left, 2 from the right)")
+
+
+def test_a_wrong_derivative_of_a_steep_smooth_f_is_not_called_a_corner():
+    def exp_with_a_wrong_slope(x):
+        e = math.exp(10 * x.data)
+        return Value.from_op(e, "exp10", (x,), (e,))  # the slope is 10·e
+
+    report = gradcheck(exp_with_a_wrong_slope, [0.3])
+    assert not report.ok and "corner" not in report[0].note
