@@ -118,7 +118,7 @@ def fit(
     _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
-    _check_labels(model, X, y, loss_name)
+    _check_targets(model, X, y, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
@@ -233,9 +233,6 @@ class _CompiledStep:
                 reduction = "sum" if loss_name == "sse" else "mean"
                 data_tape = compile_tape(example_loss, X[0], targets[0], reduction=reduction)
                 l2_tape = compile_tape(lambda: l2 * losses.l2(params)) if l2 else None
-                with no_grad():  # the checks the scalar loss makes of every target, made once here
-                    dummy = [[0.0] * classes] * len(y) if classes else [0.5] * len(y)
-                    loss_fn(dummy, _targets(y, loss_name))
                 return cls(data_tape, l2_tape, loss_name, classes)
             except Exception as error:  # whatever stops the trace, the scalar engine may still run the model
                 reason = f"{type(error).__name__}: {error}"
@@ -283,7 +280,7 @@ def evaluate(model, X, y, *, loss="mse", metrics=("accuracy",)):
     _check_model(model, "evaluate")
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
-    _check_labels(model, X, y, loss_name)
+    _check_targets(model, X, y, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     with no_grad():
         predictions = [model(list(row)) for row in X]
@@ -425,8 +422,13 @@ def _check_data(X, y, x_name, y_name):
     return X, y
 
 
-def _check_labels(model, X, y, loss_name):
-    """For cross_entropy: whole class indices, and a model with an output for each class."""
+def _check_targets(model, X, y, loss_name):
+    """The targets as the named loss checks them (hinge's ±1, a probability's [0, 1] …), once,
+    before training starts; for cross_entropy also whole class indices, and a model with an
+    output for each class."""
+    if loss_name in LOSSES and loss_name != "cross_entropy":
+        with no_grad():  # the loss's own checks of every target, on stand-in predictions
+            LOSSES[loss_name]([0.5] * len(y), _targets(y, loss_name))
     if loss_name != "cross_entropy":
         return
     fractional = y != np.round(y)

@@ -81,6 +81,17 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("loss, targets, message", [
+    ("hinge", "01", "hinge: labels\\[\\d+\\] = 0.0, but labels must be -1 or \\+1; for 0/1 labels use y\\*2 - 1"),
+    ("binary_cross_entropy", "±1", "binary_cross_entropy: targets\\[\\d+\\] = -1.0 is outside \\[0, 1\\]"),
+])
+def test_targets_the_loss_refuses_are_refused_before_the_progress_bar_starts(capsys, loss, targets, message):
+    X, y = small_xor(targets)
+    with pytest.raises(ValueError, match=message):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss=loss, epochs=3, progress=True)
+    assert capsys.readouterr().err == ""
+
+
 def test_a_notebook_without_ipywidgets_gets_a_text_bar_and_no_warning(monkeypatch, recwarn):
     class ZMQInteractiveShell:  # what get_ipython() returns in a Jupyter kernel
         pass
