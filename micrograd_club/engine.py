@@ -288,13 +288,9 @@ class Value:
         return self.data
 
     def __float__(self):
-        """Refused, as micrograd does: ``math.tanh(x)`` calls it and would compute tanh with
-        no gradient at all, silently. The number itself is ``x.data`` or ``x.item()``."""
-        raise TypeError(
-            "a Value is not turned into a float: math.exp(x), math.tanh(x) … would leave the graph and "
-            "backprop would skip them. Use the Value's own ops (x.exp(), x.tanh(), x.log(), x.sigmoid(), …), "
-            "or x.data (x.item()) for the plain number."
-        )
+        """The data, as ``float(tensor)`` gives in PyTorch. So ``math.tanh(x)`` computes a plain
+        number that backprop knows nothing about: use ``x.tanh()`` for the op."""
+        return self.data
 
     def __format__(self, spec):
         """``f"{loss:.4f}"`` formats the data; a plain ``f"{loss}"`` shows the repr."""

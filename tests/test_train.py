@@ -339,3 +339,13 @@ def test_bad_labels_are_refused_on_the_compiled_path_too():
     X, y = small_xor("01")
     with pytest.raises(ValueError, match="labels must be -1 or \\+1"):
         fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=False)
+
+
+def test_fit_and_evaluate_take_rows_of_values_as_to_values_makes_them():
+    from micrograd_club.data import to_values
+
+    X, y = small_xor("±1")
+    history = fit(MLP(2, [4, 1], seed=0), to_values(X), y, loss="hinge", epochs=2, progress=False, seed=0)
+    assert history == fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
+    assert evaluate(MLP(2, [4, 1], seed=0), to_values(X), y, loss="hinge") == evaluate(
+        MLP(2, [4, 1], seed=0), X, y, loss="hinge")
