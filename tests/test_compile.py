@@ -255,3 +255,9 @@ def test_the_tape_matches_the_engine_from_tiny_to_huge_numbers(op):
             assert ieee_zero or not all(map(math.isfinite, got)), f"{op}({x!r}): engine raises, tape gives {got}"
         else:
             assert all(map(same_float, got, want)), f"{op}({x!r}): tape {got}, engine {want}"
+
+
+def test_an_example_may_be_a_list_of_values():
+    model = MLP(2, [3, 1], seed=0)
+    tape = compile(lambda x: model(x), [Value(1.0), Value(2.0)])
+    assert tape([[1.0, 2.0]]).data == pytest.approx(model([1.0, 2.0]).data, rel=1e-12)
