@@ -109,14 +109,14 @@ class Module:
 
     def load(self, path, strict=True):
         """Read parameters saved by ``save()`` into this model and return it. With ``strict``
-        the model must be built as the saved one was: the same parameter names and the same
-        architecture (layer sizes and activations, as ``repr`` shows them; a ReLU model must
-        not take a tanh model's weights). ``strict=False`` loads the parameters whose names
-        match. Never unpickles or evaluates anything: the file is JSON, checked field by field."""
+        the model must be built as the saved one was: the same parameter names and, for a
+        Neuron, Layer or MLP, the same architecture (layer sizes and activations, as ``repr``
+        shows them; a ReLU model must not take a tanh model's weights). ``strict=False``
+        loads the parameters whose names match. Never unpickles or evaluates anything: the
+        file is JSON, checked field by field."""
         document = _read_model_file(path)
         saved = document["architecture"]
-        own_repr = type(self).__repr__ is not object.__repr__  # a default repr has a memory address
-        if strict and own_repr and saved != "unknown" and saved != repr(self):
+        if strict and _describes_architecture(self) and saved != repr(self):
             raise ValueError(
                 f"{path} was saved from {_summary(saved)}, but this model is {_summary(repr(self))}. Build the "
                 "model as it was saved (the same layer sizes and activations) before loading, or pass "
@@ -344,6 +344,12 @@ def _is_finite_number(value):
         return math.isfinite(value)
     except OverflowError:  # an int too large for a float
         return False
+
+
+def _describes_architecture(model):
+    """True for the models whose repr is their architecture and nothing else (Neuron, Layer,
+    MLP, and subclasses that keep their repr); another Module's repr may show its numbers."""
+    return type(model).__repr__ in (Neuron.__repr__, Layer.__repr__, MLP.__repr__)
 
 
 def _summary(architecture):

@@ -1,5 +1,6 @@
 """Neuron, Layer, MLP, softmax and model files."""
 
+import dataclasses
 import json
 import math
 import os
@@ -314,6 +315,19 @@ def test_load_refuses_wrong_architecture_naming_both(tmp_path):
     now = r"'MLP of \[Layer of \[ReLUNeuron\(2\) × 8\], Layer of \[LinearNeuron\(8\)\]\]'"
     with pytest.raises(ValueError, match=rf"model\.json was saved from {saved}, but this model is {now}"):
         MLP(2, [8, 1]).load(path)
+
+
+def test_a_module_of_your_own_loads_whatever_its_repr_shows(tmp_path):
+    @dataclasses.dataclass
+    class Scale(Module):  # its repr shows the parameter's value, not an architecture
+        w: Value
+
+        def __call__(self, x):
+            return self.w * x[0]
+
+    path = tmp_path / "scale.json"
+    Scale(Parameter(1.5)).save(path)
+    assert Scale(Parameter(0.1)).load(path).w.data == 1.5
 
 
 def test_load_refuses_a_model_with_other_activations(tmp_path):
