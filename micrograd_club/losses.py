@@ -136,6 +136,13 @@ def cross_entropy(logits, target):
             _cross_entropy_one(row, t, f"logits[{i}]", f"target[{i}]")
             for i, (row, t) in enumerate(zip(rows, targets))
         ])
+    if _is_sequence(target) and len(target) and all(_is_whole(x) for x in target):
+        raise ValueError(  # PyTorch too reads whole numbers as class indices, never as probabilities
+            f"cross_entropy: target = {[int(x) for x in target]!r:.40} are whole numbers, so class indices, but logits "
+            f"holds one example's class scores. For a batch, pass one list of class scores per example "
+            "(from a model with one output per class, e.g. MLP(2, [16, 3])); for one score per example use "
+            "binary_cross_entropy_with_logits; one example's one-hot target is written with floats, [0.0, 1.0]"
+        )
     return _cross_entropy_one(logits, target, "logits", "target")
 
 
@@ -186,16 +193,13 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
             f"cross_entropy: {target_name} must be a class index (an int in 0..{len(z) - 1}) or a "
             f"list of {len(z)} class probabilities, got {type(target).__name__}: {target!r:.40}"
         )
-    if len(target) and all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in target):
-        raise ValueError(  # PyTorch too reads whole numbers as class indices, never as probabilities
-            f"cross_entropy: {target_name} = {list(target)!r:.40} are whole numbers, so class indices, but "
-            f"{logits_name} holds one example's {len(z)} class scores. For a batch, pass one list of class scores "
-            "per example (from a model with one output per class, e.g. MLP(2, [16, 3])); for one score per "
-            "example use binary_cross_entropy_with_logits; a one-hot target is written with floats, [0.0, 1.0]"
-        )
     t = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
     _check_distribution(t, len(z), target_name)
     return -_total([ti * log_p for ti, log_p in zip(t, log_softmax(z))])
+
+
+def _is_whole(x):
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def _check_distribution(t, classes, name):

@@ -507,11 +507,18 @@ def test_cross_entropy_bad_targets(target, error, message):
 def test_cross_entropy_refuses_one_score_per_example_with_class_indices():
     scores = [Value(0.3), Value(-1.2), Value(0.8)]  # [model(x) for x in X] with a one-output model
     with pytest.raises(ValueError, match=r"target = \[0, 1, 0\] are whole numbers, so class indices, but logits "
-                                         r"holds one example's 3 class scores.*binary_cross_entropy_with_logits"):
+                                         r"holds one example's class scores.*binary_cross_entropy_with_logits"):
         cross_entropy(scores, [0, 1, 0])
     with pytest.raises(ValueError, match="whole numbers, so class indices"):
         cross_entropy(scores, np.array([0, 1, 0]))
     assert cross_entropy(scores, [0.0, 1.0, 0.0]).data == pytest.approx(cross_entropy(scores, 1).data)
+
+
+def test_cross_entropy_takes_a_batch_of_whole_number_one_hot_rows():
+    z = [[Value(1.0), Value(2.0), Value(0.5)], [Value(0.1), Value(0.2), Value(3.0)]]
+    expected = cross_entropy(z, [1, 2]).data
+    assert cross_entropy(z, [[0, 1, 0], [0, 0, 1]]).data == pytest.approx(expected, rel=1e-15)
+    assert cross_entropy(z, np.eye(3, dtype=int)[[1, 2]]).data == pytest.approx(expected, rel=1e-15)
 
 
 def test_cross_entropy_bad_logits_and_batches():
