@@ -28,7 +28,7 @@ from micrograd_club import losses
 from micrograd_club._io import atomic_write_text
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
-from micrograd_club.data import _rng, batches
+from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, Optimizer, RMSprop
 from micrograd_club.viz.notation import number  # 4 decimals, or 1.0324e+300 for a huge loss
@@ -107,7 +107,8 @@ def fit(
       False is silent.
     - ``scheduler``: a learning-rate scheduler of ``optimizer``, stepped after every epoch.
     - ``callback(epoch, history)`` runs after every epoch.
-    - ``seed``: an int makes the shuffling of every epoch reproducible (None: fresh each run).
+    - ``seed``: an int (or a numpy Generator) makes the shuffling of every epoch reproducible
+      (None: fresh each run).
     - ``compile``: None (the default) replays a compiled tape when the model and loss allow
       it and uses the scalar engine otherwise; True insists on the tape (an error says why
       it cannot be used); False always uses the scalar engine.
@@ -118,7 +119,7 @@ def fit(
     _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
-    _check_targets(model, X, y, loss_name)
+    _check_targets(model, X, y, loss_fn, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
@@ -130,7 +131,7 @@ def fit(
     _check_scheduler(scheduler, optimizer)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function callback(epoch, history), got {type(callback).__name__}")
-    rng = _rng(seed)  # checks seed now, not after the first epoch
+    rng = _random_generator(seed)  # checks seed now, not after the first epoch
 
     history = History({"loss": [], **{m: [] for m in metrics}})
     if validation_data is not None:
@@ -217,7 +218,7 @@ class _CompiledStep:
         """The compiled step, or None when the model or loss cannot be compiled (an error
         instead, if ``required``)."""
         reason = None
-        if loss_name not in LOSSES:
+        if not _is_library_loss(loss_fn, loss_name):
             reason = "a custom loss function may not be a mean over examples; pass a loss by name"
         else:
             try:
@@ -280,7 +281,7 @@ def evaluate(model, X, y, *, loss="mse", metrics=("accuracy",)):
     _check_model(model, "evaluate")
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
-    _check_targets(model, X, y, loss_name)
+    _check_targets(model, X, y, loss_fn, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     with no_grad():
         predictions = [model(list(row)) for row in X]
@@ -330,6 +331,16 @@ def _targets(y, loss_name):
 
 
 CLASSIFICATION = {"hinge", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy"}
+
+
+def _random_generator(seed):
+    """numpy's generator for the epochs' shuffling, from anything ``np.random.default_rng`` takes."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"seed must be None, a whole number >= 0 or a numpy Generator, got {type(seed).__name__}: {seed!r:.40}"
+        ) from None
 
 
 def _check_model(model, where, needs_parameters=False):
@@ -422,14 +433,21 @@ def _check_data(X, y, x_name, y_name):
     return X, y
 
 
-def _check_targets(model, X, y, loss_name):
-    """The targets as the named loss checks them (hinge's ±1, a probability's [0, 1] …), once,
-    before training starts; for cross_entropy also whole class indices, and a model with an
-    output for each class."""
-    if loss_name in LOSSES and loss_name != "cross_entropy":
-        with no_grad():  # the loss's own checks of every target, on stand-in predictions
-            LOSSES[loss_name]([0.5] * len(y), _targets(y, loss_name))
+def _is_library_loss(loss_fn, loss_name):
+    """True for this library's own losses (by name or passed as the function), whose targets
+    and reduction are known; a function of your own that shares a name is not one of them."""
+    return LOSSES.get(loss_name) is loss_fn
+
+
+def _check_targets(model, X, y, loss_fn, loss_name):
+    """For the library's losses, the targets as the loss checks them (hinge's ±1, a
+    probability's [0, 1] …), once, before training starts; for cross_entropy also whole
+    class indices, and a model with an output for each class."""
+    if not _is_library_loss(loss_fn, loss_name):
+        return
     if loss_name != "cross_entropy":
+        with no_grad():  # the loss's own checks of every target, on stand-in predictions
+            loss_fn([0.5] * len(y), _targets(y, loss_name))
         return
     fractional = y != np.round(y)
     if fractional.any() or (y < 0).any():

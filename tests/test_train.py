@@ -9,6 +9,7 @@ import types
 import numpy as np
 import pytest
 
+from micrograd_club import losses
 from micrograd_club.compile import CompileError
 from micrograd_club.data import make_blobs, make_moons, make_xor
 from micrograd_club.engine import Value
@@ -225,7 +226,8 @@ def test_bad_arguments():
     ({"metrics": 3}, TypeError, "metrics must be a list of names"),
     ({"callback": 3}, TypeError, r"callback must be a function callback\(epoch, history\), got int"),
     ({"scheduler": "step"}, TypeError, "scheduler must be a learning-rate scheduler"),
-    ({"seed": "a"}, TypeError, "seed must be None or an int"),
+    ({"seed": "a"}, TypeError, "seed must be None, a whole number >= 0 or a numpy Generator, got str"),
+    ({"seed": -1}, TypeError, "seed must be None, a whole number >= 0 or a numpy Generator, got int"),
 ])
 def test_bad_arguments_are_refused_before_any_training(kwargs, error, message):
     X, y = small_xor("±1")
@@ -349,3 +351,19 @@ def test_fit_and_evaluate_take_rows_of_values_as_to_values_makes_them():
     assert history == fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
     assert evaluate(MLP(2, [4, 1], seed=0), to_values(X), y, loss="hinge") == evaluate(
         MLP(2, [4, 1], seed=0), X, y, loss="hinge")
+
+
+def test_a_numpy_generator_may_seed_the_shuffling():
+    X, y = small_xor("±1")
+    runs = [fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, batch_size=8, progress=False,
+                seed=np.random.default_rng(5)) for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+def test_a_loss_of_your_own_that_shares_a_library_name_is_treated_as_your_own():
+    def hinge(scores, labels):  # 0/1 labels, turned into ±1 here
+        return losses.hinge(scores, [2 * t - 1 for t in labels])
+
+    X, y = small_xor("01")
+    history = fit(MLP(2, [4, 1], seed=0), X, y, loss=hinge, epochs=2, progress=False)
+    assert history.path == "scalar" and len(history["loss"]) == 2
