@@ -256,3 +256,11 @@ def test_unnamed_inputs_are_numbered_left_to_right():
     out = MLP(3, [2, 1], seed=0)([10.0, 20.0, 30.0])
     source = draw_graph(out, collapse="neuron").source
     assert [box(source, f"v{i}")[0] for i in (1, 2, 3)] == ["data 10.0000", "data 20.0000", "data 30.0000"]
+
+
+def test_collapsed_neurons_name_what_is_built_on_them():
+    out = MLP(2, [2, 1], seed=0)([1.0, 2.0])
+    source = draw_graph(out * 2 - 1, collapse="neuron").source
+    names = set(re.findall(r"<b>([^<]*)</b>", source))
+    assert {"neuron 1.1", "neuron 1.2", "neuron 2.1", "(neuron 2.1)·2"} <= names
+    assert not any("Σwx+b" in name for name in names)  # the hidden pre-activations name nothing shown

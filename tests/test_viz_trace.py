@@ -168,3 +168,17 @@ def test_names_with_operators_are_bracketed_wherever_they_are_used():
     t = Value(1.0, "x").tanh()
     assert node_names((t * Value(3.0, "w")).topological_order())[t] == "tanh(x)"
     assert partial("L", "tanh(x)") == "∂L/∂(tanh(x))" and partial("L", "(a + b)") == "∂L/∂(a + b)"
+
+
+def test_a_suffix_goes_after_brackets_so_it_belongs_to_the_whole_name():
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    for a, b, name in [(x * y, x * y, "(x·y)#2"), (x - y, x - y, "(x − y)#2")]:
+        names = node_names((a * b).topological_order())
+        assert names[b] == name
+
+
+def test_a_line_from_the_root_names_only_nodes_that_have_lines():
+    x = Value(1.0, "x")
+    inner = (Value(0.1, "a") * Value(0.2, "b")).tanh()  # unnamed, so no line of its own
+    line = next(step.text for step in trace_backward(x * inner) if step.name == "x")
+    assert line == f"∂L/∂x = {inner.data:.4f}"

@@ -150,10 +150,9 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
     if collapse not in (None, "neuron"):
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
     root = order[-1]
-    names = node_names(order, root_name)
     neurons = find_neurons(order) if collapse == "neuron" else {}
     hidden = _hidden_by(neurons, order)
-    names.update({output: neuron["name"] for output, neuron in neurons.items() if not output.label})
+    names = node_names(order, root_name, given={output: neuron["name"] for output, neuron in neurons.items()})
     shown = [node for node in order if node not in hidden]
     if len(shown) > max_nodes:
         raise GraphTooLargeError(

@@ -41,19 +41,24 @@ def role(node):
     return "computed" if node.parents else "input"
 
 
-def node_names(order, root_name="L"):
+def node_names(order, root_name="L", given=None):
     """A name for every node of ``order`` (a topological order, parents first): its label,
     else an expression built from its parents' names ("w1·x", "σ(z)"), else v1, v2, ….
     An unlabelled root is called ``root_name``, as the notes call the loss L. No two nodes
     share a name: one already taken gets "#2", "#3" … (as the w1 of each neuron of an MLP
-    does), and the root keeps its own; only constants are named by their value alone."""
+    does, written (x·y)#2 when the name is compound), and the root keeps its own; only
+    constants are named by their value alone. ``given`` names some nodes outright (a
+    diagram's collapsed neurons), as labels do."""
+    given = given or {}
     root = order[-1]
-    names, unnamed = {root: root.label or root_name}, 0
+    names, unnamed = {root: root.label or given.get(root) or root_name}, 0
     taken, last_suffix = set(names.values()), {}
     for node in order[:-1]:
         name = None
         if node.label:
             name = node.label
+        elif node in given:
+            name = given[node]
         elif isinstance(node, Constant):
             names[node] = short_number(node.data)  # a number names itself, however often it is used
             continue
@@ -72,7 +77,7 @@ def _first_free(name, taken, last_suffix):
     candidate, count = name, last_suffix.get(name, 1)
     while candidate in taken:
         count += 1
-        candidate = f"{name}#{count}"
+        candidate = f"{_bracket(name, functions=False)}#{count}"  # (x·y)#2, not x·y#2: that reads x·(y#2)
     last_suffix[name] = count
     taken.add(candidate)
     return candidate

@@ -180,8 +180,10 @@ def _folded_locals(child, named, position, names, root):
         direct = [i for i, p in enumerate(child.parents) if p is parent]
         if routes[parent] == len(direct):  # only direct edges: one term per edge, a + a gives two
             for i in direct:
-                # f'(x), or from the root the formula itself (∂(x·x)/∂x = x + x: two edges, two terms)
-                formula = local_formula(child, i, names) if child.op in FUNCTIONS or child is root else None
+                # f'(x), or from the root the formula itself (∂(x·x)/∂x = x + x: two edges, two
+                # terms) when every name in it has a line of its own
+                spelled_out = child.op in FUNCTIONS or (child is root and all(p in named for p in child.parents))
+                formula = local_formula(child, i, names) if spelled_out else None
                 found.append((parent, child.local_grads[i], formula or partial(names[child], names[parent])))
         else:
             found.append((parent, reach[parent], partial(names[child], names[parent])))
