@@ -1,6 +1,6 @@
 """Speed and memory of micrograd_club next to Karpathy's micrograd and PyTorch, in one run.
 
-    python benchmarks/run.py [--quick] [--json out.json] [--only W1,W2]
+    python benchmarks/run.py [--quick] [--json out.json] [--only W1,W2] [--points N]
 
 Every workload runs on each engine in this one process, Python's garbage collector ON (as
 users run it), with deterministic data and weights (numpy seeds), so every engine computes
@@ -44,7 +44,7 @@ from micrograd_club.data import make_moons
 from micrograd_club.engine import Value, weighted_sum
 
 SIZES = [2, 16, 16, 1]
-N_POINTS = 100
+N_POINTS = 100  # the W1 size the speed issue's targets are set for
 LR = 0.1
 L2 = 1e-4
 AGREE = 1e-9
@@ -63,8 +63,8 @@ TARGETS = {
 # ----- deterministic data and weights -----
 
 
-def moons():
-    X, y = make_moons(n_samples=N_POINTS, noise=0.1, seed=0)
+def moons(n_points=N_POINTS):
+    X, y = make_moons(n_samples=n_points, noise=0.1, seed=0)
     return X, (y * 2 - 1).astype(float)
 
 
@@ -237,7 +237,7 @@ def _short(ms):
 
 
 def w1(args, report):
-    X, y = moons()
+    X, y = moons(args.points)
     weights = initial_weights()
     quick = args.quick
     engines = [
@@ -254,7 +254,7 @@ def w1(args, report):
         ("numpy, hand-written backprop", "numpy", lambda: numpy_step(X, y, weights), 200 if quick else 1000),
     ]
     results = {}
-    print(f"\nW1 moons step: MLP {'-'.join(map(str, SIZES))}, {N_POINTS} points, hinge + {L2:g}·Σp², "
+    print(f"\nW1 moons step: MLP {'-'.join(map(str, SIZES))}, {args.points} points, hinge + {L2:g}·Σp², "
           "forward + backward + SGD update (GC on)")
     for title, key, make, timed in engines:
         try:
@@ -593,8 +593,12 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer steps and sizes (under 2 minutes on 2 cores)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated workloads (default: all)")
+    parser.add_argument("--points", type=int, default=N_POINTS,
+                        help=f"moons points per W1 step (default {N_POINTS}, the size the targets are set for)")
     parser.add_argument("--torch-chain-memory", type=int, help=argparse.SUPPRESS)  # W2's child process
     args = parser.parse_args(argv)
+    if args.points < 2:
+        parser.error("--points must be at least 2 (one point of each moon)")
     if args.torch_chain_memory:
         _torch_chain_memory(args.torch_chain_memory)
         return 0
@@ -605,11 +609,13 @@ def main(argv=None):
     info = machine()
     print(f"micrograd_club benchmarks{' (--quick)' if args.quick else ''}: {info['python']}, {info['cpu']}, "
           f"{info['cores']} cores, {info['date']}; " + ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v))
-    report = {"machine": info, "quick": args.quick, "ratios": {}}
+    report = {"machine": info, "quick": args.quick, "points": args.points, "ratios": {}}
     start = time.perf_counter()
     for name in chosen:
         WORKLOADS[name](args, report)
     summary(report)
+    if args.points != N_POINTS:
+        print(f"  (the targets are set for {N_POINTS} points per step; this run used {args.points})")
     report["seconds"] = time.perf_counter() - start
     print(f"\n(total {report['seconds']:.0f} s)")
     if args.json:

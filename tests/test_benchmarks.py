@@ -56,3 +56,10 @@ def test_json_report_of_a_workload(bench, tmp_path):
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["fit"]["accuracy"] == 1.0 and report["ratios"]["fit"] > 0
     assert report["machine"]["cores"] == os.cpu_count()
+
+
+def test_w1_runs_at_another_size_and_says_the_targets_are_for_100_points(bench, capsys):
+    assert bench.main(["--quick", "--only", "W1", "--points", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "MLP 2-16-16-1, 4 points" in out and "losses agree to 1e-09" in out
+    assert "(the targets are set for 100 points per step; this run used 4)" in out
