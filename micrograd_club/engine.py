@@ -17,7 +17,8 @@ import numbers
 import operator
 from contextlib import ContextDecorator
 
-__all__ = ["Value", "Constant", "Op", "weighted_sum", "weighted_sum_of_values", "maximum", "no_grad", "is_grad_enabled"]
+__all__ = ["Value", "Constant", "Op", "weighted_sum", "weighted_sum_of_values", "maximum", "no_grad", "enable_grad",
+           "is_grad_enabled"]
 
 _grad_enabled = True
 
@@ -37,6 +38,17 @@ class no_grad(ContextDecorator):
         global _grad_enabled
         _grad_enabled = self._previous
         return False
+
+
+class enable_grad(no_grad):
+    """Record the graph again inside a ``no_grad()`` block (like ``torch.enable_grad``), for
+    code that needs gradients wherever it is called from. Also a decorator."""
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = True
+        return self
 
 
 def is_grad_enabled():

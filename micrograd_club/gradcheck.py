@@ -23,7 +23,7 @@ import numbers
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from micrograd_club.engine import Value, no_grad
+from micrograd_club.engine import Value, enable_grad, no_grad
 
 __all__ = ["numerical_grad", "gradcheck", "GradcheckReport", "GradcheckRow"]
 
@@ -185,7 +185,8 @@ def _evaluate_nudged(f, xs, i, step):
 def _analytic_grad(f, xs, labels):
     """∂f/∂xᵢ from ``backward()``, plus a note if f's result was not a Value."""
     leaves = [Value(x, label=label) for x, label in zip(xs, labels)]
-    out = f(*leaves)
+    with enable_grad():  # the graph is needed even when gradcheck is called inside no_grad()
+        out = f(*leaves)
     _output_float(out)
     if not isinstance(out, Value):
         return [0.0] * len(leaves), "f returned a plain number, not a Value, so backward() has no graph"

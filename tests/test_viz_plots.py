@@ -2,8 +2,11 @@
 into a given Axes, and plots what the engine computes (decision regions, autograd
 derivatives, optimizer paths); matplotlib stays an optional, lazily imported extra."""
 
+import html
+import io
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -12,6 +15,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+import matplotlib  # noqa: E402
 from matplotlib.contour import ContourSet  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -436,3 +440,57 @@ def test_module_exports():
         "MissingExtraError",
     }
     assert all(callable(getattr(plots, name)) for name in plots.__all__)
+
+
+# ----- names shown as written, and bad input -----
+
+
+def svg_text(figure):
+    """Every piece of text a figure shows, as it shows it (an SVG keeping text as text; the
+    zero-width space that keeps a leading "_" in the legend is left out)."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg")
+    texts = re.findall(r">([^<>]+)</text>", buffer.getvalue().decode())
+    return [html.unescape(text).replace("\u200b", "") for text in texts]
+
+
+@pytest.mark.parametrize("name", ["_hidden", "cost $5 or $6", r"x $\frac$ y"])
+def test_series_names_appear_in_the_legend_exactly_as_given(name):
+    shown = svg_text(plot_curves({name: [1.0, 2.0], "other": [2.0, 1.0]}))
+    assert name in shown and "other" in shown
+    fits = svg_text(plot_fits([0.0, 1.0], [1.0, 3.0], {name: (2.0, 1.0)}))
+    assert any(text.startswith(f"{name}: ŷ") for text in fits)
+
+
+def test_the_derivative_is_found_even_inside_no_grad():
+    from micrograd_club import no_grad
+
+    with no_grad():
+        figure = plot_function_and_grad(lambda x: x * x, x_range=(1, 3), points=3)
+    assert list(figure.axes[0].lines[1].get_ydata()) == [2.0, 4.0, 6.0]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: plot_decision_boundary(step_neuron(), X2[:3], [0, 1, 10**9]), ValueError, "K at most 1000, got 1e\\+09"),
+    (lambda: plot_decision_boundary(step_neuron(), X2[:3], [0, 1, 1e20]), ValueError, "K at most 1000"),
+    (lambda: plot_decision_boundary(step_neuron(), X2[:3], ["a", "b", "a"]), ValueError, "y must be numeric labels"),
+    (lambda: plot_decision_boundary(lambda p: Value(math.nan), X2, Y2, resolution=3), ValueError,
+     "the model's output is nan or inf at \\(-1.5, -1.5\\)"),
+    (lambda: plot_fits([1.0, math.nan, 3.0], [1.0, 2.0, 3.0], {"MSE": (1.0, 0.0)}), ValueError, "finite numbers"),
+    (lambda: plot_fits(["a", "b"], [1.0, 2.0], {}), ValueError, "X must be numbers"),
+    (lambda: plot_history({"loss": []}), ValueError, "no finished epoch yet"),
+    (lambda: plot_curves({"a": [1.0]}, path=b"x.png"), TypeError, "path must be a file name"),
+    (lambda: plots.save_figure("not a figure", "x.png"), TypeError, "save_figure needs a matplotlib Figure"),
+])
+def test_bad_plot_input_is_refused_clearly(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_missing_folder_is_named_before_anything_is_drawn(tmp_path, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(plots, "_axes", lambda ax: drawn.append(ax))
+    with pytest.raises(FileNotFoundError, match=f"the folder '{tmp_path / 'nope'}' does not exist"):
+        plot_curves({"a": [1.0, 2.0]}, path=tmp_path / "nope" / "curves.png")
+    assert drawn == []

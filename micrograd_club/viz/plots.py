@@ -27,7 +27,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from micrograd_club._io import atomic_write_bytes
-from micrograd_club.engine import Value, no_grad
+from micrograd_club.engine import Value, enable_grad, no_grad
 
 __all__ = [
     "plot_history",
@@ -50,6 +50,7 @@ GRID = {"alpha": 0.3, "linewidth": 0.6}
 # Metadata that would change on every save (timestamps) is left out, so files are reproducible.
 SAVE_METADATA = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
 SVG_SALT = "micrograd-club"  # SVG element ids are hashed with this instead of a random salt
+MAX_CLASSES = 1000  # a decision boundary of more classes than this is not a picture
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -75,6 +76,8 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
     if not history:
         raise ValueError("the history is empty, so there is nothing to plot: train first, e.g. history = fit(...)")
     curves = {str(name): _floats(values, f"history[{name!r}]") for name, values in history.items()}
+    if not any(len(values) for values in curves.values()):
+        raise ValueError("the history has no finished epoch yet, so there is nothing to plot")
     _check_path(path)
     ax = _axes(ax)
     from matplotlib.ticker import MaxNLocator
@@ -86,7 +89,7 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
         style = "--" if name.startswith("val_") else "-"
         epochs = np.arange(1, len(values) + 1)
         target.plot(epochs, values, style, color=color, marker="o" if len(values) < 30 else None,
-                    markersize=3, label=_history_label(name))
+                    markersize=3, label=_shown(_history_label(name)))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss ℒ")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -178,6 +181,12 @@ def _class_leads(model, X, resolution, margin, threshold=None):
     if len({len(scores) for scores in outputs}) != 1:
         raise ValueError("the model returned lists of different lengths at different points")
     scores = np.array(outputs).T.reshape(-1, resolution, resolution)  # (classes, rows, columns)
+    if not np.all(np.isfinite(scores)):
+        row, column = np.argwhere(~np.isfinite(scores).all(axis=0))[0]
+        raise ValueError(
+            f"the model's output is nan or inf at ({xs[column]:g}, {ys[row]:g}), so no class can be read "
+            "there: train it again with a lower learning rate, or check it on that point"
+        )
     if len(scores) == 1:
         if threshold is None:
             threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
@@ -202,14 +211,19 @@ def _scores(out):
 
 def _class_indices(y, n):
     """Labels as class indices 0 … K−1 (−1/+1 become 0/1) and the label of each index."""
-    labels = np.asarray(y, dtype=float) if _is_sequence(y) else None
+    try:
+        labels = np.asarray(y, dtype=float) if _is_sequence(y) else None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numeric labels (0/1, −1/+1 or 0 … K−1): {error}") from None
     if labels is None or labels.ndim != 1 or len(labels) != n:
         shape = labels.shape if labels is not None else type(y).__name__
         raise ValueError(f"y must be a 1-d list of {n} labels (one per row of X), got shape {shape}")
     if set(np.unique(labels)) <= {-1.0, 1.0}:
         return (labels > 0).astype(int), ["-1", "+1"]
     if not np.all((labels >= 0) & (labels == np.round(labels))):
-        raise ValueError(f"labels must be 0/1, −1/+1 or whole numbers 0 … K−1, got {sorted(set(labels.tolist()))}")
+        raise ValueError(f"labels must be 0/1, −1/+1 or whole numbers 0 … K−1, got {sorted(set(labels.tolist()))[:10]}")
+    if labels.max() >= MAX_CLASSES:
+        raise ValueError(f"labels must be class indices 0 … K−1 with K at most {MAX_CLASSES}, got {labels.max():g}")
     classes = labels.astype(int)
     return classes, [str(k) for k in range(classes.max() + 1)]
 
@@ -234,17 +248,19 @@ def plot_function_and_grad(fn, *, x_range=(-5.0, 5.0), points=201, path=None, ax
     values, grads = np.empty(points), np.empty(points)
     for i, x in enumerate(xs):
         values[i], grads[i] = _value_and_grad(fn, float(x), name)
-    ax.plot(xs, values, color="C0", linewidth=2, label=f"{name}(x)")
-    ax.plot(xs, grads, color="C3", linestyle="--", linewidth=2, label=f"{name}'(x) = ∂{name}/∂x  (by backward())")
+    shown = _shown(name)
+    ax.plot(xs, values, color="C0", linewidth=2, label=f"{shown}(x)")
+    ax.plot(xs, grads, color="C3", linestyle="--", linewidth=2, label=f"{shown}'(x) = ∂{shown}/∂x  (by backward())")
     ax.set_xlabel("x")
-    default = f"{name}(x) and its derivative {name}'(x)"
+    default = f"{shown}(x) and its derivative {shown}'(x)"
     return _finish(ax, path, default if title is None else title)
 
 
 def _value_and_grad(fn, x, name):
     leaf = Value(x, "x")
     try:
-        out = fn(leaf)
+        with enable_grad():  # a notebook cell inside no_grad() still gets the derivative
+            out = fn(leaf)
         if not isinstance(out, Value):
             raise TypeError(
                 f"fn must return a Value computed from x (e.g. lambda x: x.sigmoid()), got {type(out).__name__}"
@@ -307,10 +323,11 @@ def plot_loss_landscape(
         bounds = bounds[0] + np.linspace(-0.5, 0.5, levels)  # a flat loss: any levels around its value
     filled = ax.contourf(a_values, b_values, losses, levels=bounds, norm=norm, cmap="viridis")
     ax.contour(a_values, b_values, losses, levels=bounds, norm=norm, colors="white", linewidths=0.4, alpha=0.5)
+    labels = [_shown(label) for label in labels]
     ax.figure.colorbar(filled, ax=ax, label=f"ℒ({labels[0]}, {labels[1]})", format="%.3g")
     for i, (name, points) in enumerate(paths.items()):
         color = f"C{(i + 1) % 10}"  # C0 is the colormap's blue; start at orange
-        ax.plot(points[:, 0], points[:, 1], "-o", color=color, markersize=3, linewidth=1.5, label=name)
+        ax.plot(points[:, 0], points[:, 1], "-o", color=color, markersize=3, linewidth=1.5, label=_shown(name))
         ax.plot(*points[0], "o", color=color, markersize=9, markeredgecolor="black")
         ax.plot(*points[-1], "*", color=color, markersize=14, markeredgecolor="black")
     ax.set_xlim(*a_range)
@@ -382,7 +399,7 @@ def plot_curves(curves, *, path=None, ax=None, title=None, xlabel="step", ylabel
     _check_path(path)
     ax = _axes(ax)
     for name, (xs, ys) in data.items():
-        ax.plot(xs, ys, linewidth=1.8, label=name)
+        ax.plot(xs, ys, linewidth=1.8, label=_shown(name))
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -412,13 +429,18 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
     ``X`` has shape (n, 1) or (n,), ``y`` shape (n,); ``lines`` maps a name to
     ``(slope, intercept)``, i.e. (θ1, θ0), as numbers or Values.
     """
-    x = np.asarray(X, dtype=float) if _is_sequence(X) else None
+    try:
+        x = np.asarray(X, dtype=float) if _is_sequence(X) else None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"X must be numbers, shape (n, 1) or (n,): {error}") from None
     if x is None or not (x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1)) or len(x) == 0:
         raise ValueError(f"X must have shape (n, 1) or (n,) with n ≥ 1, got {getattr(x, 'shape', type(X).__name__)}")
     x = x.ravel()
     targets = _floats(y, "y")
     if len(targets) != len(x):
         raise ValueError(f"X has {len(x)} rows but y has {len(targets)} values")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(targets))):
+        raise ValueError("X and y must be finite numbers: a nan or inf point cannot be drawn (drop it first)")
     if not isinstance(lines, Mapping):
         raise TypeError(f"lines must be a dict like {{'MSE': (slope, intercept)}}, got {type(lines).__name__}")
     fits = {str(name): _line(name, value) for name, value in lines.items()}
@@ -428,7 +450,7 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
     ends = np.array([x.min(), x.max()])
     for i, (name, (slope, intercept)) in enumerate(fits.items()):
         sign = "+" if slope >= 0 else "−"
-        label = f"{name}: ŷ = {intercept:.2f} {sign} {abs(slope):.2f}x"
+        label = f"{_shown(name)}: ŷ = {intercept:.2f} {sign} {abs(slope):.2f}x"
         ax.plot(ends, intercept + slope * ends, color=f"C{i % 10}", linewidth=2, label=label)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
@@ -478,6 +500,8 @@ def _finish(ax, path, title, legend=True):
 def save_figure(figure, path):
     """Save a Figure as png, svg or pdf (by the extension), atomically and reproducibly:
     the same figure gives the same bytes."""
+    if not hasattr(figure, "savefig"):
+        raise TypeError(f"save_figure needs a matplotlib Figure (what the plots return), got {type(figure).__name__}")
     atomic_write_bytes(path, _render(figure, _check_path(path)))
     return path
 
@@ -496,14 +520,26 @@ def _check_path(path):
     """The file format named by the extension of ``path`` (png, svg or pdf), or None."""
     if path is None:
         return None
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
+        raise TypeError(f"path must be a file name (a str or a pathlib.Path), got {type(path).__name__}")
     extension = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
     if extension not in FORMATS:
         found = f"extension '.{extension}'" if extension else "no extension"
         raise ValueError(f"cannot save a plot to {os.fspath(path)!r}: it has {found}; use .png, .svg or .pdf")
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save a plot to {os.fspath(path)!r}: the folder {folder!r} does not exist")
     return extension
 
 
 # ----- checking inputs -----
+
+
+def _shown(name):
+    """A name as matplotlib should show it, exactly: "$" escaped (it would start mathtext),
+    and a zero-width space before a leading "_" (which would hide it from the legend)."""
+    text = str(name).replace("$", r"\$")
+    return "\u200b" + text if text.startswith("_") else text
 
 
 def _is_real(x):
