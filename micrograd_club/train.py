@@ -113,8 +113,9 @@ def fit(
       it and uses the scalar engine otherwise; True insists on the tape (an error says why
       it cannot be used); False always uses the scalar engine.
 
-    Ctrl-C stops cleanly and returns the history of the finished epochs; a step it cuts
-    short is undone, so the model never keeps half an update.
+    Ctrl-C stops cleanly and returns the history of the finished epochs, with the model as
+    it was at the end of the last of them (steps of an epoch cut short are undone), so the
+    history and the model agree and ``epochs=history.epochs`` gives the same model again.
     """
     _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
@@ -144,8 +145,10 @@ def fit(
     scalar_step = _ScalarStep(model, params, loss_fn, loss_name, l2)
     history.path = "compiled" if step is not None else "scalar"
     bar = _progress_bar(epochs, progress)
+    epoch, epoch_start = -1, None
     try:
         for epoch in bar:
+            epoch_start = [p.data for p in params]
             total, correct, count = 0.0, 0, 0
             epoch_seed = int(rng.integers(2**31))
             for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=epoch_seed):
@@ -186,6 +189,9 @@ def fit(
     except KeyboardInterrupt:
         history.interrupted = True
         _trim_to_complete_epochs(history)
+        if history.epochs <= epoch:  # this epoch is not in the history: back to where it started
+            for p, data in zip(params, epoch_start):
+                p.data = data
     finally:
         bar.close()
     return history

@@ -127,6 +127,28 @@ def test_ctrl_c_stops_cleanly_and_returns_the_history_so_far():
     assert history.interrupted and history.epochs == 3 and len(history["accuracy"]) == 3
 
 
+def test_after_ctrl_c_the_model_is_the_one_the_history_describes():
+    X, y = small_xor("±1")  # 40 rows: 5 mini-batches of 8 per epoch
+
+    class StoppedInEpochThree(SGD):
+        calls = 0
+
+        def step(self):
+            StoppedInEpochThree.calls += 1
+            if StoppedInEpochThree.calls == 2 * 5 + 3:
+                raise KeyboardInterrupt
+            super().step()
+
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, loss="hinge", optimizer=StoppedInEpochThree(model.parameters(), lr=0.1),
+                  epochs=10, batch_size=8, seed=3, progress=False)
+    assert history.interrupted and history.epochs == 2
+    again = MLP(2, [4, 1], seed=0)
+    fit(again, X, y, loss="hinge", optimizer=SGD(again.parameters(), lr=0.1), epochs=2, batch_size=8, seed=3,
+        progress=False)
+    assert model.state_dict() == again.state_dict()
+
+
 def test_ctrl_c_inside_an_optimizer_step_leaves_no_half_update():
     X, y = small_xor("±1")
     model = MLP(2, [4, 1], seed=0)
