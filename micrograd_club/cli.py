@@ -422,6 +422,9 @@ def _print_result(history):
     print(f"after {history.epochs} epochs: {scores}")
 
 
+PICTURES = ("history.png", "decision_boundary.png")  # what train may draw into its folder
+
+
 def _save_training(out_dir, model, history, X, targets, boundary):
     """model.json, history.csv, and (with matplotlib) history.png and, unless ``boundary``
     (where a single output's classes meet) is None, decision_boundary.png."""
@@ -432,12 +435,18 @@ def _save_training(out_dir, model, history, X, targets, boundary):
         history.to_csv(history_path)
     print(f"wrote {model_path}")
     print(f"wrote {history_path}")
-    if history.epochs:
-        _save_plots(out_dir, model, history, X, targets, boundary)
+    written = _save_plots(out_dir, model, history, X, targets, boundary) if history.epochs else []
+    for name in PICTURES:  # an earlier run's picture would sit beside this run's model as if it were its own
+        path = os.path.join(out_dir, name)
+        if name not in written and os.path.isfile(path):
+            os.remove(path)
+            print(f"removed {path} (an earlier run's; this run has no such picture)")
 
 
 def _save_plots(out_dir, model, history, X, targets, boundary):
-    """The plots, or one line saying how to get matplotlib if it is missing."""
+    """The plots, or one line saying how to get matplotlib if it is missing; the names of
+    the pictures written."""
+    written = []
     try:
         from micrograd_club.viz import plots
 
@@ -449,11 +458,13 @@ def _save_plots(out_dir, model, history, X, targets, boundary):
             path = os.path.join(out_dir, name)
             with _writing(path):
                 plot(*plot_args, path=path, **options)
+            written.append(name)
             print(f"wrote {path}")
     except ImportError as error:
         if error.name and error.name.partition(".")[0] != "matplotlib":
             raise  # a broken install, not the missing plots extra
         print(PLOTS_SKIPPED)
+    return written
 
 
 # ----- demo -----

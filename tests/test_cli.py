@@ -256,6 +256,16 @@ def test_train_sizes_the_output_layer_for_the_dataset(capsys, dataset, model, pl
     assert os.path.exists(os.path.join(folder, "decision_boundary.png")) == ("decision_boundary.png" in plots)
 
 
+def test_train_removes_an_earlier_runs_picture_that_it_does_not_redraw(capsys):
+    os.makedirs("run")
+    stale = os.path.join("run", "decision_boundary.png")
+    with open(stale, "wb") as f:
+        f.write(b"an earlier run's moons picture")
+    status, out, _ = run(capsys, "train", "regression", *TINY_TRAINING, "--out", "run")
+    assert status == 0 and not os.path.exists(stale)
+    assert f"removed {stale} (an earlier run's; this run has no such picture)" in out
+
+
 def test_train_with_binary_cross_entropy_uses_a_sigmoid_output(capsys):
     status, out, _ = run(capsys, "train", "xor", *TINY_TRAINING, "--loss", "binary_cross_entropy", "--out", "run")
     assert status == 0
