@@ -52,7 +52,7 @@ class enable_grad(no_grad):
 
 
 def is_grad_enabled():
-    """True unless inside ``no_grad()``."""
+    """True unless inside ``no_grad()`` (and not in an ``enable_grad()`` within it)."""
     return _grad_enabled
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_club import Value, is_grad_enabled, no_grad
+from micrograd_club import Value, enable_grad, is_grad_enabled, no_grad
 from micrograd_club.engine import Constant, maximum
 from micrograd_club.gradcheck import numerical_grad
 from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
@@ -249,6 +249,24 @@ def test_no_grad_is_restored_after_an_exception():
         with no_grad():
             Value(1.0) / 0
     assert is_grad_enabled()
+
+
+def test_enable_grad_records_the_graph_inside_no_grad_and_restores_state():
+    w = Value(2.0)
+    with no_grad():
+        with enable_grad():
+            assert is_grad_enabled()
+            y = w * w
+        assert not is_grad_enabled()
+        assert (w * w).parents == ()
+    assert y.parents == (w, w) and is_grad_enabled()
+
+    @enable_grad()
+    def square(x):
+        return x * x
+
+    with no_grad():
+        assert square(w).parents == (w, w)
 
 
 def test_truth_follows_data_like_a_scalar_tensor():
