@@ -294,3 +294,10 @@ def test_a_wrong_derivative_of_a_steep_smooth_f_is_not_called_a_corner():
 
     report = gradcheck(exp_with_a_wrong_slope, [0.3])
     assert not report.ok and "corner" not in report[0].note
+
+
+def test_gradcheck_works_inside_no_grad():
+    from micrograd_club import no_grad
+
+    with no_grad():
+        assert gradcheck(lambda a, b: (a * b).tanh(), [0.3, -0.7]).ok
