@@ -28,10 +28,12 @@ class no_grad(ContextDecorator):
     plain leaves, which saves memory when you only evaluate a model. Also a decorator.
     Unlike PyTorch's, the switch is one flag for the whole program, not one per thread."""
 
+    records_graph = False  # what the flag is set to inside the block
+
     def __enter__(self):
         global _grad_enabled
         self._previous = _grad_enabled
-        _grad_enabled = False
+        _grad_enabled = self.records_graph
         return self
 
     def __exit__(self, *exc):
@@ -44,11 +46,7 @@ class enable_grad(no_grad):
     """Record the graph again inside a ``no_grad()`` block (like ``torch.enable_grad``), for
     code that needs gradients wherever it is called from. Also a decorator."""
 
-    def __enter__(self):
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = True
-        return self
+    records_graph = True
 
 
 def is_grad_enabled():
