@@ -190,8 +190,7 @@ def fit(
         history.interrupted = True
         _trim_to_complete_epochs(history)
         if history.epochs <= epoch:  # this epoch is not in the history: back to where it started
-            for p, data in zip(params, epoch_start):
-                p.data = data
+            _restore(params, epoch_start)
     finally:
         bar.close()
     return history
@@ -497,16 +496,20 @@ def _step_or_roll_back(optimizer, params, epoch):
     try:
         optimizer.step()
     except BaseException:  # Ctrl-C (or an error) halfway through the update: none of it happened
-        for p, data in zip(params, before):
-            p.data = data
+        _restore(params, before)
         raise
     if not all(math.isfinite(p.data) for p in params):
-        for p, data in zip(params, before):
-            p.data = data
+        _restore(params, before)
         raise FloatingPointError(
             f"a step in epoch {epoch + 1} made parameters inf or nan: training diverged (the model keeps "
             "its parameters from before that step). Lower the learning rate (lr) or scale the inputs."
         )
+
+
+def _restore(params, data):
+    """Put back the parameters' data as it was saved (``[p.data for p in params]``)."""
+    for p, value in zip(params, data):
+        p.data = value
 
 
 def _progress_bar(epochs, enabled):
