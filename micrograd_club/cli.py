@@ -20,7 +20,7 @@ from micrograd_club import __version__, data
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
-from micrograd_club.train import LOSSES, OPTIMIZERS, fit
+from micrograd_club.train import LOSSES, OPTIMIZERS, decision_threshold, fit
 from micrograd_club.viz import (
     GraphTooLargeError,
     GraphvizNotFoundError,
@@ -369,8 +369,8 @@ def run_train(args):
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
     _print_result(history)
-    threshold = 0.5 if loss == "binary_cross_entropy" else 0.0  # where a single output's classes meet
-    _save_training(out_dir, model, history, X, targets, boundary=None if task == "regression" else threshold)
+    boundary = None if task == "regression" else decision_threshold(loss)
+    _save_training(out_dir, model, history, X, targets, boundary=boundary)
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
           f'{_output_activation_text(output_activation)}).load({os.path.join(out_dir, "model.json")!r})')
     if history.interrupted:

@@ -33,7 +33,7 @@ from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, Optimizer, RMSprop
 from micrograd_club.viz.notation import number  # 4 decimals, or 1.0324e+300 for a huge loss
 
-__all__ = ["fit", "evaluate", "predict_labels", "History", "LOSSES", "OPTIMIZERS"]
+__all__ = ["fit", "evaluate", "predict_labels", "decision_threshold", "History", "LOSSES", "OPTIMIZERS"]
 
 LOSSES = {
     "mse": losses.mse,
@@ -317,11 +317,16 @@ def _label(out, loss_name):
         values = [v.data if isinstance(v, Value) else float(v) for v in out]
         return int(np.argmax(values))
     score = out.data if isinstance(out, Value) else float(out)
+    above = score > decision_threshold(loss_name)
     if loss_name == "hinge":
-        return 1 if score > 0 else -1
-    if loss_name == "binary_cross_entropy":
-        return 1 if score > 0.5 else 0
-    return 1 if score > 0 else 0  # logits
+        return 1 if above else -1
+    return 1 if above else 0
+
+
+def decision_threshold(loss_name):
+    """Where one output's two classes meet for this loss: 0.5 for a probability
+    (binary_cross_entropy), 0 for a score or a logit (hinge, the logits losses)."""
+    return 0.5 if loss_name == "binary_cross_entropy" else 0.0
 
 
 def _count_correct(predictions, targets, loss_name):
