@@ -11,8 +11,9 @@ the same losses: the script checks that they agree to 1e-9 and says so.
   Engines: micrograd_club with the micrograd-style graph (one node per * and +), with fused
   neurons (one Σwx+b node per neuron, the default), compiled to a numpy tape
   (micrograd_club.compile); micrograd 0.1.0 (``pip install micrograd==0.1.0``, the bench extra);
-  and, as a yardstick for the first target, the issue's "careful pure-Python engine"
-  (benchmarks/minimal_engine.py).
+  and, as yardsticks for the first target, the issue's "careful pure-Python engine"
+  (benchmarks/minimal_engine.py) and that engine with each node's inputs in slots instead of
+  tuples (one object per node for the garbage collector to track, not two).
 - W2 deep chain: x ← 1.0001·x + 0.0001 repeated N times, then backward: time, peak memory
   (tracemalloc; for PyTorch, peak resident memory) and bytes per node.
 - W3 wide sum: Σ aᵢbᵢ over 1e5 products, then backward: build and backward throughput.
@@ -115,13 +116,15 @@ def micrograd_club_step(X, y, weights, fused):
     return scalar_step(Value, model, params, X, y)
 
 
-def minimal_engine_step(X, y, weights):
-    """The yardstick engine of benchmarks/minimal_engine.py (the issue's "careful pure-Python engine")."""
+def minimal_engine_step(X, y, weights, inline=False):
+    """The yardstick engine of benchmarks/minimal_engine.py (the issue's "careful pure-Python engine");
+    with ``inline=True`` its variant that keeps a node's inputs in slots instead of tuples."""
     import minimal_engine
 
-    model = minimal_engine.MLP(SIZES[0], SIZES[1:])
+    value_cls = minimal_engine.InlineValue if inline else minimal_engine.Value
+    model = minimal_engine.MLP(SIZES[0], SIZES[1:], value=value_cls)
     params = load_into_scalar_model(model, weights)
-    return scalar_step(minimal_engine.Value, model, params, X, y)
+    return scalar_step(value_cls, model, params, X, y)
 
 
 def micrograd_step(X, y, weights):
@@ -249,6 +252,8 @@ def w1(args, report):
          100 if quick else 300),
         ("yardstick: the issue's minimal engine", "minimal", lambda: minimal_engine_step(X, y, weights),
          3 if quick else 10),
+        ("yardstick with inputs in slots", "minimal_inline",
+         lambda: minimal_engine_step(X, y, weights, inline=True), 5 if quick else 10),
         ("micrograd 0.1.0", "micrograd", lambda: micrograd_step(X, y, weights), 3 if quick else 5),
         ("PyTorch, batched float64 tensors", "torch", lambda: torch_step(X, y, weights), 200 if quick else 1000),
         ("numpy, hand-written backprop", "numpy", lambda: numpy_step(X, y, weights), 200 if quick else 1000),
@@ -292,9 +297,9 @@ def w1(args, report):
         print(f"losses agree to {AGREE:g} at every step, across: {', '.join(engines_run)}")
     report["W1"] = results
     report["W1_losses_agree"] = not disagreements
-    for key, target in (("scalar", "scalar"), ("fused", "fused"), ("compiled", "compiled"), ("minimal", "minimal")):
+    for key in ("scalar", "fused", "compiled", "minimal", "minimal_inline"):
         if mg and "ms" in results.get(key, {}):
-            report["ratios"][target] = mg / results[key]["ms"]
+            report["ratios"][key] = mg / results[key]["ms"]
     if pt and "ms" in results.get("compiled", {}):
         report["ratios"]["compiled_vs_torch"] = results["compiled"]["ms"] / pt
 
@@ -556,6 +561,9 @@ def summary(report):
         if key == "scalar" and "minimal" in ratios:
             print(f"  {'  its recipe, benchmarks/minimal_engine.py':<46} {ratios['minimal']:>11.3g}x   "
                   "(the issue quotes about 13.7x for it)")
+        if key == "scalar" and "minimal_inline" in ratios:
+            print(f"  {'  the recipe with inputs in slots':<46} {ratios['minimal_inline']:>11.3g}x   "
+                  "(one object per node for the garbage collector, not two)")
     if "chain_1e6_completes" in report:
         print(f"  W2 1e6-node chain backward completes, recursion limit untouched: "
               f"{'yes' if report['chain_1e6_completes'] else 'NO'}")

@@ -30,7 +30,7 @@ def _optional(name):
     pytest.importorskip(name)
 
 
-@pytest.mark.parametrize("engine", ["fused", "compiled", "minimal", "numpy", "micrograd", "torch"])
+@pytest.mark.parametrize("engine", ["fused", "compiled", "minimal", "minimal_inline", "numpy", "micrograd", "torch"])
 def test_w1_engine_losses_agree_with_the_micrograd_style_graph(bench, engine):
     if engine in ("micrograd", "torch"):
         _optional(engine)
@@ -40,6 +40,7 @@ def test_w1_engine_losses_agree_with_the_micrograd_style_graph(bench, engine):
         "fused": lambda: bench.micrograd_club_step(X, y, weights, fused=True),
         "compiled": lambda: bench.compiled_step(X, y, weights),
         "minimal": lambda: bench.minimal_engine_step(X, y, weights),
+        "minimal_inline": lambda: bench.minimal_engine_step(X, y, weights, inline=True),
         "numpy": lambda: bench.numpy_step(X, y, weights),
         "micrograd": lambda: bench.micrograd_step(X, y, weights),
         "torch": lambda: bench.torch_step(X, y, weights),
