@@ -40,7 +40,7 @@ def draw_diagrams(folder=IMAGES):
     os.makedirs(folder, exist_ok=True)
     net = backprop_by_hand.build_network()
     net["L"].backward()
-    written = [save_graph(net["L"], os.path.join(folder, "backprop_4_7.svg"), rankdir="TB", highlight=net["w1"])]
+    written = [save_graph(net["L"], os.path.join(folder, "backprop_4_7.svg"), highlight=net["w1"])]
     model = MLP(2, [4, 4, 1], seed=1)
     out = model([Value(0.5, "x1"), Value(-1.0, "x2")])
     out.label = "score"

@@ -264,3 +264,36 @@ def test_collapsed_neurons_name_what_is_built_on_them():
     names = set(re.findall(r"<b>([^<]*)</b>", source))
     assert {"neuron 1.1", "neuron 1.2", "neuron 2.1", "(neuron 2.1)·2"} <= names
     assert not any("Σwx+b" in name for name in names)  # the hidden pre-activations name nothing shown
+
+
+def _svg_size(graph):
+    svg = graph.pipe(format="svg").decode()
+    width, height = re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg).groups()
+    return int(width), int(height)
+
+
+def test_a_long_chain_runs_down_the_page_so_it_fits_a_notebook_cell(needs_dot):
+    net = notes_network()
+    graph = draw_graph(net["L"], highlight=net["w1"])  # the README's call
+    assert "rankdir=TB" in graph.source
+    width, height = _svg_size(graph)
+    assert width < 1000 and width < height
+    lr_width, _ = _svg_size(draw_graph(net["L"], highlight=net["w1"], rankdir="LR"))
+    assert lr_width > 3 * width  # what "auto" avoids: a strip several screens wide
+
+
+def test_a_neuron_with_many_inputs_fans_out_left_to_right(needs_dot):
+    from micrograd_club.nn import Neuron
+
+    out = Neuron(8, seed=0)([Value(float(i), f"x{i}") for i in range(8)])
+    out.backward()
+    graph = draw_graph(out)
+    assert "rankdir=LR" in graph.source
+    assert _svg_size(graph)[0] < _svg_size(draw_graph(out, rankdir="TB"))[0]
+
+
+def test_rankdir_is_checked():
+    net = notes_network()
+    assert "rankdir=BT" in draw_graph(net["L"], rankdir="BT").source
+    with pytest.raises(ValueError, match="rankdir must be one of 'auto', 'LR', 'TB'"):
+        draw_graph(net["L"], rankdir="lr")

@@ -64,7 +64,7 @@ class Diagram(graphviz.Digraph):
 def draw_graph(
     root,
     *,
-    rankdir="LR",
+    rankdir="auto",
     show_local_grads=True,
     precision=4,
     highlight=None,
@@ -75,6 +75,9 @@ def draw_graph(
 ):
     """A ``graphviz.Digraph`` (a ``Diagram``) of everything ``root`` was computed from.
 
+    - ``rankdir``: "LR" (left to right, as micrograd draws), "TB" (top to bottom), or
+      "auto": whichever keeps the picture narrower, so a long chain runs down the page
+      instead of off its side, and a neuron with many inputs still fans out sideways.
     - ``show_local_grads``: label each input → op edge with ∂out/∂in (and the backward flow).
     - ``highlight``: a Value (e.g. a weight); the path from it to ``root`` is drawn in red,
       which shows how it affects the result.
@@ -142,13 +145,15 @@ def pipe(graph, fmt):
 # ----- building the diagram -----
 
 
-def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, precision=4,
+def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True, precision=4,
            highlight=None, max_nodes=150, collapse=None, legend=True, root_name="L"):
     """The diagram of a graph given in topological order. ``grads`` maps each node whose
     gradient is known to it (nodes missing from it show "not computed yet"); ``current``
     is drawn as the node whose gradient was just completed."""
     if collapse not in (None, "neuron"):
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(map(repr, RANKDIRS))}, got {rankdir!r}")
     root = order[-1]
     neurons = find_neurons(order) if collapse == "neuron" else {}
     hidden = _hidden_by(neurons, order)
@@ -162,6 +167,8 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
         )
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     on_path = path_to_root(order, highlight) if highlight is not None else set()
+    if rankdir == "auto":
+        rankdir = narrower_direction(shown, neurons)
 
     graph = Diagram(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.45"},
@@ -197,6 +204,41 @@ def render(order, grads, *, current=None, rankdir="LR", show_local_grads=True, p
     if legend:
         _draw_legend(graph, current is not None, bool(on_path), bool(neurons))
     return graph
+
+
+RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
+# Rough sizes in points, measured on this module's own drawings: left to right, each value
+# on the longest chain adds its box, an op circle and an edge label; top to bottom, each
+# box on the widest rank adds its width.
+LR_POINTS_PER_CHAIN_STEP = 400
+TB_POINTS_PER_BOX = 215
+
+
+def narrower_direction(shown, neurons):
+    """"LR" or "TB", whichever should give the narrower picture: left to right it is about
+    as wide as the longest chain of values is long, top to bottom as the widest rank (values
+    drawn side by side; a leaf sits one rank above the first node that uses it, as Graphviz
+    places it)."""
+    def drawn_parents(node):
+        return neurons[node]["inputs"] if node in neurons else node.parents
+
+    rank = {}
+    for node in shown:  # topological order: parents first
+        parents = drawn_parents(node)
+        rank[node] = 1 + max(rank[p] for p in parents) if parents else 0
+    leaf_rank = {}
+    for node in shown:
+        for parent in drawn_parents(node):
+            if not drawn_parents(parent):
+                leaf_rank[parent] = min(leaf_rank.get(parent, rank[node] - 1), rank[node] - 1)
+    rank.update(leaf_rank)
+    boxes_per_rank = {}
+    for node, r in rank.items():  # a neuron's box, with its summary line, is about two boxes wide
+        boxes_per_rank[r] = boxes_per_rank.get(r, 0) + (2 if node in neurons else 1)
+    longest_chain = 1 + max(rank.values()) - min(rank.values())
+    wide_lr = LR_POINTS_PER_CHAIN_STEP * longest_chain
+    wide_tb = TB_POINTS_PER_BOX * max(boxes_per_rank.values())
+    return "LR" if wide_lr <= wide_tb else "TB"
 
 
 def edge_label(node, index, names, precision, upstream):
