@@ -41,9 +41,8 @@ import numbers
 
 import numpy as np
 
-from micrograd_club.engine import Constant, Value
+from micrograd_club.engine import Constant, CustomOp, Value, enable_grad
 from micrograd_club.engine import _safe_exp as _s_exp  # the engine's own formulas, for single numbers
-from micrograd_club.engine import _power_derivative as _s_power_local
 from micrograd_club.engine import _sigmoid as _s_sigmoid
 
 __all__ = ["compile", "Tape", "TapeResult", "CompileError", "DataDependentGraphError"]
@@ -69,7 +68,9 @@ def compile(fn, *example_args, check=False, reduction="mean", sample_size=8):
     ``(rows, *example_shape)``) and returns a TapeResult whose ``data`` is the loss reduced
     over the rows (``reduction`` "mean" or "sum"), with ``backward()`` as for a Value.
 
-    ``check=True`` re-traces ``sample_size`` rows on every call, not only on the first one.
+    ``check=True`` re-traces ``sample_size`` rows on every call, not only on the first one;
+    ``tape(*batch_args, check="all")`` re-traces every row of that batch (one scalar forward
+    pass per row), which ``train.fit`` does once for the whole data set.
     """
     return Tape(fn, example_args, check=check, reduction=reduction, sample_size=sample_size)
 
@@ -113,9 +114,11 @@ class Tape:
             raise TypeError(f"compile expects a function, got {type(fn).__name__}")
         if reduction not in REDUCTIONS:
             raise ValueError(f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        if check not in (False, True, "all"):
+            raise ValueError(f"check must be False, True or 'all', got {check!r}")
         self.fn = fn
         self.reduction = reduction
-        self.check = bool(check)
+        self.check = check
         self.sample_size = int(sample_size)
         self.example_shapes = [_example_array(a, i).shape for i, a in enumerate(example_args)]
         first = _trace(fn, example_args)
@@ -134,11 +137,16 @@ class Tape:
         self._checked = False
 
     def __call__(self, *args, check=None):
+        if check not in (None, False, True, "all"):
+            raise ValueError(f"check must be None, False, True or 'all', got {check!r}")
         arrays, rows = self._batch_arrays(args)
         values, outputs, backward = self._program.run(arrays, rows, self.reduction)
-        data = float(values.mean() if self.reduction == "mean" else values.sum())
-        if check or (check is None and self.check) or not self._checked:
-            self._verify(args, rows, values, outputs)
+        with np.errstate(all="ignore"):  # inf − inf is nan here, as in the engine, not a warning
+            data = float(values.mean() if self.reduction == "mean" else values.sum())
+        check = self.check if check is None else check
+        if check or not self._checked:
+            sample = range(rows) if check == "all" else _sample_rows(rows, self.sample_size)
+            self._verify(args, sample, values, outputs)
             self._checked = True
         return TapeResult(self, data, values, outputs, backward)
 
@@ -165,18 +173,23 @@ class Tape:
             if rows is not None and len(array) != rows:
                 raise ValueError(f"batch arguments have different numbers of rows: {rows} and {len(array)}")
             rows = len(array)
+            if rows == 0:
+                raise ValueError(f"the batch is empty (batch argument {i} has no rows): there is nothing to replay")
             arrays.append(array.reshape(rows, -1))
         if rows is None:
             rows = 1  # a function of parameters only
-        if rows == 0:
-            raise ValueError("the batch is empty: there is nothing to replay")
         return arrays, rows
 
-    def _verify(self, args, rows, values, outputs):
-        """Trace a few rows as Values and compare them with the tape (see the module docstring)."""
-        for row in _sample_rows(rows, self.sample_size):
+    def _verify(self, args, sample, values, outputs):
+        """Trace these rows as Values and compare them with the tape (see the module docstring)."""
+        for row in sample:
             example = [np.asarray(a, dtype=float)[row] for a in args]
-            trace = _trace(self.fn, example)
+            try:
+                trace = _trace(self.fn, example)
+            except (ValueError, ArithmeticError):
+                if math.isfinite(values[row]):
+                    raise
+                continue  # the engine raises (log of 0, say) where the tape gives inf or nan, as documented
             signature = _signature(trace, _same_objects(self._trace, trace))
             mismatch = _first_difference(self._reference, signature, self._trace, trace)
             if mismatch is not None:
@@ -222,6 +235,12 @@ def _example_array(arg, index):
 
 
 def _trace(fn, example_args):
+    """Run ``fn`` on one example as Values (recording the graph even inside ``no_grad()``)."""
+    with enable_grad():
+        return _trace_graph(fn, example_args)
+
+
+def _trace_graph(fn, example_args):
     inputs, values = {}, []
     for k, arg in enumerate(example_args):
         array = _example_array(arg, k)
@@ -390,6 +409,14 @@ def _b_power_local(a, n):
     return np.where((a == 0) & (n < 1) & (n != 0), np.copysign(np.inf, n), out)
 
 
+def _s_power(a, n):  # numpy's power: inf or nan where the engine raises, never a complex number
+    return float(np.power(float(a), n))
+
+
+def _s_power_local(a, n):
+    return float(_b_power_local(np.float64(a), n))
+
+
 def _s_exponent_local(a, out):  # ∂(aⁿ)/∂n = aⁿ·ln a, 0 at a = 0
     return out * math.log(a) if a > 0 else 0.0
 
@@ -423,8 +450,7 @@ UNARY = {
     "softplus": (_s_softplus, _b_softplus, lambda a, out: _s_sigmoid(a), lambda a, out: _b_sigmoid(a)),
     "clamp": (_s_clamp, _b_clamp, lambda a, out, low, high: _s_clamp_local(a, low, high),
               lambda a, out, low, high: _b_clamp_local(a, low, high)),
-    "**n": (lambda a, n: a**n, lambda a, n: a**n, lambda a, out, n: _s_power_local(a, n),
-            lambda a, out, n: _b_power_local(a, n)),
+    "**n": (_s_power, np.power, lambda a, out, n: _s_power_local(a, n), lambda a, out, n: _b_power_local(a, n)),
 }
 # a ∘ b written inline, with ∂/∂a and ∂/∂b (as source, in terms of a, b and the upstream U)
 BINARY = {
@@ -475,6 +501,11 @@ class _Program:
                     self.constants.append(node.data)
             else:
                 key = _op_key(node)
+                if isinstance(node.op, CustomOp):
+                    raise CompileError(
+                        f"the op {node.op!r} was made with Value.from_op, and compile replays only the engine's "
+                        "own ops (it cannot know your op's formula); call the function with the scalar engine instead"
+                    )
                 if key not in UNARY and key not in BINARY and key not in ("**", "max", "Σwx+b"):
                     raise CompileError(
                         f"the op {node.op!r} cannot be compiled (compile knows the engine's ops: "
@@ -596,7 +627,7 @@ class _Program:
             if len(same) != 1:
                 return None
             members.append(same[0])
-        if members[0] != i:
+        if min(members) != i:  # made where its first member is, in tape order; the others come later
             return None
         return self._add_block({"kind": "map", "members": members, "op": self.order[i].op, "parent": parent_block})
 
@@ -703,10 +734,8 @@ class _Program:
             extra = f", {settings}" if settings else ""
             emit(f"    v{i} = {self._function(forward)}({args[0]}{extra})")
         elif key == "**":
-            if self.batch[i]:
-                emit(f"    v{i} = np.power({args[0]}, {args[1]})")
-            else:
-                emit(f"    v{i} = {args[0]} ** {args[1]}")
+            power = f"np.power({args[0]}, {args[1]})"
+            emit(f"    v{i} = {power if self.batch[i] else f'float({power})'}")
         elif key == "max":
             if self.batch[i]:
                 columns = ", ".join(f"np.broadcast_to({a}, (rows,))" for a in args)
@@ -714,7 +743,7 @@ class _Program:
                 emit(f"    K{i} = S{i}.argmax(axis=1)")
                 emit(f"    v{i} = S{i}[np.arange(rows), K{i}]")
             else:
-                emit(f"    K{i} = max(range({len(args)}), key=[{', '.join(args)}].__getitem__)")
+                emit(f"    K{i} = int(np.argmax([{', '.join(args)}]))")  # the first largest; a nan wins
                 emit(f"    v{i} = [{', '.join(args)}][K{i}]")
         else:  # Σwx+b, one node
             n = len(ps) // 2
@@ -777,6 +806,8 @@ class _Program:
         emit(f"    H{number}l = H{number}.ravel().tolist()")
         emit(f"    C{number} = G{number}.sum(axis=0).tolist()")
         for r, m in enumerate(members):
+            if not self.needs_grad[m]:
+                continue  # a neuron the loss does not depend on hands nothing back, as in the engine
             for j in range(n):
                 self._add_grad(emit, self.parents[m][j], f"H{number}l[{r * n + j}]", False)
             self._add_grad(emit, self.parents[m][-1], f"C{number}[{r}]", False)
@@ -814,7 +845,14 @@ class _Program:
                     local = f"{self._function(UNARY[key][3])}(v{x}, v{m}{extra})"
                     self._add_grad(emit, x, f"G{number}[:, {column}] * {local}", True)
             return
-        emit(f"    G{parent} += G{number} * {self._function(UNARY[key][3])}(B{parent}, B{number}{extra})")
+        local = self._function(UNARY[key][3])
+        needed = [c for c, m in enumerate(block["members"]) if self.needs_grad[m]]
+        if len(needed) == len(block["members"]):
+            emit(f"    G{parent} += G{number} * {local}(B{parent}, B{number}{extra})")
+            return
+        # only the columns the loss depends on: elsewhere 0 · (an infinite local derivative) would be nan
+        columns = self._columns(needed, len(block["members"]))
+        emit(f"    G{parent}{columns} += G{number}{columns} * {local}(B{parent}{columns}, B{number}{columns}{extra})")
 
     def _columns(self, columns, width):
         """Source that picks these columns of a block: nothing when it is all of them, in order."""

@@ -17,8 +17,8 @@ import numbers
 import operator
 from contextlib import ContextDecorator
 
-__all__ = ["Value", "Constant", "Op", "weighted_sum", "weighted_sum_of_values", "maximum", "no_grad", "enable_grad",
-           "is_grad_enabled"]
+__all__ = ["Value", "Constant", "Op", "CustomOp", "weighted_sum", "weighted_sum_of_values", "maximum", "no_grad",
+           "enable_grad", "is_grad_enabled"]
 
 _grad_enabled = True
 
@@ -362,7 +362,7 @@ class Value:
         data = _as_float(data)
         if data is None:
             raise TypeError("from_op: data must be a real number, the op's result")
-        return _result(data, op, parents, tuple(grads))
+        return _result(data, CustomOp(op), parents, tuple(grads))
 
 
 def weighted_sum(weights, inputs, bias):
@@ -410,6 +410,11 @@ class Op(str):
         op = super().__new__(cls, name)
         op.settings = settings
         return op
+
+
+class CustomOp(Op):
+    """The name of an op made with ``Value.from_op``, so that tools which replay the engine's
+    own ops by name (``compile``) know that this one is not the engine's, whatever it is called."""
 
 
 @functools.lru_cache(maxsize=1024)

@@ -110,7 +110,8 @@ def fit(
     - ``seed``: an int (or a numpy Generator) makes the shuffling of every epoch reproducible
       (None: fresh each run).
     - ``compile``: None (the default) replays a compiled tape when the model and loss allow
-      it and uses the scalar engine otherwise; True insists on the tape (an error says why
+      it (checked once against the scalar engine on every row of X) and uses the scalar
+      engine otherwise; True insists on the tape (an error says why
       it cannot be used); False always uses the scalar engine.
 
     Ctrl-C stops cleanly and returns the history of the finished epochs, with the model as
@@ -238,6 +239,8 @@ class _CompiledStep:
 
                 reduction = "sum" if loss_name == "sse" else "mean"
                 data_tape = compile_tape(example_loss, X[0], targets[0], reduction=reduction)
+                # every row once, not a sample: a model that branches on the data anywhere trains on the scalar path
+                data_tape(X, _compiled_targets(y, loss_name, classes), check="all")
                 l2_tape = compile_tape(lambda: l2 * losses.l2(params)) if l2 else None
                 return cls(data_tape, l2_tape, loss_name, classes)
             except Exception as error:  # whatever stops the trace, the scalar engine may still run the model

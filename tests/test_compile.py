@@ -2,6 +2,7 @@
 a batch, refuses graphs that depend on the data, and writes gradients into the Parameters."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -261,3 +262,130 @@ def test_an_example_may_be_a_list_of_values():
     model = MLP(2, [3, 1], seed=0)
     tape = compile(lambda x: model(x), [Value(1.0), Value(2.0)])
     assert tape([[1.0, 2.0]]).data == pytest.approx(model([1.0, 2.0]).data, rel=1e-12)
+
+
+def _scalar_sum_and_grads(f, X, params):
+    """The loss summed over the rows of X and ∂/∂params, by the scalar engine."""
+    for p in params:
+        p.grad = 0.0
+    loss = sum((f([Value(float(a)) for a in row]) for row in X), Value(0.0))
+    loss.backward()
+    grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    return loss.data, grads
+
+
+@pytest.mark.parametrize("f", [
+    lambda h: h[1].tanh() + h[0].tanh() + h[0] * h[1],  # the activations in another order than the layer's
+    lambda h: h[1].tanh() * h[0].tanh(),
+    lambda h: h[0].tanh() * 0.5 + h[1].tanh(),
+])
+def test_an_activation_of_a_whole_layer_in_any_order_matches_the_engine(f):
+    from micrograd_club.nn import Layer
+
+    layer = Layer(2, 2, activation="linear", seed=3)
+    params = layer.parameters()
+    X = np.array([[0.3, -1.2], [2.0, 0.7], [-0.4, 0.1]])
+    tape = compile(lambda x: f(layer(x)), [0.1, 0.2], reduction="sum")
+    result = tape(X)
+    result.backward()
+    grads = [p.grad for p in params]
+    want_loss, want_grads = _scalar_sum_and_grads(lambda x: f(layer(x)), X, params)
+    assert result.data == pytest.approx(want_loss, rel=1e-12)
+    assert grads == pytest.approx(want_grads, rel=1e-12)
+
+
+def test_inputs_activated_out_of_order_are_each_read_once():
+    w = Value(0.5)
+    tape = compile(lambda x: x[0].tanh() * w + x[1].tanh(), [0.0, 0.0], reduction="sum")
+    X = np.array([[1.0, 1.0], [0.5, -2.0]])
+    tape(X).backward()
+    assert w.grad == pytest.approx(math.tanh(1.0) + math.tanh(0.5), rel=1e-12)
+
+
+@pytest.mark.parametrize("name, local", [("ReLU", 1.0), ("clamp", 1.0), ("**2", 1.0), ("tanh", 2.0)])
+def test_an_op_of_your_own_is_refused_even_with_an_engine_op_s_name(name, local):
+    def straight_through(x):  # the value of an engine op, but a derivative of its own
+        return Value.from_op(max(x.data, 0.0), name, (x,), (local,)) * 3.0
+
+    with pytest.raises(CompileError, match=rf"the op '{re.escape(name)}' was made with Value.from_op"):
+        compile(straight_through, 1.0)
+
+
+def test_a_power_of_a_parameter_alone_is_nan_or_inf_never_complex():
+    w, big = Value(4.0), Value(2.0)
+    root = compile(lambda x: x * w**0.5, 1.0)
+    square = compile(lambda x: x * big**2, 1.0)
+    power = compile(lambda x: x * big ** Value(2.0), 1.0)
+    root(np.array([1.0]))
+    w.data, big.data = -4.0, 1e200  # parameters change after the tape was made (the engine would raise)
+    with np.errstate(all="raise"):  # numpy's warnings stay inside the tape
+        result = root(np.array([1.0, 2.0]))
+        assert np.isnan(result.values).all() and isinstance(result.data, float)
+        assert list(square(np.array([1.0, -1.0]), check=False).values) == [math.inf, -math.inf]
+        assert list(power(np.array([1.0]), check=False).values) == [math.inf]
+
+
+def test_the_first_call_may_be_inside_no_grad():
+    from micrograd_club.engine import no_grad
+
+    model = MLP(2, [3, 1], seed=0)
+    X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    with no_grad():
+        tape = compile(lambda x: model(x), [0.0, 0.0])
+        result = tape(X)
+    assert list(result.values) == pytest.approx([model(list(row)).data for row in X], rel=1e-12)
+
+
+def test_outputs_the_loss_does_not_use_give_no_gradient():
+    from micrograd_club.nn import Layer
+
+    layer = Layer(1, 2, activation="linear", seed=0)
+    params = layer.parameters()
+    for p, value in zip(params, [1.0, 0.5, 0.0, 0.0]):  # neuron 2 is 0 everywhere: its sqrt has slope inf
+        p.data = value
+
+    def f(x):
+        s = [z.relu().sqrt() for z in layer([x])]
+        return s[0], s  # the loss uses s[0]; both are reported
+
+    compile(f, 1.0, reduction="sum")(np.array([1.0, 2.0])).backward()
+    grads = [p.grad for p in params]
+    assert grads[2:] == [0.0, 0.0]
+    assert grads[:2] == pytest.approx([0.5 / math.sqrt(1.5) + 1.0 / math.sqrt(2.5),
+                                       0.5 / math.sqrt(1.5) + 0.5 / math.sqrt(2.5)], rel=1e-12)
+
+
+def test_a_row_where_the_engine_raises_gives_inf_whichever_rows_are_checked():
+    tape = compile(lambda x: (x * x).log(), 1.0)
+    values = tape(np.array([0.0, 1.0, 2.0]), check="all").values  # row 0 is checked: log(0) raises there
+    assert values[0] == -math.inf and values[2] == pytest.approx(math.log(4.0))
+    with pytest.raises(ValueError, match="log of a non-positive number"):  # where the tape is finite, it is raised
+        compile(lambda x: (x * x).log().relu(), 1.0)(np.array([0.0]))
+
+
+def test_an_empty_batch_is_named():
+    with pytest.raises(ValueError, match=r"the batch is empty \(batch argument 0 has no rows\)"):
+        compile(lambda x: x[0] * 2.0, [1.0, 2.0])(np.empty((0, 2)))
+
+
+def test_max_of_parameters_alone_lets_a_nan_win_as_the_engine_does():
+    p, q = Value(1.0), Value(2.0)
+    tape = compile(lambda x: x * maximum([p, q]), 1.0, reduction="sum")
+    tape(np.array([1.0]))
+    q.data = math.nan  # the second one: "largest first" alone would keep p
+    result = tape(np.array([1.0, 2.0]))
+    result.backward()
+    assert np.isnan(result.values).all() and (p.grad, q.grad) == (0.0, 3.0)
+    assert maximum([Value(1.0), Value(math.nan)]).local_grads == (0.0, 1.0)  # the engine's pick
+
+
+def test_check_all_re_traces_every_row():
+    tape = compile(lambda x: x * 2 if x.data > 0 else x * x, 1.0, sample_size=2)
+    X = np.array([1.0, 2.0, -3.0, 4.0])  # row 2 is not among the first and last
+    tape(X)
+    with pytest.raises(DataDependentGraphError, match="row 2"):
+        tape(X, check="all")
+    with pytest.raises(ValueError, match="check must be None, False, True or 'all'"):
+        tape(X, check="every")

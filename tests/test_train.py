@@ -359,6 +359,25 @@ def test_a_model_whose_graph_depends_on_the_data_trains_on_the_scalar_engine():
     assert history.path == "scalar" and history.epochs == 3
 
 
+def test_a_branch_taken_by_a_few_rows_only_is_found_before_training():
+    class Piecewise(Module):  # a different formula for 2 rows of 100: a sample of rows may miss them
+        def __init__(self):
+            self.net = MLP(2, [4, 1], seed=0)
+
+        def __call__(self, x):
+            out = self.net(x)
+            return out * 3.0 if float(x[0]) < 0 else out
+
+    rng = np.random.default_rng(0)
+    X = np.abs(rng.normal(size=(100, 2)))
+    X[[37, 61], 0] *= -1
+    y = rng.normal(size=100)
+    runs = [fit(Piecewise(), X, y, loss="mse", epochs=3, lr=0.05, progress=False, seed=1, compile=compiled)
+            for compiled in (None, False)]
+    assert [h.path for h in runs] == ["scalar", "scalar"]
+    assert runs[0]["loss"] == runs[1]["loss"]
+
+
 def test_bad_labels_are_refused_on_the_compiled_path_too():
     X, y = small_xor("01")
     with pytest.raises(ValueError, match="labels must be -1 or \\+1"):
