@@ -25,10 +25,18 @@ _grad_enabled = True
 
 class no_grad(ContextDecorator):
     """Inside ``with no_grad():`` ops record no graph (like ``torch.no_grad``): results are
-    plain leaves, which saves memory when you only evaluate a model. Also a decorator.
-    Unlike PyTorch's, the switch is one flag for the whole program, not one per thread."""
+    plain leaves, which saves memory when you only evaluate a model. Also a decorator, with
+    or without parentheses. Unlike PyTorch's, the switch is one flag for the whole program,
+    not one per thread."""
 
     records_graph = False  # what the flag is set to inside the block
+
+    def __new__(cls, function=None):
+        block = super().__new__(cls)
+        return block if function is None else block(function)  # @no_grad without (), as PyTorch allows
+
+    def _recreate_cm(self):
+        return type(self)()  # a fresh block per call of a decorated function, so recursion restores the flag
 
     def __enter__(self):
         global _grad_enabled
@@ -269,7 +277,7 @@ class Value:
                         stack.append(parent)
         return order
 
-    def backward(self, gradient=1.0):
+    def backward(self, gradient=1.0, retain_graph=None, create_graph=False):
         """Fill in ``grad`` = ∂self/∂node for every node of the graph, by the chain rule:
         ∂L/∂parent += ∂node/∂parent · ∂L/∂node, visiting nodes from ``self`` back to the leaves.
 
@@ -277,7 +285,23 @@ class Value:
         ``p.grad = 0`` between steps), while intermediate nodes are recomputed each call: for
         ``y = x*x*x`` at x = 3, two ``y.backward()`` calls give ``x.grad == 54`` (27 + 27).
         (micrograd accumulates into intermediates too and gives 72.)
+
+        ``retain_graph`` is accepted for PyTorch code; the graph is always kept here, so
+        ``backward()`` may be called again. ``create_graph=True`` (gradients of gradients) is
+        not supported: a grad is a plain number, not a Value.
         """
+        if create_graph:
+            raise NotImplementedError(
+                "backward(create_graph=True) is not supported: grads here are plain numbers, not Values, so "
+                "they have no graph to differentiate again. For a second derivative, write the first one as "
+                "an expression of Values and call backward() on that."
+            )
+        if self.op is _MADE_IN_NO_GRAD:
+            raise RuntimeError(
+                "this Value was computed inside no_grad(), so no graph was recorded and backward() would "
+                "give every parameter a gradient of 0. Compute the loss outside the no_grad() block "
+                "(no_grad is for evaluating a model, not for training it)."
+            )
         order = _ops_in_order(self)  # every non-leaf node, each after its parents, grads reset to 0
         self.grad += float(gradient)
         for node in reversed(order):
@@ -433,6 +457,7 @@ class Constant(Value):
 # ----- helpers -----
 
 _PARENTS_DONE = object()  # a marker on the depth-first stacks of topological_order and _ops_in_order
+_MADE_IN_NO_GRAD = Op("no_grad")  # the op of a result computed inside no_grad(): a leaf, with no graph to follow
 
 
 def _ops_in_order(root):
@@ -460,13 +485,13 @@ _new_node = object.__new__  # makes an empty node without running Value.__init__
 
 
 def _result(data, op, parents, local_grads):
-    """A new node; inside ``no_grad()`` a bare leaf instead."""
+    """A new node; inside ``no_grad()`` a bare leaf instead, marked as made there."""
     out = _new_node(Value)
     out.data, out.grad, out.label = data, 0.0, ""
     if _grad_enabled:
         out.op, out.parents, out.local_grads = op, parents, local_grads
     else:
-        out.op, out.parents, out.local_grads = "", (), ()
+        out.op, out.parents, out.local_grads = _MADE_IN_NO_GRAD, (), ()
     return out
 
 

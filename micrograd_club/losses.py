@@ -132,6 +132,12 @@ def cross_entropy(logits, target):
                 f"cross_entropy: got {len(rows)} logit lists and {len(targets)} targets; "
                 "pass one target per example"
             )
+        for i, row in enumerate(rows):
+            if _is_sequence(row) and _is_sequence(rows[0]) and len(row) != len(rows[0]):
+                raise ValueError(
+                    f"cross_entropy: logits[{i}] has {len(row)} class scores but logits[0] has {len(rows[0])}; "
+                    "every example needs one score per class, the same classes for all"
+                )
         return _mean([
             _cross_entropy_one(row, t, f"logits[{i}]", f"target[{i}]")
             for i, (row, t) in enumerate(zip(rows, targets))

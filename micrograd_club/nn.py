@@ -4,6 +4,7 @@
 each weight is drawn with ``random.uniform(-1, 1)`` in the same order, and biases start at 0.
 """
 
+import collections
 import json
 import math
 import numbers
@@ -40,6 +41,9 @@ class Parameter(Value):
     __slots__ = ()
 
 
+IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
 class Module:
     """Base class, as in micrograd and PyTorch: anything with parameters.
 
@@ -48,22 +52,36 @@ class Module:
     ``parameters()`` keep working for ``zero_grad()``.
     """
 
+    training = True  # see train(); a class default, so subclasses need not call Module.__init__
+
     def parameters(self):
         """Every parameter Value, in a stable order (micrograd's: each neuron's w, then b)."""
         return [p for _, p in self.named_parameters()]
 
     def named_parameters(self, prefix=""):
-        """(name, Value) pairs with dotted names such as ``layers.0.neurons.3.w.1``."""
+        """(name, Value) pairs with dotted names such as ``layers.0.neurons.3.w.1``
+        (``prefix="model"`` gives ``model.layers.0…``, as in PyTorch)."""
         seen = set()
-        for name, p in _walk_parameters(self, prefix):
+        for name, p in _walk_parameters(self, f"{prefix}." if prefix else ""):
             if p not in seen:
                 seen.add(p)
                 yield name, p
 
-    def zero_grad(self):
-        """Set every parameter's grad to 0 (gradients accumulate across backward calls)."""
+    def zero_grad(self, set_to_none=True):
+        """Set every parameter's grad to 0 (gradients accumulate across backward calls).
+        ``set_to_none`` is accepted for PyTorch code: a grad here is always a number, so it is 0.0."""
         for p in self.parameters():
             p.grad = 0.0
+
+    def train(self, mode=True):
+        """Set ``training`` (as in PyTorch) and return the model. No layer here behaves
+        differently in training and evaluation, so this only lets PyTorch-style loops run."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """``train(False)``: evaluation mode, as in PyTorch (it changes nothing here)."""
+        return self.train(False)
 
     def state_dict(self):
         """{parameter name: value} as plain floats, like ``torch.nn.Module.state_dict``."""
@@ -71,7 +89,9 @@ class Module:
 
     def load_state_dict(self, state, strict=True):
         """Copy values from ``state`` (as made by ``state_dict()``) into the parameters.
-        With ``strict`` the names must match exactly; a mismatch raises ValueError listing them."""
+        With ``strict`` the names must match exactly; a mismatch raises ValueError listing them.
+        Returns ``(missing_keys, unexpected_keys)`` as PyTorch does, which says what
+        ``strict=False`` left out."""
         if not isinstance(state, dict):
             raise TypeError(f"load_state_dict expects a dict of name -> number, got {type(state).__name__}")
         params = dict(self.named_parameters())
@@ -89,6 +109,7 @@ class Module:
         for name, value in state.items():
             if name in params:
                 params[name].data = float(value)
+        return IncompatibleKeys(missing, unexpected)
 
     def save(self, path):
         """Write the parameters to ``path`` as JSON (atomically: a crash never leaves half a file)."""

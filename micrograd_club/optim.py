@@ -26,6 +26,7 @@ decay give it one; PyTorch skips parameters whose grad is None.
 import copy
 import math
 import numbers
+import warnings
 
 from micrograd_club.engine import Value
 
@@ -67,6 +68,7 @@ class Optimizer:
         self.defaults = defaults
         self.param_groups = []
         self.state = {}
+        self._step_count = 0  # how many step() calls so far: schedulers check it, as PyTorch's do
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -99,8 +101,9 @@ class Optimizer:
         already_optimized = {p for group in self.param_groups for p in group["params"]}
         for param in params:
             if not isinstance(param, Value):
+                hint = " (pass model.parameters(), not named_parameters())" if isinstance(param, tuple) else ""
                 raise TypeError(
-                    f"optimizer can only optimize Values, but one of the params is {type(param).__name__}"
+                    f"optimizer can only optimize Values, but one of the params is {type(param).__name__}{hint}"
                 )
             if param.parents:
                 raise ValueError(
@@ -118,8 +121,9 @@ class Optimizer:
         self._check_hyperparameters(group)
         self.param_groups.append(group)
 
-    def zero_grad(self):
-        """Set every parameter's ``grad`` to 0.0, ready for the next ``backward()``."""
+    def zero_grad(self, set_to_none=True):
+        """Set every parameter's ``grad`` to 0.0, ready for the next ``backward()``.
+        ``set_to_none`` is accepted for PyTorch code: a grad here is always a number, so it is 0.0."""
         for group in self.param_groups:
             for param in group["params"]:
                 param.grad = 0.0
@@ -171,7 +175,8 @@ class Optimizer:
 
     def _each_parameter(self):
         """Yield ``(θ, its group, its state)`` for every parameter, creating the state the first
-        time a parameter is seen."""
+        time a parameter is seen. Every ``step()`` goes through here once, so it counts them."""
+        self._step_count += 1
         for group in self.param_groups:
             for param in group["params"]:
                 if param not in self.state:
@@ -433,6 +438,14 @@ class LRScheduler:
 
     def step(self):
         """Move to the next epoch and set every group's ``"lr"`` for it."""
+        if self.last_epoch == 0 and self.optimizer._step_count == 0:  # the first step() after creation
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`: the scheduler has skipped "
+                "the first value of the learning rate schedule. Call `scheduler.step()` after "
+                "`optimizer.step()`, once per epoch (as in PyTorch).",
+                UserWarning,
+                stacklevel=2,
+            )
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr

@@ -410,3 +410,15 @@ def test_x_and_y_of_different_lengths_are_rejected(use):
     message = r"X and y must have the same length, got len\(X\)=10 and len\(y\)=9"
     with pytest.raises(ValueError, match=message):
         use(X, y[:9])
+
+
+# noise is on the angle only: radius gives each point's index k on its arm, so the
+# angle's residual from 4j + 4k/(count − 1) is the noise itself, std ≈ noise
+def test_spiral_noise_perturbs_the_angle_with_the_stated_std():
+    X, y = make_spiral(n_samples=3000, classes=3, noise=0.2, seed=0)
+    r = np.hypot(X[:, 0], X[:, 1])
+    k = np.rint(r * 999)
+    keep = k > 0
+    expected = 4.0 * y + 4.0 * k / 999
+    residual = np.angle(np.exp(1j * (np.arctan2(X[:, 0], X[:, 1]) - expected)))[keep]
+    assert 0.18 < residual.std() < 0.22

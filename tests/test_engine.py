@@ -235,13 +235,50 @@ def test_no_grad_records_no_graph_and_restores_state():
         assert not is_grad_enabled()
         y = w * 3.0 + 1.0
     assert is_grad_enabled()
-    assert y.data == 7.0 and y.parents == () and y.op == ""
+    assert y.data == 7.0 and y.parents == () and y.op == "no_grad"
 
     @no_grad()
     def evaluate_model():
         return (w * w).tanh()
 
     assert evaluate_model().parents == ()
+
+
+def test_backward_from_a_loss_made_inside_no_grad_says_so():
+    w = Value(2.0)
+    with no_grad():
+        loss = (w * 3.0 - 1.0) ** 2
+    with pytest.raises(RuntimeError, match=r"computed inside no_grad\(\).*outside the no_grad\(\) block"):
+        loss.backward()
+    assert w.grad == 0.0
+    Value(1.0).backward()  # a leaf you made yourself is fine, as before
+
+
+def test_no_grad_works_as_a_bare_decorator_and_in_recursion():
+    @no_grad
+    def countdown(x, n):
+        assert not is_grad_enabled()
+        return x if n == 0 else countdown(x * 2.0, n - 1)
+
+    assert countdown(Value(1.0), 3).data == 8.0 and countdown(Value(1.0), 3).parents == ()
+    assert is_grad_enabled()  # the outer call restores the flag, not the inner one's "off"
+
+    @no_grad()
+    def nested(n):
+        return 0 if n == 0 else nested(n - 1)
+
+    nested(2)
+    assert is_grad_enabled()
+
+
+def test_backward_takes_pytorch_s_keywords():
+    x = Value(3.0)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()  # the graph is always kept
+    assert x.grad == 12.0
+    with pytest.raises(NotImplementedError, match="create_graph=True.*second derivative"):
+        y.backward(create_graph=True)
 
 
 def test_no_grad_is_restored_after_an_exception():
@@ -562,3 +599,63 @@ def test_an_op_of_your_own_backpropagates_like_the_built_in_ones():
 def test_from_op_checks_what_it_is_given(args, error, message):
     with pytest.raises(error, match=message):
         Value.from_op(*args)
+
+
+# ----- by hand, at the kinks and at the edges (each number worked out, and checked with torch 2.13) -----
+
+
+# expected by hand (2x + 1 at x = 2) and confirmed with torch 2.13: x.grad == 5
+def test_backward_on_a_leaf_adds_to_the_grad_it_already_has():
+    x = Value(2.0)
+    (x * x).backward()  # ∂(x²)/∂x = 2x = 4
+    x.backward()        # ∂x/∂x = 1, accumulated like any leaf
+    assert x.grad == 5.0
+
+
+# n·xⁿ⁻¹ at x = 0: 1 for n = 1, 0 for n = 2 (torch 2.13 gives the same)
+@pytest.mark.parametrize("n, slope", [(1, 1.0), (2, 0.0), (3, 0.0)])
+def test_power_rule_at_zero_for_whole_exponents(n, slope):
+    x = Value(0.0)
+    (x**n).backward()
+    assert x.grad == slope
+    x, e = Value(0.0), Value(float(n))
+    (x**e).backward()
+    assert x.grad == slope and e.grad == 0.0
+
+
+# subgradients at the kinks, as documented and as torch 2.13 gives
+@pytest.mark.parametrize("f, x, slope", [
+    (lambda a: a.relu(), 0.0, 0.0),
+    (lambda a: a.leaky_relu(0.1), 0.0, 0.1),
+    (lambda a: abs(a), 0.0, 0.0),
+    (lambda a: a.clamp(-1.0, 1.0), -1.0, 1.0),
+    (lambda a: a.clamp(-1.0, 1.0), 1.0, 1.0),
+])
+def test_derivative_at_a_kink_follows_pytorch(f, x, slope):
+    v = Value(x)
+    f(v).backward()
+    assert v.grad == slope
+
+
+# docstring: "∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie)"
+def test_maximum_sends_the_gradient_to_the_first_of_tied_values():
+    a, b, c = Value(2.0), Value(2.0), Value(1.0)
+    maximum([a, b, c]).backward()
+    assert (a.grad, b.grad, c.grad) == (1.0, 0.0, 0.0)
+
+
+# ln(1 + e¹⁰⁰⁰) = 1000 + ln(1 + e⁻¹⁰⁰⁰) = 1000.0 in floats
+def test_softplus_of_a_huge_input_is_the_input():
+    y = Value(1000.0).softplus()
+    assert y.data == 1000.0
+
+
+# micrograd-style manual backprop: L = 2c, c = a·b ⇒ ∂L/∂a = 2b = −6, ∂L/∂b = 2a = 4
+def test_underscore_backward_steps_one_node_by_hand():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    L = c * 2.0
+    L.grad = 1.0
+    L._backward()
+    c._backward()
+    assert (c.grad, a.grad, b.grad) == (2.0, -6.0, 4.0)

@@ -551,3 +551,8 @@ def test_l2_matches_formula_and_central_differences(xs):
     value, grads = value_and_grads(lambda p, _: l2(p), xs, None)
     assert value == pytest.approx(sum(x * x for x in xs), rel=1e-12)
     assert grads == pytest.approx(numerical_grad(lambda *p: l2(list(p)), xs), rel=1e-5, abs=1e-6)
+
+
+def test_cross_entropy_refuses_examples_with_different_numbers_of_classes():
+    with pytest.raises(ValueError, match=r"logits\[1\] has 3 class scores but logits\[0\] has 2"):
+        cross_entropy([[1.0, 2.0], [0.5, 0.1, 0.3]], [0, 1])

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 
 from micrograd_club import Value, nn
 from micrograd_club.nn import MLP, Layer, Module, Neuron, Parameter, log_softmax, softmax
+from micrograd_club.optim import SGD
 from strategies import real_lists, reals
 
 micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd==0.1.0 (the test extra) is the reference")
@@ -410,3 +411,39 @@ def test_load_refuses_a_file_with_wrong_values(tmp_path):
     with pytest.raises(ValueError, match="layers.0.neurons.0.b.*finite number"):
         model.load(path)
     assert os.path.exists(path)
+
+
+def test_pytorch_style_module_calls_run():
+    model = MLP(2, [3, 1], seed=0)
+    assert model.training and model.train() is model
+    assert model.eval() is model and model.training is False
+    assert model.train(True).training is True
+    names = [name for name, _ in model.named_parameters(prefix="model")]
+    assert names[0] == "model.layers.0.neurons.0.w.0" and len(names) == len(model.parameters())
+    for p in model.parameters():
+        p.grad = 1.0
+    model.zero_grad(set_to_none=True)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert "training" not in model.state_dict()
+
+
+def test_load_state_dict_says_what_it_left_out():
+    model = MLP(2, [1], seed=0)
+    state = model.state_dict()
+    assert model.load_state_dict(state) == ([], [])
+    del state["layers.0.neurons.0.b"]
+    state["extra"] = 1.0
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["layers.0.neurons.0.b"] and result.unexpected_keys == ["extra"]
+
+
+# a Value stored twice (weight tying) is one parameter
+def test_a_parameter_stored_twice_is_listed_once():
+    class Tied(Module):
+        def __init__(self):
+            self.encoder = Neuron(2, seed=0)
+            self.decoder_w = self.encoder.w  # the same Values again
+
+    model = Tied()
+    assert [name for name, _ in model.named_parameters()] == ["encoder.w.0", "encoder.w.1", "encoder.b"]
+    SGD(model.parameters(), lr=0.1)  # an optimizer refuses a parameter listed twice

@@ -5,6 +5,7 @@ and every error message."""
 import json
 import math
 import re
+import warnings
 
 import pytest
 from hypothesis import given
@@ -717,3 +718,44 @@ def test_add_param_group_needs_a_dict():
     optimizer = SGD([Value(1.0)])
     with pytest.raises(TypeError, match="param_group must be a dict, but got list"):
         optimizer.add_param_group([Value(2.0)])
+
+
+def test_stepping_the_scheduler_before_the_optimizer_warns_as_pytorch_does():
+    w = Value(1.0)
+    optimizer = SGD([w], lr=0.1)
+    scheduler = StepLR(optimizer, step_size=1, gamma=0.5)
+    with pytest.warns(UserWarning, match=r"lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
+        scheduler.step()
+    in_order = SGD([Value(1.0)], lr=0.1)
+    scheduler = StepLR(in_order, step_size=1, gamma=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            in_order.step()
+            scheduler.step()
+    assert scheduler.get_last_lr() == [0.1 * 0.5**3]
+
+
+def test_pytorch_style_optimizer_calls_run_or_say_what_to_pass():
+    w = Value(1.0)
+    w.grad = 2.0
+    optimizer = SGD([w], lr=0.1)
+    optimizer.zero_grad(set_to_none=True)
+    assert w.grad == 0.0
+    with pytest.raises(TypeError, match=r"is tuple \(pass model.parameters\(\), not named_parameters\(\)\)"):
+        SGD([("w", w)], lr=0.1)
+
+
+# two RMSprop steps with momentum, by hand from torch's documented update
+def test_rmsprop_momentum_by_hand():
+    theta = Value(1.0)
+    optimizer = RMSprop([theta], lr=0.01, momentum=0.9)
+    theta.grad = 2.0
+    optimizer.step()
+    theta.grad = 2.0
+    optimizer.step()
+    v1 = 0.01 * 4.0                      # (1 − α)·g²
+    b1 = 2.0 / (math.sqrt(v1) + 1e-8)
+    v2 = 0.99 * v1 + 0.01 * 4.0
+    b2 = 0.9 * b1 + 2.0 / (math.sqrt(v2) + 1e-8)
+    assert theta.data == pytest.approx(1.0 - 0.01 * b1 - 0.01 * b2, rel=1e-12)

@@ -182,3 +182,13 @@ def test_a_line_from_the_root_names_only_nodes_that_have_lines():
     inner = (Value(0.1, "a") * Value(0.2, "b")).tanh()  # unnamed, so no line of its own
     line = next(step.text for step in trace_backward(x * inner) if step.name == "x")
     assert line == f"∂L/∂x = {inner.data:.4f}"
+
+
+# ∂h/∂x for h = (x·2)·3 + x·4 is 2·3 + 4 = 10 (by hand), through unnamed nodes
+def test_folded_local_derivative_multiplies_along_and_sums_over_routes():
+    x = Value(1.5, "x")
+    h = (x * 2.0) * 3.0 + x * 4.0
+    h.label = "h"
+    step = trace_backward(h * 5.0)[-1]
+    assert step.name == "x" and [t.local for t in step.terms] == [10.0]
+    assert step.text == "∂L/∂x = ∂L/∂h · ∂h/∂x = (5.0000) × (10.0000) = 50.0000"
