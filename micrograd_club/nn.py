@@ -191,7 +191,8 @@ class Neuron(Module):
     any of ``ACTIVATIONS`` instead. ``init`` is "uniform" (micrograd's U(−1, 1)), "xavier"
     (U(±√(6/(fan_in+fan_out)))) or "he" (N(0, 2/fan_in)); ``seed`` (an int or a
     ``random.Random``) draws from its own generator instead of the global ``random``.
-    The parameters are labelled as in the notes: w1 … wn and b.
+    The parameters are labelled as in the notes: w1 … wn and b (in a Layer or an MLP, after
+    the neuron too: ``n2.w1``, ``n1.2.b``).
     """
 
     def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1, fused=True):
@@ -229,12 +230,21 @@ class Neuron(Module):
 
 class Layer(Module):
     """``nout`` neurons that all see the same inputs. Like micrograd, a layer of one
-    neuron returns a single Value, otherwise a list."""
+    neuron returns a single Value, otherwise a list. Neuron k's parameters are labelled
+    ``nk.w1`` … ``nk.b``, so diagrams and traces tell the neurons apart."""
 
     def __init__(self, nin, nout, **kwargs):
         nout = _positive_int(nout, "Layer nout")
         kwargs["seed"] = _generator(kwargs.get("seed"))
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
+        self._label_parameters("n")
+
+    def _label_parameters(self, prefix):
+        """Label neuron k's parameters ``{prefix}k.w1`` … ``{prefix}k.b``."""
+        for k, neuron in enumerate(self.neurons, start=1):
+            for i, w in enumerate(neuron.w, start=1):
+                w.label = f"{prefix}{k}.w{i}"
+            neuron.b.label = f"{prefix}{k}.b"
 
     def __call__(self, x):
         x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, len(self.neurons[0].w), "Layer")]
@@ -250,7 +260,9 @@ class MLP(Module):
     """A multilayer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden
     layers of 16 to one output. Hidden layers use ``activation``; the last layer uses
     ``output_activation`` (linear when None, as in micrograd), which may also be "softmax"
-    to turn the outputs into probabilities. ``fused`` is passed to every Neuron."""
+    to turn the outputs into probabilities. ``fused`` is passed to every Neuron. The
+    parameters of neuron k of layer l are labelled ``nl.k.w1`` … ``nl.k.b`` (``n1.2.w1``:
+    layer 1, neuron 2, weight 1), as the collapsed diagram calls that neuron "neuron 1.2"."""
 
     def __init__(self, nin, nouts, activation="relu", output_activation=None, *, init="uniform", seed=None,
                  fused=True):
@@ -272,6 +284,8 @@ class MLP(Module):
                   fused=fused)
             for i in range(len(nouts))
         ]
+        for number, layer in enumerate(self.layers, start=1):
+            layer._label_parameters(f"n{number}.")
 
     def __call__(self, x):
         for layer in self.layers:

@@ -85,14 +85,23 @@ def test_a_route_from_the_root_through_unnamed_nodes_is_written_as_its_number_be
 
 
 def test_names_are_never_shared_so_each_line_is_about_one_node():
-    model = MLP(2, [2, 1], activation="tanh", seed=0)
-    loss = model([Value(1.0, "x1"), Value(2.0, "x2")])
-    weights = [step.name for step in trace_backward(loss) if step.name.startswith("w1")]
-    assert sorted(weights) == ["w1", "w1#2", "w1#3"]
+    from micrograd_club.nn import Neuron
+
+    first, second = Neuron(2, seed=0), Neuron(2, seed=1)  # each has its own w1
+    x = [Value(1.0, "x1"), Value(2.0, "x2")]
+    weights = [step.name for step in trace_backward(first(x) + second(x)) if step.name.startswith("w1")]
+    assert sorted(weights) == ["w1", "w1#2"]
     L = Value(1.0, "L")  # a label that is also the root's default name
     total = L + 0.1 * Value(2.0, "w") ** 2
     names = [step.name for step in trace_backward(total)]
     assert names.count("L") == 1 and "L#2" in names
+
+
+def test_an_mlp_s_parameters_are_named_by_their_neuron():
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    names = {step.name for step in trace_backward(model([Value(1.0, "x1"), Value(2.0, "x2")]))}
+    assert {"n1.1.w1", "n1.1.w2", "n1.1.b", "n1.2.w1", "n1.2.b", "n2.1.w1", "n2.1.w2", "n2.1.b"} <= names
+    assert not any("#" in name for name in names)
 
 
 def test_table_form_for_notebooks():
