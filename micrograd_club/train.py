@@ -62,6 +62,15 @@ class History(dict):
     def epochs(self):
         return len(self.get("loss", []))
 
+    def __repr__(self):
+        """One line: the epochs, the path, and each series from its first value to its last
+        (``dict(history)`` shows every number)."""
+        series = ", ".join(
+            f"{name} {number(values[0])} → {number(values[-1])}" for name, values in self.items() if values
+        )
+        interrupted = ", interrupted" if self.interrupted else ""
+        return f"History({self.epochs} epochs, {self.path}{interrupted}{': ' if series else ''}{series})"
+
     def to_csv(self, path):
         """Write one row per epoch (atomically), a column per series; a series shorter than
         the others leaves its cells empty."""

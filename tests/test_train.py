@@ -173,6 +173,15 @@ def test_history_to_csv(tmp_path):
     assert path.read_text() == "epoch,loss,accuracy\n1,0.5,0.5\n2,0.25,1.0\n"
 
 
+def test_history_shows_as_one_line_in_a_notebook():
+    history = History({"loss": [0.9, 0.5, 0.25], "accuracy": [0.5, 0.75, 1.0]})
+    history.path = "compiled"
+    assert repr(history) == "History(3 epochs, compiled: loss 0.9000 → 0.2500, accuracy 0.5000 → 1.0000)"
+    history.interrupted = True
+    assert repr(History()) == "History(0 epochs, scalar)" and ", interrupted:" in repr(history)
+    assert dict(history)["loss"] == [0.9, 0.5, 0.25]  # every number, as a plain dict
+
+
 def test_history_to_csv_quotes_names_and_leaves_missing_values_empty(tmp_path):
     history = History({"loss": [0.5, 0.25], "val, held out": [0.75]})
     path = tmp_path / "history.csv"
