@@ -201,3 +201,11 @@ def test_folded_local_derivative_multiplies_along_and_sums_over_routes():
     step = trace_backward(h * 5.0)[-1]
     assert step.name == "x" and [t.local for t in step.terms] == [10.0]
     assert step.text == "∂L/∂x = ∂L/∂h · ∂h/∂x = (5.0000) × (10.0000) = 50.0000"
+
+
+def test_a_line_with_one_term_from_the_root_does_not_repeat_its_number():
+    x, e = Value(0.5, "x"), Value(3.0, "e")
+    assert trace_backward(x.tanh())[1].text == "∂L/∂x = tanh'(x) = 0.7864"  # not "= (0.7864) = 0.7864"
+    lines = [step.text for step in trace_backward(0.5 * e**2, every_node=True)]
+    assert lines[1:3] == ["∂L/∂(e²) = 0.5000", "∂L/∂0.5 = e² = 9.0000"]  # the formula 0.5 is the number itself
+    assert lines[3] == "∂L/∂e = ∂L/∂(e²) · ∂(e²)/∂e = (0.5000) × (6.0000) = 3.0000"

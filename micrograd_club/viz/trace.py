@@ -55,9 +55,12 @@ class TraceStep:
                 symbols.append(f"{partial(self.root_name, term.via_name)} · {term.local_name}")
                 numbers.append(f"({number(term.upstream, self.precision)}) × ({number(term.local, self.precision)})")
         chain = " + ".join(symbols)
-        if chain == lhs:
-            return f"{lhs} = {number(self.grad, self.precision)}"
-        return f"{lhs} = {chain} = {' + '.join(numbers)} = {number(self.grad, self.precision)}"
+        result = number(self.grad, self.precision)
+        if chain == lhs or (len(symbols) == 1 and _is_number(chain)):
+            return f"{lhs} = {result}"  # the formula is already the number: ∂L/∂(e²) = 0.5
+        if len(numbers) == 1 and " × " not in numbers[0]:
+            return f"{lhs} = {chain} = {result}"  # one term from the root: (0.7864) would repeat the result
+        return f"{lhs} = {chain} = {' + '.join(numbers)} = {result}"
 
     def as_dict(self):
         return {
@@ -188,6 +191,14 @@ def _folded_locals(child, named, position, names, root):
         else:
             found.append((parent, reach[parent], partial(names[child], names[parent])))
     return found
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def backward_order(order):
