@@ -209,3 +209,12 @@ def test_a_line_with_one_term_from_the_root_does_not_repeat_its_number():
     lines = [step.text for step in trace_backward(0.5 * e**2, every_node=True)]
     assert lines[1:3] == ["∂L/∂(e²) = 0.5000", "∂L/∂0.5 = e² = 9.0000"]  # the formula 0.5 is the number itself
     assert lines[3] == "∂L/∂e = ∂L/∂(e²) · ∂(e²)/∂e = (0.5000) × (6.0000) = 3.0000"
+
+
+def test_explain_says_how_to_see_the_chain_when_nothing_in_between_is_labelled(capsys):
+    a, b = Value(2.0), Value(-3.0)
+    explain((a * b + 1.0).tanh())
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("∂L/∂v1 = ") and "pass every_node=True" in out[-1]
+    explain(backprop_by_hand.build_network()["L"])  # labelled steps: the chain is there, no hint
+    assert "every_node" not in capsys.readouterr().out

@@ -132,8 +132,15 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
 
 
 def explain(root, **options):
-    """Print the chain rule for every node of ``root`` (see ``trace_backward``)."""
-    print(trace_backward(root, **options))
+    """Print the chain rule for every node of ``root`` (see ``trace_backward``). When no node
+    between the root and the leaves has a label, every line is one number; a last line then
+    says how to see the chain."""
+    trace = trace_backward(root, **options)
+    print(trace)
+    if len(trace) > 1 and all(term.via is trace[0].node for step in trace for term in step.terms) \
+            and len(root.topological_order()) > len(trace):
+        print("(nothing between the result and the inputs has a label, so each line is one number: "
+              "label the steps, e.g. z = w * x + b; z.label = 'z', or pass every_node=True, to see the chain)")
 
 
 def _gradients(order):
