@@ -42,6 +42,7 @@ import numbers
 import numpy as np
 
 from micrograd_club.engine import Constant, CustomOp, Value, enable_grad
+from micrograd_club.engine import _power, _power_derivative
 from micrograd_club.engine import _safe_exp as _s_exp  # the engine's own formulas, for single numbers
 from micrograd_club.engine import _sigmoid as _s_sigmoid
 
@@ -135,6 +136,7 @@ class Tape:
         self.parameters = self._program.parameters
         self.source = self._program.source
         self._checked = False
+        self.engine_errors = {}  # row -> the engine's error there, from the last check (the tape gave inf or nan)
 
     def __call__(self, *args, check=None):
         if check not in (None, False, True, "all"):
@@ -181,17 +183,23 @@ class Tape:
         return arrays, rows
 
     def _verify(self, args, sample, values, outputs):
-        """Trace these rows as Values and compare them with the tape (see the module docstring)."""
+        """Trace these rows as Values and compare them with the tape (see the module docstring).
+        Rows where the engine raises and the tape gives inf or nan are noted in ``engine_errors``."""
+        self.engine_errors = {}
         for row in sample:
             example = [np.asarray(a, dtype=float)[row] for a in args]
             try:
                 trace = _trace(self.fn, example)
-            except (ValueError, ArithmeticError):
+            except (ValueError, ArithmeticError) as error:
                 if math.isfinite(values[row]):
                     raise
-                continue  # the engine raises (log of 0, say) where the tape gives inf or nan, as documented
+                self.engine_errors[row] = error  # the engine raises (log of 0, say): the tape's inf is documented
+                continue
             signature = _signature(trace, _same_objects(self._trace, trace))
-            mismatch = _first_difference(self._reference, signature, self._trace, trace)
+            if signature == self._reference:
+                mismatch = None
+            else:
+                mismatch = _first_difference(self._reference, signature, self._trace, trace)
             if mismatch is not None:
                 raise DataDependentGraphError(
                     f"the function builds a different graph for row {row} of the batch than for the example "
@@ -409,12 +417,21 @@ def _b_power_local(a, n):
     return np.where((a == 0) & (n < 1) & (n != 0), np.copysign(np.inf, n), out)
 
 
-def _s_power(a, n):  # numpy's power: inf or nan where the engine raises, never a complex number
-    return float(np.power(float(a), n))
+def _s_power(a, n):
+    """aⁿ by the engine's formula; where the engine raises (0 to a negative power, a negative
+    base to a fractional one), numpy's inf or nan, never a complex number."""
+    try:
+        return _power(a, n)
+    except (ValueError, ZeroDivisionError):
+        return float(np.power(float(a), n))
 
 
 def _s_power_local(a, n):
-    return float(_b_power_local(np.float64(a), n))
+    """∂(aⁿ)/∂a = n·aⁿ⁻¹ by the engine's formula, with numpy's inf or nan where it raises."""
+    try:
+        return _power_derivative(a, n)
+    except (ValueError, ZeroDivisionError):
+        return float(_b_power_local(np.float64(a), n))
 
 
 def _s_exponent_local(a, out):  # ∂(aⁿ)/∂n = aⁿ·ln a, 0 at a = 0
@@ -734,8 +751,8 @@ class _Program:
             extra = f", {settings}" if settings else ""
             emit(f"    v{i} = {self._function(forward)}({args[0]}{extra})")
         elif key == "**":
-            power = f"np.power({args[0]}, {args[1]})"
-            emit(f"    v{i} = {power if self.batch[i] else f'float({power})'}")
+            power = "np.power" if self.batch[i] else self._function(_s_power)
+            emit(f"    v{i} = {power}({args[0]}, {args[1]})")
         elif key == "max":
             if self.batch[i]:
                 columns = ", ".join(f"np.broadcast_to({a}, (rows,))" for a in args)

@@ -11,6 +11,7 @@ so the backward pass is one loop, ``parent.grad += local_grad * node.grad``, and
 diagram, the chain-rule trace and any fast path all read the same numbers.
 """
 
+import copy
 import functools
 import math
 import numbers
@@ -31,12 +32,14 @@ class no_grad(ContextDecorator):
 
     records_graph = False  # what the flag is set to inside the block
 
-    def __new__(cls, function=None):
+    def __new__(cls, *args, **kwargs):
         block = super().__new__(cls)
-        return block if function is None else block(function)  # @no_grad without (), as PyTorch allows
+        if len(args) == 1 and not kwargs and callable(args[0]):  # @no_grad without (), as PyTorch allows
+            return block(args[0])
+        return block
 
     def _recreate_cm(self):
-        return type(self)()  # a fresh block per call of a decorated function, so recursion restores the flag
+        return copy.copy(self)  # a fresh block per call of a decorated function, so recursion restores the flag
 
     def __enter__(self):
         global _grad_enabled
@@ -296,7 +299,7 @@ class Value:
                 "they have no graph to differentiate again. For a second derivative, write the first one as "
                 "an expression of Values and call backward() on that."
             )
-        if self.op is _MADE_IN_NO_GRAD:
+        if self.op == _MADE_IN_NO_GRAD and not self.parents:
             raise RuntimeError(
                 "this Value was computed inside no_grad(), so no graph was recorded and backward() would "
                 "give every parameter a gradient of 0. Compute the loss outside the no_grad() block "

@@ -250,6 +250,9 @@ class _CompiledStep:
                 data_tape = compile_tape(example_loss, X[0], targets[0], reduction=reduction)
                 # every row once, not a sample: a model that branches on the data anywhere trains on the scalar path
                 data_tape(X, _compiled_targets(y, loss_name, classes), check="all")
+                if data_tape.engine_errors:  # the scalar path says what is wrong with that row (log of 0 …)
+                    row, error = next(iter(data_tape.engine_errors.items()))
+                    raise CompileError(f"row {row} of X: {error}")
                 l2_tape = compile_tape(lambda: l2 * losses.l2(params)) if l2 else None
                 return cls(data_tape, l2_tape, loss_name, classes)
             except Exception as error:  # whatever stops the trace, the scalar engine may still run the model

@@ -659,3 +659,31 @@ def test_underscore_backward_steps_one_node_by_hand():
     L._backward()
     c._backward()
     assert (c.grad, a.grad, b.grad) == (2.0, -6.0, 4.0)
+
+
+def test_a_copy_of_a_result_made_inside_no_grad_still_refuses_backward():
+    import copy
+    import pickle
+
+    with no_grad():
+        loss = Value(2.0) * 3.0
+    for twin in (copy.copy(loss), copy.deepcopy(loss), pickle.loads(pickle.dumps(loss))):
+        with pytest.raises(RuntimeError, match=r"computed inside no_grad\(\)"):
+            twin.backward()
+
+
+def test_a_no_grad_subclass_may_take_its_own_arguments():
+    class quiet_no_grad(no_grad):
+        def __init__(self, reason=""):
+            self.reason = reason
+
+    with quiet_no_grad(reason="evaluation") as block:
+        assert not is_grad_enabled() and block.reason == "evaluation"
+
+    @quiet_no_grad("decorated")
+    def evaluate(n):
+        assert not is_grad_enabled()
+        return 0 if n == 0 else evaluate(n - 1)
+
+    evaluate(2)
+    assert is_grad_enabled()

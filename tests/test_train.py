@@ -13,7 +13,7 @@ from micrograd_club import losses
 from micrograd_club.compile import CompileError
 from micrograd_club.data import make_blobs, make_moons, make_xor
 from micrograd_club.engine import Value
-from micrograd_club.nn import MLP, Module
+from micrograd_club.nn import MLP, Module, Parameter
 from micrograd_club.optim import SGD, LambdaLR
 from micrograd_club.train import History, evaluate, fit, predict_labels
 
@@ -385,6 +385,21 @@ def test_a_branch_taken_by_a_few_rows_only_is_found_before_training():
             for compiled in (None, False)]
     assert [h.path for h in runs] == ["scalar", "scalar"]
     assert runs[0]["loss"] == runs[1]["loss"]
+
+
+def test_a_row_the_engine_cannot_compute_is_reported_as_the_engine_reports_it():
+    class LogModel(Module):
+        def __init__(self):
+            self.w = Parameter(0.5, "w")
+
+        def __call__(self, x):
+            first = x[0] if isinstance(x[0], Value) else Value(float(x[0]))
+            return self.w * first.log()
+
+    X, y = [[1.0 + i] for i in range(20)] + [[0.0]], [0.0] * 21  # log(0) in the last row
+    for compiled in (None, False):  # the compiled path would give inf there, then "training diverged"
+        with pytest.raises(ValueError, match=r"log of a non-positive number: log\(0.0\)"):
+            fit(LogModel(), X, y, loss="mse", epochs=2, progress=False, seed=0, compile=compiled)
 
 
 def test_bad_labels_are_refused_on_the_compiled_path_too():

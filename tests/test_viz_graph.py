@@ -297,3 +297,7 @@ def test_rankdir_is_checked():
     assert "rankdir=BT" in draw_graph(net["L"], rankdir="BT").source
     with pytest.raises(ValueError, match="rankdir must be one of 'auto', 'LR', 'TB'"):
         draw_graph(net["L"], rankdir="lr")
+
+
+def test_a_single_value_is_drawn_left_to_right():
+    assert "rankdir=LR" in draw_graph(Value(1.0, "x")).source  # top to bottom the legend would sit beside it

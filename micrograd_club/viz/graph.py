@@ -168,7 +168,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     on_path = path_to_root(order, highlight) if highlight is not None else set()
     if rankdir == "auto":
-        rankdir = narrower_direction(shown, neurons)
+        rankdir = narrower_direction(shown, neurons, legend)
 
     graph = Diagram(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.45"},
@@ -212,13 +212,14 @@ RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
 # box on the widest rank adds its width.
 LR_POINTS_PER_CHAIN_STEP = 400
 TB_POINTS_PER_BOX = 215
+TB_POINTS_FOR_LEGEND = 250  # top to bottom, the legend sits beside the top rank
 
 
-def narrower_direction(shown, neurons):
+def narrower_direction(shown, neurons, legend=True):
     """"LR" or "TB", whichever should give the narrower picture: left to right it is about
     as wide as the longest chain of values is long, top to bottom as the widest rank (values
     drawn side by side; a leaf sits one rank above the first node that uses it, as Graphviz
-    places it)."""
+    places it) and the legend."""
     def drawn_parents(node):
         return neurons[node]["inputs"] if node in neurons else node.parents
 
@@ -237,7 +238,7 @@ def narrower_direction(shown, neurons):
         boxes_per_rank[r] = boxes_per_rank.get(r, 0) + (2 if node in neurons else 1)
     longest_chain = 1 + max(rank.values()) - min(rank.values())
     wide_lr = LR_POINTS_PER_CHAIN_STEP * longest_chain
-    wide_tb = TB_POINTS_PER_BOX * max(boxes_per_rank.values())
+    wide_tb = TB_POINTS_PER_BOX * max(boxes_per_rank.values()) + (TB_POINTS_FOR_LEGEND if legend else 0)
     return "LR" if wide_lr <= wide_tb else "TB"
 
 
