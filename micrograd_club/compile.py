@@ -108,7 +108,9 @@ class TapeResult:
 
 
 class Tape:
-    """A traced function, ready to replay over batches (made by ``compile``)."""
+    """A traced function, ready to replay over batches (made by ``compile``). After a call
+    that checked rows, ``engine_errors`` maps each checked row where the scalar engine
+    raises (log of 0, say) to that error; the tape gave inf or nan there."""
 
     def __init__(self, fn, example_args, *, check=False, reduction="mean", sample_size=8):
         if not callable(fn):

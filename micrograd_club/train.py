@@ -120,8 +120,8 @@ def fit(
       (None: fresh each run).
     - ``compile``: None (the default) replays a compiled tape when the model and loss allow
       it (checked once against the scalar engine on every row of X) and uses the scalar
-      engine otherwise; True insists on the tape (an error says why
-      it cannot be used); False always uses the scalar engine.
+      engine otherwise; True insists on the tape (an error says why it cannot be used);
+      False always uses the scalar engine.
 
     Ctrl-C stops cleanly and returns the history of the finished epochs, with the model as
     it was at the end of the last of them (steps of an epoch cut short are undone), so the

@@ -226,7 +226,7 @@ def narrower_direction(shown, neurons, legend=True):
     rank = {}
     for node in shown:  # topological order: parents first
         parents = drawn_parents(node)
-        rank[node] = 1 + max(rank[p] for p in parents) if parents else 0
+        rank[node] = 1 + max(rank.get(p, 0) for p in parents) if parents else 0
     leaf_rank = {}
     for node in shown:
         for parent in drawn_parents(node):
