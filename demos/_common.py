@@ -96,7 +96,8 @@ def save_step_through(root, path, **options):
 def verdict(printed, exact):
     """How a number printed in the notes compares with the exact value:
     "ok" (correctly rounded), "last digit" (off by at most one unit in the last printed
-    digit: truncated rather than rounded) or "WRONG" (an arithmetic error)."""
+    digit: truncated rather than rounded, or computed from a truncated number) or "WRONG"
+    (an arithmetic error)."""
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     unit = 10.0**-decimals
     if round(exact, decimals) == float(printed):

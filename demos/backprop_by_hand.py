@@ -46,6 +46,10 @@ NOTES_4_7 = [
     ("σ'(z1)", "0.2350037"),
     ("∂L/∂w1", "-0.007994"),
     ("∂L/∂b1", "-0.007994"),
+    ("w2 step", "0.0070506"),  # 4.7.4's −η·∂L/∂θ, the step each update adds
+    ("b2 step", "0.01132623"),
+    ("w1 step", "0.0007994"),
+    ("b1 step", "0.0007994"),
     ("w1 after", "0.4007994"),
     ("b1 after", "0.1007994"),
     ("w2 after", "0.3070506"),
@@ -85,6 +89,7 @@ def run_example(given=GIVEN):
         "∂L/∂w1": net["w1"].grad,
         "∂L/∂b1": net["b1"].grad,
     }
+    found.update({f"{name} step": -given["eta"] * net[name].grad for name in ("w2", "b2", "w1", "b1")})
     SGD([net[name] for name in ("w1", "b1", "w2", "b2")], lr=given["eta"]).step()
     found.update({f"{name} after": net[name].data for name in ("w1", "b1", "w2", "b2")})
     return found
@@ -113,8 +118,8 @@ def report(rows, found):
         f"  L      = ½·(∂L/∂y)²          = ½·({dy:.7f})²                = {found['L']:.7f}",
         f"  ∂L/∂w2 = ∂L/∂y · h           = ({dy:.7f}) × {h:.7f}        = {dw2:.7f}",
         f"  ∂L/∂w1 = ∂L/∂h · σ'(z1) · x  = ({dh:.7f}) × {sigma_prime:.7f} × 1    = {dw1:.7f}",
-        "Parameter updates built on a wrong gradient inherit its error.",
-        "'~' marks a last digit that was truncated instead of rounded.",
+        "Steps and updates built on a wrong gradient inherit its error.",
+        "'~' marks a last digit one unit off: z2 truncated instead of rounded, and the numbers computed from it.",
     ]
     return "\n".join(lines)
 

@@ -231,12 +231,13 @@ def test_gradient_descent(run_demo):
 
 def test_backprop_by_hand_flags_the_notes_and_prints_the_chain_rule(run_demo):
     result, out_dir, printed = run_demo("backprop_by_hand")
-    assert set(result["wrong_in_notes"]) == {"L", "∂L/∂w2", "∂L/∂w1", "∂L/∂b1", "w1 after", "b1 after", "w2 after"}
+    assert set(result["wrong_in_notes"]) == {"L", "∂L/∂w2", "∂L/∂w1", "∂L/∂b1", "w2 step", "w1 step", "b1 step",
+                                             "w1 after", "b1 after", "w2 after"}
     h = sigmoid(0.5)
     y = 0.3 * h + 0.2
     assert result["L"] == pytest.approx(0.5 * (y - 0.5) ** 2, rel=1e-15)
     assert result["∂L/∂w1"] == pytest.approx((y - 0.5) * 0.3 * h * (1 - h), rel=1e-14)
-    assert "7 of 15 printed numbers are wrong" in printed
+    assert "10 of 19 printed numbers are wrong" in printed
     assert "∂L/∂w1 = ∂L/∂z1 · ∂z1/∂w1 = (-0.0080) × (1.0000) = -0.0080" in printed
     assert "∂L/∂w2 = ∂L/∂y · ∂y/∂w2 = (-0.1133) × (0.6225) = -0.0705" in printed
 
@@ -262,7 +263,7 @@ def test_without_graphviz_diagrams_are_dot_text(tmp_path, monkeypatch, capsys):
     assert [os.path.basename(path) for path in result["files"]] == ["backward_graph.dot"]
     assert (tmp_path / "out" / "backward_graph.dot").read_text(encoding="utf-8").startswith("digraph")
     assert [line for line in printed.splitlines() if "install graphviz" in line] == [NO_GRAPHVIZ]
-    assert "7 of 15 printed numbers are wrong" in printed
+    assert "10 of 19 printed numbers are wrong" in printed
 
 
 # ----- 5. section 5.3: the neuron -----

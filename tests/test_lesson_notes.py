@@ -25,6 +25,7 @@ dL_db1 = dL_dh * h * (1 - h)
 BY_HAND = {
     "z1": z1, "h": h, "z2": y, "L": L, "∂L/∂y": dL_dy, "∂L/∂w2": dL_dw2, "∂L/∂b2": dL_db2,
     "∂L/∂h": dL_dh, "σ'(z1)": h * (1 - h), "∂L/∂w1": dL_dw1, "∂L/∂b1": dL_db1,
+    "w2 step": -eta * dL_dw2, "b2 step": -eta * dL_db2, "w1 step": -eta * dL_dw1, "b1 step": -eta * dL_db1,
     "w1 after": w1 - eta * dL_dw1, "b1 after": b1 - eta * dL_db1,
     "w2 after": w2 - eta * dL_dw2, "b2 after": b2 - eta * dL_db2,
 }  # fmt: skip
@@ -55,12 +56,23 @@ def test_the_notes_errata_for_section_4_7():
     found = backprop_by_hand.run_example()
     rows = backprop_by_hand.compare_with_notes(found)
     wrong = {name for name, _, _, verdict in rows if verdict == "WRONG"}
-    # The notes' arithmetic slips: L, ∂L/∂w2 and ∂L/∂w1 (= ∂L/∂b1), and the updates built on them.
-    assert wrong == {"L", "∂L/∂w2", "∂L/∂w1", "∂L/∂b1", "w1 after", "b1 after", "w2 after"}
-    truncated = {name for name, _, _, verdict in rows if verdict == "last digit"}
-    assert truncated == {"z2", "∂L/∂y", "∂L/∂b2", "b2 after"}
+    # The notes' arithmetic slips: L, ∂L/∂w2 and ∂L/∂w1 (= ∂L/∂b1), and the steps and updates built on them.
+    assert wrong == {"L", "∂L/∂w2", "∂L/∂w1", "∂L/∂b1", "w2 step", "w1 step", "b1 step",
+                     "w1 after", "b1 after", "w2 after"}
+    off_by_one_unit = {name for name, _, _, verdict in rows if verdict == "last digit"}
+    assert off_by_one_unit == {"z2", "∂L/∂y", "∂L/∂b2", "b2 step", "b2 after"}
     text = backprop_by_hand.report(rows, found)
-    assert "7 of 15 printed numbers are wrong" in text and "0.0064142" in text
+    assert "10 of 19 printed numbers are wrong" in text and "0.0064142" in text
+    assert found["w2 step"] == pytest.approx(0.0070501, abs=5e-8)
+    assert found["w1 step"] == pytest.approx(0.0007985, abs=5e-8)
+
+
+def test_only_z2_is_truncated_the_other_last_digits_are_computed_from_it():
+    found = backprop_by_hand.run_example()
+    z2 = found["z2"]
+    assert round(z2, 7) == 0.3867378 and math.floor(z2 * 1e7) / 1e7 == 0.3867377  # the notes truncate z2
+    assert round(found["∂L/∂y"], 7) == -0.1132622  # exact, rounded either way …
+    assert round(0.3867377 - 0.5, 7) == -0.1132623  # … the notes' −0.1132623 is y − t from the truncated z2
 
 
 @pytest.mark.parametrize(
@@ -101,3 +113,33 @@ def test_article_sigmoid_prime_and_error_formula():
     for target in (0, 1):
         expected = -target * math.log(output) - (1 - target) * math.log(1 - output)  # error_formula
         assert binary_cross_entropy(output, target).data == pytest.approx(expected, rel=1e-14)
+
+
+def test_section_5_3_products_sum_and_threshold():
+    w1, w2, b = Value(0.8), Value(0.2), Value(0.1)
+    p1, p2 = w1 * 0.5, w2 * 0.3  # the notes: 0.8 × 0.5 = 0.4, 0.2 × 0.3 = 0.06
+    assert p1.data == pytest.approx(0.4, abs=5e-13) and p2.data == pytest.approx(0.06, abs=5e-13)
+    y = (p1 + p2 + b).sigmoid()
+    assert y.data > 0.5  # "0.63 > 0.5, the neuron activates": true of the exact 0.6365 too
+    assert round(y.data, 2) == 0.64
+
+
+def test_the_article_s_error_function_needs_brackets_its_code_has():
+    y_hat, y = [0.61774787476924897, 0.3], [1.0, 0.0]
+    bracketed = -sum(t * math.log(p) + (1 - t) * math.log(1 - p) for p, t in zip(y_hat, y)) / 2
+    as_typeset = -sum(t * math.log(p) for p, t in zip(y_hat, y)) / 2 + sum(
+        (1 - t) * math.log(1 - p) for p, t in zip(y_hat, y))  # −(1/m)Σ y ln ŷ, then + Σ (1 − y) ln(1 − ŷ)
+    loss = binary_cross_entropy(y_hat, y).data
+    assert loss == pytest.approx(bracketed, rel=1e-14)
+    assert loss != pytest.approx(as_typeset, rel=1e-3)
+
+
+def test_section_5_6_the_output_layer_sums_the_hidden_values_not_the_inputs():
+    net = MLP(2, [2, 1], activation="sigmoid", seed=0)
+    x = [0.5, -1.0]
+    hidden = [v.data for v in net.layers[0](x)]
+    output = net.layers[1].neurons[0]
+    weights = [w.data for w in output.w]
+    y = net(x).data
+    assert y == pytest.approx(sum(h * w for h, w in zip(hidden, weights)) + output.b.data, rel=1e-12)
+    assert y != pytest.approx(sum(xj * w for xj, w in zip(x, weights)) + output.b.data, rel=1e-3)  # the notes' Σ xⱼwⱼₖ
