@@ -203,8 +203,10 @@ def _graph_inputs(assignments):
 
 
 def _output_name(root, inputs):
-    """Call the result f (or out, if f is a variable) in the printout, trace and pictures."""
-    name = "f" if "f" not in inputs else "out"
+    """Call the result f in the printout, trace and pictures (or out, result, f1 …: the first
+    name that is not a variable, so ∂f/∂x never reads as a variable's derivative by itself)."""
+    candidates = ["f", "out", "result"] + [f"f{k}" for k in range(1, len(inputs) + 2)]
+    name = next(candidate for candidate in candidates if candidate not in inputs)
     if root not in inputs.values():
         root.label = name
         return name

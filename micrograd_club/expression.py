@@ -16,9 +16,11 @@ computing, so hostile input is refused at once.
 """
 
 import ast
+import io
 import keyword
 import math
 import numbers
+import tokenize
 import unicodedata
 from typing import NamedTuple
 
@@ -223,7 +225,7 @@ def _check_text_nesting(text):
     """Refuse more than MAX_DEPTH open brackets at once, or a run of more than MAX_DEPTH
     signs (``- - - x``), before the parser sees the text."""
     depth = deepest = signs = longest_signs = 0
-    for character in text:
+    for character in _code(text):
         if character in "([{":
             depth += 1
             deepest = max(deepest, depth)
@@ -236,6 +238,16 @@ def _check_text_nesting(text):
             signs = 0
     if deepest > MAX_DEPTH or longest_signs > MAX_DEPTH:
         raise ExpressionError(_too_deep())
+
+
+def _code(text):
+    """The text with each string and comment replaced by 0, so brackets inside them are not
+    counted (the text itself if it does not tokenize; the parser then says why)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    return " ".join("0" if token.type in (tokenize.STRING, tokenize.COMMENT) else token.string for token in tokens)
 
 
 def _too_deep():
@@ -325,10 +337,18 @@ def _constant_problem(node, source):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         kind = {bool: "the boolean", str: "the string", bytes: "the bytes", complex: "the complex number"}
         return _Problem(*source.start(node), f"{kind.get(type(value), 'the constant')} {value!r:.30}")
-    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, int) and value.bit_length() > 1024:
+    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, int) and not _fits_a_float(value):
         written = ast.get_source_segment(source.text, node) or str(value)
         return _Problem(*source.start(node), f"the number {written:.30}", "numbers must be below 1.8e308")
     return None
+
+
+def _fits_a_float(whole_number):
+    try:
+        float(whole_number)
+    except OverflowError:
+        return False
+    return True
 
 
 def _name_problem(node, variables, source):

@@ -57,6 +57,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
     when every row passes; ``print(report)`` shows a table with ✓/✗ marks.
     """
     _check_callable(f)
+    inputs = _input_list(inputs)  # once: a generator would be used up by the first pass
     xs = _input_floats(inputs)
     _check_positive("eps", eps)
     _check_non_negative("atol", atol)
@@ -69,7 +70,21 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
         for i in range(len(xs))
     ]
     rows = [_note_a_kink(row, f, xs, eps) if _finite_failure(row) else row for row in rows]
+    rows = [_note_a_lost_step(row, eps) if not row.ok else row for row in rows]
     return GradcheckReport(rows, eps=eps, atol=atol, rtol=rtol)
+
+
+def _note_a_lost_step(row, eps):
+    """A failed row whose input is so large that x ± ε rounds (x + ε − (x − ε) is not 2ε)
+    says so: the central difference there is rounding noise, not a check of the engine."""
+    realised = (row.value + eps) - (row.value - eps)
+    if abs(realised - 2 * eps) <= 0.01 * 2 * eps:
+        return row
+    suggestion = abs(row.value) * 1e-6
+    note = (f"eps = {eps:g} is lost to rounding next to this input (the floats nearest {row.value:g} ± {eps:g} "
+            f"are not {eps:g} away), so the numerical gradient is noise. Use an eps near |x|·1e-6, "
+            f"e.g. eps={suggestion:.1g}")
+    return row._replace(note=note)
 
 
 def _finite_failure(row):
@@ -225,20 +240,27 @@ def _check_callable(f):
         raise TypeError(f"f must be a function of the inputs, e.g. lambda x, y: x * y; got {f!r:.60}")
 
 
-def _input_floats(inputs):
+def _input_list(inputs):
     if isinstance(inputs, (Value, numbers.Number, str)) or not hasattr(inputs, "__iter__"):
         raise TypeError(f"inputs must be a list of numbers, e.g. [2.0, -3.0]; got {inputs!r:.60}")
     values = list(inputs)
     if not values:
         raise ValueError("inputs is empty: give at least one number to differentiate with respect to")
-    return [_input_float(i, x) for i, x in enumerate(values)]
+    return values
+
+
+def _input_floats(inputs):
+    return [_input_float(i, x) for i, x in enumerate(_input_list(inputs))]
 
 
 def _input_float(i, x):
     if isinstance(x, Value):
         return x.data
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise ValueError(f"inputs[{i}] = {x!r:.40} is too large for a float (over 1.8e308)") from None
     raise TypeError(f"inputs[{i}] must be a number or a Value, got {type(x).__name__}: {x!r:.60}")
 
 

@@ -52,6 +52,12 @@ def test_graph_prints_the_value_and_every_gradient(capsys):
     ]
 
 
+def test_the_result_is_never_named_like_a_variable(capsys):
+    status, out, _ = run(capsys, "graph", "f*out", "--set", "f=3", "out=2")
+    assert status == 0
+    assert out.splitlines() == ["result = f*out = 6.0000", "∂result/∂f = 2.0000", "∂result/∂out = 3.0000"]
+
+
 def test_graph_says_when_a_variable_is_not_used(capsys):
     status, out, _ = run(capsys, "graph", "x*x", "--set", "x=3", "y=1")
     assert status == 0

@@ -396,3 +396,16 @@ def test_a_long_chain_is_explained_as_nesting():
     with pytest.raises(ExpressionError, match=r"each operator of a chain such as a \+ b \+ c"):
         parse_expression("+".join(["x"] * 51), VARIABLES)
     assert parse_expression("+".join(["x"] * 50), VARIABLES).data == 50 * VARIABLES["x"]
+
+
+def test_brackets_inside_a_comment_or_a_string_are_not_nesting():
+    assert parse_expression("x  # " + "(" * 60, {"x": 2.0}).data == 2.0
+    with pytest.raises(ExpressionError, match="the string") as error:
+        parse_expression("'" + "(" * 60 + "'", {})
+    assert "nested" not in str(error.value)
+
+
+def test_a_whole_number_too_large_for_a_float_is_placed():
+    too_large = str(2**1024 - 2**970)  # 1024 bits, above the largest float
+    with pytest.raises(ExpressionError, match=r"the number 17976.* is not allowed at column 3; numbers must be below"):
+        parse_expression(f"x*{too_large}", {"x": 1.0})

@@ -301,3 +301,15 @@ def test_gradcheck_works_inside_no_grad():
 
     with no_grad():
         assert gradcheck(lambda a, b: (a * b).tanh(), [0.3, -0.7]).ok
+
+
+def test_an_eps_lost_to_rounding_is_named_not_blamed_on_the_engine():
+    report = gradcheck(lambda x: x * 3, [2e10])
+    assert not report.ok and "eps = 1e-06 is lost to rounding" in report[0].note and "eps=2e+04" in report[0].note
+    assert gradcheck(lambda x: x * 3, [2e10], eps=2e4).ok
+
+
+def test_inputs_may_be_a_generator_and_a_huge_int_is_named():
+    assert gradcheck(lambda a, b: a * b, (v for v in [2.0, 3.0])).ok
+    with pytest.raises(ValueError, match=r"inputs\[0\] = 1000.* is too large for a float"):
+        gradcheck(lambda x: x * x, [10**400])
