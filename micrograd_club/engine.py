@@ -294,7 +294,7 @@ class Value:
         not supported: a grad is a plain number, not a Value.
         """
         if create_graph:
-            raise NotImplementedError(
+            raise ValueError(
                 "backward(create_graph=True) is not supported: grads here are plain numbers, not Values, so "
                 "they have no graph to differentiate again. For a second derivative, write the first one as "
                 "an expression of Values and call backward() on that."
