@@ -246,11 +246,6 @@ def _example_array(arg, index):
 
 def _trace(fn, example_args):
     """Run ``fn`` on one example as Values (recording the graph even inside ``no_grad()``)."""
-    with enable_grad():
-        return _trace_graph(fn, example_args)
-
-
-def _trace_graph(fn, example_args):
     inputs, values = {}, []
     for k, arg in enumerate(example_args):
         array = _example_array(arg, k)
@@ -258,7 +253,8 @@ def _trace_graph(fn, example_args):
         for j, v in enumerate(flat):
             inputs[id(v)] = (k, j)
         values.append(_nest(flat, array.shape))
-    result = fn(*values)
+    with enable_grad():
+        result = fn(*values)
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Value):
         loss, extra = result
         outputs = [extra] if isinstance(extra, Value) else list(np.ravel(np.asarray(extra, dtype=object)))
