@@ -1,6 +1,8 @@
 """The chain-rule trace: the notes' order and wording, sums for shared nodes, and the same
 numbers as backward()."""
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,9 +10,10 @@ from hypothesis import strategies as st
 import backprop_by_hand
 from micrograd_club import Value
 from micrograd_club.expression import parse_expression
+from micrograd_club.losses import binary_cross_entropy
 from micrograd_club.nn import MLP
 from micrograd_club.viz import explain, trace_backward
-from micrograd_club.viz.notation import local_formula, node_names, partial
+from micrograd_club.viz.notation import local_formula, node_names, number, partial
 from strategies import evaluate, expressions, reals
 from test_engine import VALUE_OPS, _value
 
@@ -218,3 +221,10 @@ def test_explain_says_how_to_see_the_chain_when_nothing_in_between_is_labelled(c
     assert out[1].startswith("∂L/∂v1 = ") and "pass every_node=True" in out[-1]
     explain(backprop_by_hand.build_network()["L"])  # labelled steps: the chain is there, no hint
     assert "every_node" not in capsys.readouterr().out
+
+
+def test_a_negative_zero_is_written_as_zero():
+    loss = binary_cross_entropy([Value(1.0)], [1.0])  # −(1 · ln 1) is −0.0
+    assert math.copysign(1.0, loss.data) == -1.0
+    assert number(loss.data) == "0.0000" and number(-0.0, precision=2) == "0.00"
+    assert number(-1e-9) == "-1.0000e-09"  # a tiny negative number keeps its sign

@@ -19,10 +19,13 @@ _OPERATOR_CHARACTERS = set(" ·/+−-*^×") | set("⁰¹²³⁴⁵⁶⁷⁸⁹�
 
 
 def number(x, precision=4):
-    """x with ``precision`` decimals; scientific notation for tiny and huge values."""
+    """x with ``precision`` decimals; scientific notation for tiny and huge values. A zero is
+    0.0000 whatever its sign (−0.0 comes from products such as 0 · (−1))."""
     if math.isnan(x) or math.isinf(x):
         return str(x)
-    if x == 0 or 10.0**-precision <= abs(x) < 1e6:
+    if x == 0:
+        return f"{0.0:.{precision}f}"
+    if 10.0**-precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
 
