@@ -15,6 +15,10 @@ step against it", looks like this::
 Notation (as in the notes): θ a parameter, η the learning rate ``lr``, ∇L = ``θ.grad``,
 γ a momentum coefficient, λ the ``weight_decay``.
 
+As in PyTorch, every optimizer also takes ``maximize=True`` (step *up* the gradient, to make
+the loss larger) and ``step(closure)``, where ``closure()`` recomputes the loss and its
+gradients before the update and ``step`` returns that loss.
+
 Batch, stochastic and mini-batch gradient descent are all this same ``SGD`` optimizer: they
 differ only in which examples the loss averages over before ``backward()``.
 
@@ -28,7 +32,7 @@ import math
 import numbers
 import warnings
 
-from micrograd_club.engine import Value
+from micrograd_club.engine import Value, enable_grad
 
 __all__ = [
     "Optimizer",
@@ -36,6 +40,7 @@ __all__ = [
     "RMSprop",
     "Adagrad",
     "Adam",
+    "AdamW",
     "LRScheduler",
     "StepLR",
     "ExponentialLR",
@@ -152,6 +157,7 @@ class Optimizer:
             )
         param_by_position, new_groups = {}, []
         for group, saved in zip(self.param_groups, saved_groups):
+            saved = {**{k: v for k, v in _SETTINGS_ADDED_LATER.items() if k in self.defaults}, **saved}
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
                     "loaded state dict contains a parameter group that doesn't match the size of "
@@ -217,14 +223,17 @@ class SGD(Optimizer):
     (a scheduler) takes effect at once.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False):
         defaults = dict(
-            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
-    def step(self):
-        """One update of every parameter from its current ``grad``."""
+    def step(self, closure=None):
+        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
+        loss = _evaluate(closure)
         for theta, group, state in self._each_parameter():
             g = _gradient(theta, group)
             momentum = group["momentum"]
@@ -234,6 +243,7 @@ class SGD(Optimizer):
                 state["momentum_buffer"] = b
                 g = g + momentum * b if group["nesterov"] else b
             theta.data -= group["lr"] * g
+        return loss
 
     def _check_hyperparameters(self, group):
         super()._check_hyperparameters(group)
@@ -259,14 +269,17 @@ class RMSprop(Optimizer):
     Parameters whose gradient is usually large take small steps and vice versa.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
+                 maximize=False):
         defaults = dict(
-            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
-    def step(self):
-        """One update of every parameter from its current ``grad``."""
+    def step(self, closure=None):
+        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
+        loss = _evaluate(closure)
         for theta, group, state in self._each_parameter():
             g = _gradient(theta, group)
             alpha, momentum = group["alpha"], group["momentum"]
@@ -279,6 +292,7 @@ class RMSprop(Optimizer):
             if momentum > 0:
                 state["momentum_buffer"] = scaled_g = momentum * state["momentum_buffer"] + scaled_g
             theta.data -= group["lr"] * scaled_g
+        return loss
 
     def _initial_state(self, group):
         state = {"step": 0, "square_avg": 0.0}
@@ -308,24 +322,28 @@ class Adagrad(Optimizer):
     s only grows, so every parameter's steps shrink over time.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10):
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
+                 maximize=False):
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
-    def step(self):
-        """One update of every parameter from its current ``grad``."""
+    def step(self, closure=None):
+        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
+        loss = _evaluate(closure)
         for theta, group, state in self._each_parameter():
             g = _gradient(theta, group)
             state["step"] += 1
             lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
             state["sum"] = s = state["sum"] + g * g
             theta.data -= lr_t * _divide(g, math.sqrt(s) + group["eps"])
+        return loss
 
     def _initial_state(self, group):
         return {"step": 0, "sum": float(group["initial_accumulator_value"])}
@@ -353,16 +371,23 @@ class Adam(Optimizer):
 
     On the first step m̂ = g and √v̂ = |g|, so every parameter moves by about η·sign(∇L),
     however large or small its gradient.
+
+    ``decoupled_weight_decay=True`` is ``AdamW``: θ shrinks by η·λ·θ directly instead.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def step(self):
-        """One update of every parameter from its current ``grad``."""
+    def step(self, closure=None):
+        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
+        loss = _evaluate(closure)
         for theta, group, state in self._each_parameter():
             g = _gradient(theta, group)
+            if group["decoupled_weight_decay"]:
+                theta.data *= 1 - group["lr"] * group["weight_decay"]  # θ ← θ − η·λ·θ, not through g
             beta1, beta2 = group["betas"]
             state["step"] += 1
             t = state["step"]
@@ -373,6 +398,7 @@ class Adam(Optimizer):
             step_size = group["lr"] / (1 - beta1**t)  # η/(1 − β₁ᵗ), so η·m̂ = step_size·m
             denominator = math.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
             theta.data -= step_size * _divide(m, denominator)
+        return loss
 
     def _initial_state(self, group):
         state = {"step": 0, "exp_avg": 0.0, "exp_avg_sq": 0.0}
@@ -390,10 +416,43 @@ class Adam(Optimizer):
             _check_range(beta, f"beta parameter at index {i}", high=1.0)
 
 
+class AdamW(Adam):
+    """Adam with *decoupled* weight decay, as ``torch.optim.AdamW``: before Adam's step each
+    parameter shrinks by its own fraction η·λ,
+
+        θ ← θ − η·λ·θ,  then Adam's update from g = ∇L alone,
+
+    instead of adding λθ to the gradient, where Adam's scaling would shrink large-gradient
+    weights less than the others. λ = ``weight_decay`` is 0.01 by default, as in PyTorch.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+
+# settings that state dicts saved by earlier versions lack, with the value those versions used
+_SETTINGS_ADDED_LATER = {"maximize": False, "decoupled_weight_decay": False}
+
+
+def _evaluate(closure):
+    """``closure()``, the loss it recomputes (with its gradients), or None without a closure.
+    Run with the graph on, as PyTorch does, so a ``step`` inside ``no_grad()`` still works."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
+
+
 def _gradient(theta, group):
-    """∇L, plus λθ when ``weight_decay`` λ is set (the gradient of an extra loss term ½λθ²)."""
+    """∇L (−∇L with ``maximize``), plus λθ when ``weight_decay`` λ is set (the gradient of an
+    extra loss term ½λθ²), unless the decay is decoupled (AdamW applies it to θ itself)."""
+    g = -theta.grad if group["maximize"] else theta.grad
     weight_decay = group["weight_decay"]
-    return theta.grad + weight_decay * theta.data if weight_decay != 0 else theta.grad
+    if weight_decay == 0 or group.get("decoupled_weight_decay"):
+        return g
+    return g + weight_decay * theta.data
 
 
 def _divide(numerator, denominator):

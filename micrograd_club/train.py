@@ -30,7 +30,7 @@ from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
 from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
-from micrograd_club.optim import SGD, Adam, Adagrad, Optimizer, RMSprop
+from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
 from micrograd_club.viz.notation import number  # 4 decimals, or 1.0324e+300 for a huge loss
 
 __all__ = ["fit", "evaluate", "predict_labels", "decision_threshold", "History", "LOSSES", "OPTIMIZERS"]
@@ -45,7 +45,7 @@ LOSSES = {
     "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
     "cross_entropy": losses.cross_entropy,
 }
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
 METRICS = ("accuracy",)
 
 

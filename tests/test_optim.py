@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 
 from micrograd_club import Value, optim
-from micrograd_club.optim import SGD, Adagrad, Adam, ExponentialLR, LambdaLR, RMSprop, StepLR
+from micrograd_club.engine import is_grad_enabled, no_grad
+from micrograd_club.optim import SGD, Adagrad, Adam, AdamW, ExponentialLR, LambdaLR, RMSprop, StepLR
 from strategies import away_from_zero, learning_rates, momentum_coefficients, real_lists
 
 
@@ -102,6 +103,16 @@ TORCH_CASES = [
     ("Adam", {"lr": 0.05, "betas": (0.9, 0.6), "amsgrad": True}, None),
     ("Adam", {"lr": 0.05, "weight_decay": 0.1, "eps": 1e-3}, None),
     ("Adam", {"lr": 0.05}, {"betas": (0.5, 0.9), "amsgrad": True}),
+    ("Adam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}, None),
+    ("AdamW", {}, None),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.5, "amsgrad": True}, None),
+    ("AdamW", {"lr": 0.05}, {"weight_decay": 0.0}),
+    # maximize: every optimizer steps up the gradient; with weight decay and momentum, torch negates ∇L first
+    ("SGD", {"lr": 0.001, "momentum": 0.9, "weight_decay": 0.1, "maximize": True}, None),
+    ("RMSprop", {"lr": 0.001, "centered": True, "weight_decay": 0.1, "maximize": True}, None),
+    ("Adagrad", {"lr": 0.01, "weight_decay": 0.1, "maximize": True}, None),
+    ("Adam", {"lr": 0.01, "weight_decay": 0.1, "maximize": True}, None),
+    ("AdamW", {"lr": 0.01, "maximize": True}, None),
 ]
 
 
@@ -117,6 +128,84 @@ def test_ten_steps_match_torch_optim_in_float64(torch, name, kwargs, first_group
     theirs, _ = torch_trajectory(torch, name, kwargs, first_group)
     assert_same_trajectory(ours, theirs)
     assert ours[-1] != list(START)
+
+
+def closure_trajectory(module, params, name, kwargs, steps=10):
+    """As ``trajectory``, with PyTorch's ``optimizer.step(closure)``: the losses it returned
+    and the parameters after every step."""
+    optimizer = getattr(module, name)(params, **kwargs)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = loss_function(*params)
+        loss.backward()
+        return loss
+
+    losses, history = [], []
+    for _ in range(steps):
+        losses.append(optimizer.step(closure).item())
+        history.append([p.item() for p in params])
+    return losses, history
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW"])
+def test_step_with_a_closure_matches_torch_and_returns_the_loss(torch, name):
+    our_losses, ours = closure_trajectory(optim, [Value(v) for v in START], name, {"lr": 0.01})
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in START]
+    their_losses, theirs = closure_trajectory(torch.optim, params, name, {"lr": 0.01})
+    assert our_losses == close(their_losses)
+    assert_same_trajectory(ours, theirs)
+
+
+def test_step_runs_the_closure_with_the_graph_on_and_returns_what_it_returns():
+    w = Value(3.0)
+    optimizer = SGD([w], lr=0.1)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = w * w
+        loss.backward()  # raises inside no_grad() unless step switches the graph on
+        return loss
+
+    with no_grad():
+        loss = optimizer.step(closure)
+    assert loss.data == 9.0 and w.data == pytest.approx(3.0 - 0.1 * 6.0)
+    assert is_grad_enabled()
+    assert optimizer.step() is None  # without a closure, as in PyTorch
+
+
+def test_maximize_steps_up_the_gradient():
+    w = Value(1.0)
+    optimizer = SGD([w], lr=0.1, maximize=True)
+    w.grad = 2.0
+    optimizer.step()
+    assert w.data == 1.0 + 0.1 * 2.0
+
+
+def test_adamw_decays_the_weight_itself_not_the_gradient():
+    """First step by hand: θ ← θ·(1 − ηλ), then Adam's first step, η·sign(∇L); Adam with the
+    same λ adds λθ to ∇L instead, and its first step is then η·sign(∇L + λθ)."""
+    theta = Value(2.0)
+    optimizer = AdamW([theta], lr=0.1, weight_decay=0.5)
+    theta.grad = -0.25
+    optimizer.step()
+    assert theta.data == pytest.approx(2.0 * (1 - 0.1 * 0.5) + 0.1, rel=1e-7)  # ε = 1e-8 in |g| + ε
+    coupled = Value(2.0)
+    adam = Adam([coupled], lr=0.1, weight_decay=0.5)
+    coupled.grad = -0.25  # ∇L + λθ = −0.25 + 1.0 > 0: the coupled step goes the other way
+    adam.step()
+    assert coupled.data == pytest.approx(2.0 - 0.1, rel=1e-7)
+    assert AdamW([Value(0.0)]).defaults["weight_decay"] == 0.01
+
+
+def test_a_state_dict_saved_before_maximize_existed_still_loads():
+    w = Value(1.0)
+    saved = {"state": {}, "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+                                            "amsgrad": False, "params": [0]}]}
+    optimizer = Adam([w])
+    optimizer.load_state_dict(saved)
+    assert optimizer.param_groups[0]["maximize"] is False
+    assert optimizer.param_groups[0]["decoupled_weight_decay"] is False
 
 
 def test_amsgrad_case_really_uses_the_running_maximum():
@@ -506,7 +595,8 @@ def test_params_may_be_a_generator_and_groups_override_defaults():
 
     w, b, extra = Value(0.0), Value(0.0), Value(0.0)
     grouped = SGD([{"params": [w]}, {"params": b, "lr": 0.5, "momentum": 0.9}], lr=0.1)
-    assert grouped.defaults == dict(lr=0.1, momentum=0, dampening=0, weight_decay=0, nesterov=False)
+    assert grouped.defaults == dict(lr=0.1, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                                    maximize=False)
     assert [g["lr"] for g in grouped.param_groups] == [0.1, 0.5]
     assert [g["momentum"] for g in grouped.param_groups] == [0, 0.9]
     assert grouped.param_groups[1]["params"] == [b]
@@ -596,7 +686,8 @@ def test_state_dict_is_a_snapshot_and_load_copies():
     assert saved == {
         "state": {0: {"momentum_buffer": 1.0}},
         "param_groups": [
-            {"lr": 0.1, "momentum": 0.9, "dampening": 0, "weight_decay": 0, "nesterov": False, "params": [0]}
+            {"lr": 0.1, "momentum": 0.9, "dampening": 0, "weight_decay": 0, "nesterov": False, "maximize": False,
+             "params": [0]}
         ],
     }
     optimizer.step()
