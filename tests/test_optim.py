@@ -222,8 +222,13 @@ def test_amsgrad_case_really_uses_the_running_maximum():
 
 
 def step_lr(module, optimizer):
-    schedulers = module if module is optim else module.lr_scheduler
-    return schedulers.StepLR(optimizer, step_size=3, gamma=0.5)
+    return module.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)  # the same path in both
+
+
+def test_schedulers_import_from_lr_scheduler_as_in_pytorch():
+    from micrograd_club.optim.lr_scheduler import ExponentialLR as FromSubmodule
+
+    assert FromSubmodule is ExponentialLR is optim.lr_scheduler.ExponentialLR
 
 
 def test_sgd_with_step_lr_matches_torch(torch):
@@ -441,7 +446,7 @@ def test_scheduler_learning_rates_match_torch(torch, case):
     make = SCHEDULER_CASES[case]
     our_optimizer = two_group_sgd(optim, Value)
     their_optimizer = two_group_sgd(torch.optim, lambda v: torch.tensor(v, dtype=torch.float64))
-    ours = make(optim, our_optimizer)
+    ours = make(optim.lr_scheduler, our_optimizer)
     theirs = make(torch.optim.lr_scheduler, their_optimizer)
     our_lrs, their_lrs = lrs_over_epochs(our_optimizer, ours), lrs_over_epochs(their_optimizer, theirs)
     assert our_lrs == [close(lrs) for lrs in their_lrs]
@@ -519,7 +524,7 @@ def chained_schedule(module, schedulers, make_param):
 
 @pytest.mark.parametrize("schedule", [resumed_schedule, chained_schedule])
 def test_resumed_and_chained_schedules_match_torch(torch, schedule):
-    ours = schedule(optim, optim, Value)
+    ours = schedule(optim, optim.lr_scheduler, Value)
     theirs = schedule(torch.optim, torch.optim.lr_scheduler, lambda v: torch.tensor(v, dtype=torch.float64))
     assert ours == theirs
 

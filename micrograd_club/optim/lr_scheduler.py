@@ -1,0 +1,126 @@
+"""Learning-rate schedulers, as ``torch.optim.lr_scheduler``: each changes its optimizer's
+learning rates once per epoch (``from micrograd_club.optim.lr_scheduler import StepLR`` works
+as the PyTorch import does)."""
+
+import copy
+import numbers
+import warnings
+
+from micrograd_club.optim.optimizers import Optimizer, _check_range
+
+__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LambdaLR"]
+
+
+class LRScheduler:
+    """Changes each group's learning rate ``"lr"`` once per epoch, like torch's schedulers.
+
+    On creation it records each group's starting rate η₀ as ``"initial_lr"`` (unless the group
+    already has one, e.g. from a loaded state dict) and in ``base_lrs``, and sets epoch 0's
+    rate; then call ``scheduler.step()`` once per epoch, *after* ``optimizer.step()``.
+    ``last_epoch`` counts those calls and ``get_last_lr()`` returns the rates now in use.
+    """
+
+    def __init__(self, optimizer):
+        self.optimizer = _require_optimizer(optimizer)
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = -1
+        self.step()
+
+    def step(self):
+        """Move to the next epoch and set every group's ``"lr"`` for it."""
+        if self.last_epoch == 0 and self.optimizer._step_count == 0:  # the first step() after creation
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`: the scheduler has skipped "
+                "the first value of the learning rate schedule. Call `scheduler.step()` after "
+                "`optimizer.step()`, once per epoch (as in PyTorch).",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self):
+        """The learning rate of each parameter group, as set by the last ``step()``."""
+        return list(self._last_lr)
+
+    def state_dict(self):
+        """Everything but the optimizer (and LambdaLR's functions), as plain data."""
+        return {
+            key: copy.deepcopy(value)
+            for key, value in vars(self).items()
+            if key not in ("optimizer", "lr_lambdas")
+        }
+
+    def load_state_dict(self, state_dict):
+        """Continue from ``state_dict()`` output. The learning rates themselves are in the
+        optimizer's state dict: load that too."""
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+
+class StepLR(LRScheduler):
+    """η = η₀ · γ^⌊epoch / step_size⌋: multiply the learning rate by γ every ``step_size`` epochs.
+
+    As in torch it multiplies the group's *current* ``"lr"``, so it combines with other
+    schedulers and with changes you make to ``"lr"`` yourself.
+    """
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
+            raise ValueError(f"step_size must be a whole number of epochs ≥ 1, got {step_size!r}")
+        _check_range(gamma, "gamma value")
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        """Each group's learning rate for epoch ``last_epoch``."""
+        decays_now = self.last_epoch > 0 and self.last_epoch % self.step_size == 0
+        factor = self.gamma if decays_now else 1.0
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+
+class ExponentialLR(LRScheduler):
+    """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch (the current ``"lr"``, as
+    in torch)."""
+
+    def __init__(self, optimizer, gamma):
+        _check_range(gamma, "gamma value")
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        """Each group's learning rate for epoch ``last_epoch``."""
+        factor = self.gamma if self.last_epoch > 0 else 1.0
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+
+class LambdaLR(LRScheduler):
+    """η = η₀ · f(epoch) for a function f of your choice (one for all groups, or a list with one
+    per group), e.g. ``lambda epoch: 1 / (1 + epoch)``."""
+
+    def __init__(self, optimizer, lr_lambda):
+        group_count = len(_require_optimizer(optimizer).param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != group_count:
+                raise ValueError(f"Expected {group_count} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * group_count
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"lr_lambda must be a function of the epoch, got {type(f).__name__} {f!r}")
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        """Each group's learning rate for epoch ``last_epoch``."""
+        return [base_lr * f(self.last_epoch) for f, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+def _require_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+    return optimizer
