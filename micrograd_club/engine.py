@@ -196,9 +196,9 @@ class Value:
         return _result(out, "exp", (self,), (out,))
 
     def log(self):
-        """ln x;  ∂/∂x = 1/x.  Only defined for x > 0."""
+        """ln x;  ∂/∂x = 1/x.  Only defined for x > 0 (a nan passes through, as in PyTorch)."""
         x = self.data
-        if not x > 0:
+        if x <= 0:
             raise ValueError(
                 f"log of a non-positive number: log({x!r}) is undefined (ln x needs x > 0). "
                 "Keep the input positive, e.g. (p + 1e-12).log(), or compute the loss from "
@@ -250,7 +250,9 @@ class Value:
 
     def clamp(self, min=None, max=None):
         """x limited to [min, max];  ∂/∂x = 1 inside the range, 0 where it was clamped.
-        (A nan stays nan, with ∂/∂x = 0, as in PyTorch.)"""
+        The bounds are fixed numbers: a Value given as a bound counts as its data, and no
+        gradient flows to it. (A nan x stays nan, with ∂/∂x = 0, as in PyTorch.)"""
+        min, max = _clamp_bounds(min, max)
         x, op = self.data, _op("clamp", min, max)
         if min is not None and x < min:
             return _result(float(min), op, (self,), (0.0,))
@@ -415,7 +417,8 @@ def weighted_sum_of_values(weights, inputs, bias, input_data=None):
 
 
 def maximum(values):
-    """m = max(v1, …, vn) as one node;  ∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie;
+    """m = max(v1, …, vn) as one node;  ∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie, as
+    ``torch.max(dim=0)`` picks it: ``torch.maximum`` and ``amax`` split a tie evenly instead;
     a nan, if there is one, as in PyTorch) and 0 for the others. Numbers among the values
     become Constants."""
     values = [v if isinstance(v, Value) else _checked_constant(v, "values", "maximum") for v in values]
@@ -515,6 +518,26 @@ def _constant(number):
     out.data, out.grad, out.label = number, 0.0, ""
     out.op, out.parents, out.local_grads = "", (), ()
     return out
+
+
+def _clamp_bounds(low, high):
+    """clamp's bounds as floats (or None), refusing what would make the range meaningless."""
+    if low is None and high is None:
+        raise ValueError("clamp() needs at least one bound: x.clamp(min=0.0), x.clamp(max=1.0) or x.clamp(0.0, 1.0)")
+    bounds = []
+    for name, bound in (("min", low), ("max", high)):
+        number = None if bound is None else bound.data if isinstance(bound, Value) else _as_float(bound)
+        if bound is not None and number is None:
+            raise TypeError(f"clamp: {name} must be a number or None, got {type(bound).__name__} {bound!r:.40}")
+        if number is not None and math.isnan(number):
+            raise ValueError(f"clamp: {name} is nan, so the range has no meaning; give a number or None")
+        bounds.append(number)
+    if None not in bounds and bounds[0] > bounds[1]:
+        raise ValueError(
+            f"clamp: min={bounds[0]!r} is larger than max={bounds[1]!r}, so no number lies in the range. "
+            "Did you swap them? (PyTorch would quietly give max everywhere.)"
+        )
+    return bounds
 
 
 def _checked_constant(x, what, where="weighted_sum"):

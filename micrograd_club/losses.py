@@ -85,7 +85,9 @@ def binary_cross_entropy(probabilities, targets):
     p and 1 − p are clamped to at least e⁻¹⁰⁰ before the log (so ln ≥ −100, as in PyTorch):
     p = 0 or 1 gives a finite loss of at most 100 per example, and a gradient of 0 through a
     clamped log (PyTorch reports ±1e12 there, from its own formula (p − y)/max(p(1 − p), 1e-12));
-    for 0 < p < e⁻¹⁰⁰ only the ln(1 − p) term has a gradient. ln(1 − p) is taken of 1 − p, so
+    for 0 < p < e⁻¹⁰⁰ only the ln(1 − p) term has a gradient. From e⁻¹⁰⁰ up to about 1e-12
+    (and as close to 1) the gradient is the exact −y/p + (1 − y)/(1 − p), up to about 2.7e43,
+    where PyTorch's formula caps it near 1e12. ln(1 − p) is taken of 1 − p, so
     for a tiny p with y = 0 the loss (about p) is right to 1e-16 but not to its last digit
     (PyTorch uses log1p). Training from raw scores with ``binary_cross_entropy_with_logits``
     avoids all of this."""

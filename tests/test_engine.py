@@ -687,3 +687,32 @@ def test_a_no_grad_subclass_may_take_its_own_arguments():
 
     evaluate(2)
     assert is_grad_enabled()
+
+
+@pytest.mark.parametrize("bounds, error, message", [
+    ((2.0, 1.0), ValueError, r"min=2.0 is larger than max=1.0, so no number lies in the range. Did you swap them"),
+    ((math.nan, 1.0), ValueError, "min is nan"),
+    ((None, math.nan), ValueError, "max is nan"),
+    ((None, None), ValueError, r"clamp\(\) needs at least one bound"),
+    (("0", None), TypeError, "min must be a number or None, got str"),
+])
+def test_clamp_refuses_a_range_with_no_meaning(bounds, error, message):
+    with pytest.raises(error, match=message):
+        Value(0.0).clamp(*bounds)
+
+
+def test_clamp_reads_a_value_bound_as_its_data_and_sends_it_no_gradient():
+    x, low = Value(-1.0), Value(0.5)
+    y = x.clamp(min=low, max=1)
+    y.backward()
+    assert y.data == 0.5 and x.grad == 0.0 and low.grad == 0.0
+    assert y.op.settings == (0.5, 1.0)
+
+
+def test_log_of_nan_passes_the_nan_through_as_pytorch_does():
+    x = Value(math.nan)
+    y = x.log()
+    y.backward()
+    assert math.isnan(y.data) and math.isnan(x.grad)
+    with pytest.raises(ValueError, match="log of a non-positive number"):
+        Value(0.0).log()

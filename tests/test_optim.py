@@ -361,6 +361,14 @@ def test_eps_0_and_a_gradient_that_was_always_0_gives_nan_as_in_pytorch(make):
     assert math.isnan(theta.data)
 
 
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "Adagrad"])
+def test_eps_0_and_a_gradient_whose_square_underflows_steps_to_infinity_as_in_pytorch(name):
+    theta = Value(0.5)
+    theta.grad = 1e-170  # g² = 1e-340 rounds to 0, so the step is g / 0
+    getattr(optim, name)([theta], lr=0.1, eps=0.0).step()
+    assert theta.data == -math.inf
+
+
 def test_rmsprop_first_steps_by_hand():
     plain, centered = Value(1.0), Value(1.0)
     plain.grad = centered.grad = 2.0

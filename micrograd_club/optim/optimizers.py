@@ -417,9 +417,12 @@ def _gradient(theta, group):
 
 
 def _divide(numerator, denominator):
-    """numerator / denominator, with 0/0 = nan as in PyTorch. (The denominators here are
-    √(mean of g²) + ε: 0 only with eps = 0 for a parameter whose gradient was always 0.)"""
-    return numerator / denominator if denominator else math.nan
+    """numerator / denominator for a denominator ≥ 0, with x/0 = ±inf and 0/0 = nan as in
+    PyTorch. (The denominators here are √(mean of g²) + ε: 0 only with eps = 0, for a
+    gradient that was always 0 or whose square underflows.)"""
+    if denominator:
+        return numerator / denominator
+    return math.nan if numerator == 0 or math.isnan(numerator) else math.copysign(math.inf, numerator)
 
 
 def _check_range(value, name, low=0.0, high=math.inf, high_included=False):
