@@ -12,7 +12,8 @@ from micrograd_club import Value
 from micrograd_club.expression import parse_expression
 from micrograd_club.losses import binary_cross_entropy
 from micrograd_club.nn import MLP
-from micrograd_club.viz import explain, trace_backward
+from micrograd_club.viz import draw_graph, explain, trace_backward
+from micrograd_club.viz.trace import accumulation_note
 from micrograd_club.viz.notation import local_formula, node_names, number, partial
 from strategies import evaluate, expressions, reals
 from test_engine import VALUE_OPS, _value
@@ -228,3 +229,22 @@ def test_a_negative_zero_is_written_as_zero():
     assert math.copysign(1.0, loss.data) == -1.0
     assert number(loss.data) == "0.0000" and number(-0.0, precision=2) == "0.00"
     assert number(-1e-9) == "-1.0000e-09"  # a tiny negative number keeps its sign
+
+
+def test_explain_and_the_diagram_say_when_grads_added_up_over_two_backward_calls(capsys):
+    x, w = Value(1.0, label="x"), Value(0.4, label="w")
+    z = w * x
+    z.label = "z"
+    L = z.tanh()
+    L.backward()
+    explain(L)
+    assert "note:" not in capsys.readouterr().out
+    assert "note:" not in draw_graph(L).source
+    L.backward()  # no zero_grad(): w.grad is now twice this pass's ∂L/∂w
+    explain(L)
+    out = capsys.readouterr().out
+    assert "note: w.grad is 1.7113, 2 × what this backward pass gives (0.8556): grads add up" in out
+    assert "Call zero_grad()" in out
+    assert "note: w.grad is 1.7113" in draw_graph(L).source
+    w.grad = x.grad = 0.0
+    assert accumulation_note(L) is None

@@ -8,12 +8,14 @@ and its grad is the sum of both flows.
 
 import html
 import os
+import textwrap
 
 import graphviz
 
 from micrograd_club._io import atomic_write_bytes
 from micrograd_club.nn import Parameter
 from micrograd_club.viz.notation import WEIGHTED_SUM, local_formula, node_names, number, partial, role
+from micrograd_club.viz.trace import accumulation_note
 
 __all__ = ["draw_graph", "draw_dot", "save_graph", "GraphTooLargeError", "GraphvizNotFoundError"]
 
@@ -91,13 +93,14 @@ def draw_graph(
 
     Draw after ``backward()`` and before the optimizer's ``step()``: computed nodes and edges
     show the numbers of the forward pass, while leaves show their data and grad now, so
-    after a step (or a second ``backward()``, which adds to leaf grads) they disagree.
+    after a step (or a second ``backward()``, which adds to leaf grads) they disagree; a
+    note under the picture then says so.
     """
     order = root.topological_order()
     if show_grads is None:
         show_grads = root.grad != 0
     grads = {node: node.grad for node in order} if show_grads else {}
-    return render(
+    diagram = render(
         order,
         grads,
         rankdir=rankdir,
@@ -108,6 +111,10 @@ def draw_graph(
         collapse=collapse,
         legend=legend,
     )
+    note = accumulation_note(root) if show_grads else None
+    if note:  # under the picture, so a leaf's grad that disagrees with its edges is explained
+        diagram.attr(label="\n".join(textwrap.wrap(note, 70)), labelloc="b", fontsize="10", fontcolor="#c92a2a")
+    return diagram
 
 
 draw_dot = draw_graph  # the name micrograd's notebook uses

@@ -7,13 +7,14 @@ local derivative, so ∂y/∂w2 = h. ``every_node=True`` gives every node its ow
 """
 
 import heapq
+import math
 from dataclasses import dataclass, field
 from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import FUNCTIONS, local_formula, node_names, number, partial, role, short_number
 
-__all__ = ["trace_backward", "explain", "BackwardTrace", "TraceStep", "Term"]
+__all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
 
 class Term(NamedTuple):
@@ -137,10 +138,32 @@ def explain(root, **options):
     says how to see the chain."""
     trace = trace_backward(root, **options)
     print(trace)
+    note = accumulation_note(root, options.get("root_name", "L"))
+    if note:
+        print(note)
     if len(trace) > 1 and all(term.via is trace[0].node for step in trace for term in step.terms) \
             and len(root.topological_order()) > len(trace):
         print("(nothing between the result and the inputs has a label, so each line is one number: "
               "label the steps, e.g. z = w * x + b; z.label = 'z', or pass every_node=True, to see the chain)")
+
+
+def accumulation_note(root, root_name="L"):
+    """A sentence for when some input's ``grad`` is not what one backward pass of ``root``
+    gives (``backward()`` ran again, or ``zero_grad()`` was forgotten, so gradients added
+    up), naming the first such input; None when every grad matches (or none was computed)."""
+    order = root.topological_order()
+    this_pass = _gradients(order)
+    for node in order:
+        if not node.parents and node.grad != 0 and not math.isclose(node.grad, this_pass[node], rel_tol=1e-9):
+            name = node_names(order, root_name)[node]
+            ratio = node.grad / this_pass[node] if this_pass[node] else math.inf
+            times = f"{round(ratio)} × " if ratio > 1.5 and math.isclose(ratio, round(ratio), rel_tol=1e-9) else ""
+            return (
+                f"note: {name}.grad is {number(node.grad)}, {times}what this backward pass gives "
+                f"({number(this_pass[node])}): grads add up over backward() calls. Call zero_grad() "
+                "(or set each grad to 0) before backward(), unless you mean to add them."
+            )
+    return None
 
 
 def _gradients(order):
