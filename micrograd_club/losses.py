@@ -11,6 +11,7 @@ import numbers
 
 from micrograd_club._inputs import as_sequence as _sequence
 from micrograd_club._inputs import as_value as _scalar
+from micrograd_club._inputs import is_sequence
 from micrograd_club._inputs import is_sequence as _is_sequence
 from micrograd_club.engine import Value
 from micrograd_club.nn import log_softmax
@@ -237,6 +238,13 @@ def _paired(predictions, targets, where, predictions_name="predictions", targets
     """Both arguments as equal-length, non-empty lists of Values, or a helpful error."""
     first = _sequence(predictions, where, predictions_name)
     second = _sequence(targets, where, targets_name)
+    if is_sequence(first[0]):
+        outputs = len(first[0])
+        raise TypeError(
+            f"{where} takes one number per example, but {predictions_name}[0] is a list of {outputs} "
+            f"(a model with {outputs} outputs?). Give the model one output, e.g. MLP(2, [16, 1]), or for "
+            f"{outputs} classes use cross_entropy"
+        )
     if len(first) != len(second):
         raise ValueError(
             f"{where}: got {len(first)} {predictions_name} and {len(second)} {targets_name}; "

@@ -247,7 +247,13 @@ class Layer(Module):
             neuron.b.label = f"{prefix}{k}.b"
 
     def __call__(self, x):
-        x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, len(self.neurons[0].w), "Layer")]
+        x = _inputs(x, len(self.neurons[0].w), "Layer")
+        try:
+            x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
+        except TypeError:
+            if any(is_sequence(xi) for xi in x):
+                raise TypeError(_whole_data_set("Layer", len(x))) from None
+            raise
         x_data = [xi.data for xi in x]
         out = [n._call_on_values(x, x_data) for n in self.neurons]  # one Value per input, shared by every neuron
         return out[0] if len(out) == 1 else out
@@ -322,8 +328,21 @@ def _inputs(x, expected, who):
     elif isinstance(x, (str, bytes, dict)) or not hasattr(x, "__len__"):
         raise TypeError(f"{who} expects a list of {expected} numbers or Values, got {type(x).__name__}")
     if len(x) != expected:
-        raise ValueError(f"{who} expects {expected} input{'s' if expected != 1 else ''}, got {len(x)}")
+        if len(x) and is_sequence(x[0]):
+            raise ValueError(_whole_data_set(who, expected))
+        raise ValueError(
+            f"{who} expects {expected} input{'s' if expected != 1 else ''}, got {len(x)}: the model was built "
+            f"for {expected} (the first number, as in MLP({expected}, [...])). Give each example {expected} "
+            f"number{'s' if expected != 1 else ''}, or build the model for {len(x)}"
+        )
     return x
+
+
+def _whole_data_set(who, expected):
+    return (
+        f"{who} takes one example, a list of {expected} numbers, but got a list of lists (a whole data set?). "
+        "Call the model on one row at a time: [model(x) for x in X]"
+    )
 
 
 def _positive_int(n, what):

@@ -437,8 +437,11 @@ def test_wrong_types_name_the_argument_and_the_type(loss, first, second, bad, ty
 
 @pytest.mark.parametrize("loss, first, second", PAIRED, ids=PAIRED_IDS)
 def test_nested_lists_and_bad_elements_name_the_position(loss, first, second):
-    with pytest.raises(TypeError, match=rf"{first}\[0\] must be a Value or a number, got a list"):
-        loss([[0.5], [0.5]], [1, 1])
+    with pytest.raises(TypeError, match=rf"{loss.__name__} takes one number per example, but {first}\[0\] is a list "
+                                        r"of 3 \(a model with 3 outputs\?\)\. Give the model one output"):
+        loss([[0.5, 0.2, 0.3], [0.5, 0.2, 0.3]], [1, 1])
+    with pytest.raises(TypeError, match=rf"{first}\[1\] must be a Value or a number, got a list"):
+        loss([0.5, [0.5]], [1, 1])
     with pytest.raises(TypeError, match=rf"{second}\[1\] must be a Value or a number, got str"):
         loss([0.5, 0.5], [1, "1"])
     with pytest.raises(TypeError, match=f"{first} must be .* got a 2-d array"):

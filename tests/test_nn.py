@@ -6,6 +6,7 @@ import math
 import os
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -199,8 +200,16 @@ def test_softmax_output_mlp_gives_probabilities():
 
 
 def test_bad_inputs_and_configurations():
-    with pytest.raises(ValueError, match="^Neuron expects 2 inputs, got 3$"):
+    with pytest.raises(ValueError, match=r"^Neuron expects 2 inputs, got 3: the model was built for 2 .*"
+                                         r"Give each example 2 numbers, or build the model for 3$"):
         Neuron(2)([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"^Layer expects 2 inputs, got 1: .* Give each example 2 numbers"):
+        MLP(2, [3, 1])(1.0)
+    rows = [[2.0, 3.0], [-1.0, 0.5]]
+    for data_set in (rows, rows + rows, np.zeros((100, 2))):  # as many rows as inputs, or not
+        whole_data_set = r"got a list of lists \(a whole data set\?\)\. Call the model on one row at a time: \[model"
+        with pytest.raises((TypeError, ValueError), match=whole_data_set):
+            MLP(2, [3, 1])(data_set)
     with pytest.raises(ValueError, match="Neuron expects 1 input, got 2"):
         Neuron(1)([1.0, 2.0])
     with pytest.raises(TypeError, match="str"):
