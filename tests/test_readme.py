@@ -43,3 +43,18 @@ def test_the_compile_example_continues_the_ten_lines():
     scalar_loss = mse([model(x) for x in X], y).data  # at the parameters the compiled step starts from
     exec(compile(compiled, "README.md", "exec"), namespace)
     assert abs(namespace["loss"].data - scalar_loss) <= 1e-12 * scalar_loss  # all rows at once, the same loss
+
+
+def test_the_backpropagation_example_runs_and_explains_the_chain_the_readme_shows(tmp_path, monkeypatch, needs_dot):
+    block = next(b for b in python_blocks() if "save_backward_html(loss" in b)
+    with open(README, encoding="utf-8") as f:
+        shown = re.search(r"`explain\(loss\)` on the notes' section 4\.7 network\):\n\n  ```\n(.*?)  ```", f.read(),
+                          flags=re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})
+    printed = out.getvalue().splitlines()
+    for line in shown.splitlines():
+        assert line.strip() in printed  # the README leaves out only the inputs' lines, ∂L/∂t and ∂L/∂x
+    assert (tmp_path / "steps.html").stat().st_size > 0
