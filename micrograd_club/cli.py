@@ -15,6 +15,7 @@ import importlib
 import math
 import os
 import sys
+import warnings
 
 from micrograd_club import __version__, data
 from micrograd_club.engine import Value
@@ -364,12 +365,23 @@ def run_train(args):
     print(f"training MLP({X.shape[1]}, {sizes}) on {args.dataset} ({len(X)} samples), {loss} loss, "
           f"{args.optimizer} lr={args.lr:g}, {args.epochs} epochs")
     try:
-        history = fit(model, X, targets, loss=loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                      batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            history = fit(model, X, targets, loss=loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                          batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress)
     except FloatingPointError as error:
-        raise CommandError(str(error), status=1) from None
+        history = getattr(error, "history", None)
+        saved = ""
+        if history is not None and history.epochs:  # the loss up to where it diverged is the evidence
+            _save_history(out_dir, model, history, X, targets, boundary=None)
+            saved = f" history.csv has the loss of the {history.epochs} epochs before;"
+        earlier = " (the one in that folder is an earlier run's)" if os.path.exists(
+            os.path.join(out_dir, "model.json")) else ""
+        raise CommandError(f"{error}{saved} no model.json was written{earlier}", status=1) from None
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
+    for warning in caught:
+        print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _print_result(history)
     boundary = None if task == "regression" else decision_threshold(loss)
     _save_training(out_dir, model, history, X, targets, boundary=boundary)
@@ -428,14 +440,20 @@ PICTURES = ("history.png", "decision_boundary.png")  # what train may draw into 
 
 
 def _save_training(out_dir, model, history, X, targets, boundary):
-    """model.json, history.csv, and (with matplotlib) history.png and, unless ``boundary``
-    (where a single output's classes meet) is None, decision_boundary.png."""
-    model_path, history_path = os.path.join(out_dir, "model.json"), os.path.join(out_dir, "history.csv")
+    """model.json, then what ``_save_history`` writes."""
+    model_path = os.path.join(out_dir, "model.json")
     with _writing(model_path):
         model.save(model_path)
+    print(f"wrote {model_path}")
+    _save_history(out_dir, model, history, X, targets, boundary)
+
+
+def _save_history(out_dir, model, history, X, targets, boundary):
+    """history.csv, and (with matplotlib) history.png and, unless ``boundary`` (where a
+    single output's classes meet) is None, decision_boundary.png."""
+    history_path = os.path.join(out_dir, "history.csv")
     with _writing(history_path):
         history.to_csv(history_path)
-    print(f"wrote {model_path}")
     print(f"wrote {history_path}")
     written = _save_plots(out_dir, model, history, X, targets, boundary) if history.epochs else []
     for name in PICTURES:  # an earlier run's picture would sit beside this run's model as if it were its own

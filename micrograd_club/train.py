@@ -126,6 +126,10 @@ def fit(
     Ctrl-C stops cleanly and returns the history of the finished epochs, with the model as
     it was at the end of the last of them (steps of an epoch cut short are undone), so the
     history and the model agree and ``epochs=history.epochs`` gives the same model again.
+
+    A loss that becomes inf or nan raises FloatingPointError, whose ``history`` holds the
+    epochs before it (the step that diverged is undone); a loss that ends over 10 times its
+    first epoch's gives a RuntimeWarning. Both say to lower the learning rate.
     """
     _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
@@ -201,9 +205,27 @@ def fit(
         _trim_to_complete_epochs(history)
         if history.epochs <= epoch:  # this epoch is not in the history: back to where it started
             _restore(params, epoch_start)
+    except FloatingPointError as error:
+        _trim_to_complete_epochs(history)
+        error.history = history  # the epochs before it diverged: a plot of the loss growing shows why
+        raise
     finally:
         bar.close()
+    _warn_if_growing(history["loss"])
     return history
+
+
+def _warn_if_growing(loss_per_epoch):
+    """Warn when the last epoch's loss is over 10 times the first's: training that gets
+    worse like that is diverging, though it has not reached inf yet."""
+    first, last = loss_per_epoch[0] if loss_per_epoch else 0.0, loss_per_epoch[-1] if loss_per_epoch else 0.0
+    if last > 10 * first > 0:
+        warnings.warn(
+            f"the loss grew from {number(first)} to {number(last)} over {len(loss_per_epoch)} epochs: training is "
+            "diverging. Lower the learning rate (lr) or scale the inputs.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 class _ScalarStep:

@@ -2,8 +2,10 @@
 ``python -m micrograd_club``): what it prints, the files it writes, its exit status, and
 one-line errors."""
 
+import csv
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import types
@@ -300,11 +302,26 @@ def test_train_does_not_hide_a_broken_import(monkeypatch):
         cli.main(["train", "moons", *TINY_TRAINING])
 
 
-def test_diverging_training_is_one_line_with_exit_status_1(capsys):
-    status, _, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "200", "--layers", "4",
-                         "--activation", "linear", "--optimizer", "sgd", "--lr", "1", "--no-progress")
+def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so_far(capsys, tmp_path):
+    status, out, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "200", "--layers", "4",
+                           "--activation", "linear", "--optimizer", "sgd", "--lr", "1", "--no-progress",
+                           "--out", str(tmp_path))
     assert status == 1
-    assert_one_line_error(err, "training diverged")
+    assert_one_line_error(err, "training diverged", "history.csv has the loss of the", "no model.json was written")
+    epochs = int(re.search(r"the loss of the (\d+) epochs before", err).group(1))
+    with open(tmp_path / "history.csv") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == epochs + 1 and float(rows[-1][1]) > 1e100  # the loss growing is on record
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_a_loss_that_grows_tenfold_gives_a_warning_line(capsys, tmp_path):
+    status, _, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "10", "--layers", "4",
+                         "--activation", "linear", "--optimizer", "sgd", "--lr", "0.04", "--no-progress",
+                         "--out", str(tmp_path))
+    assert status == 0
+    assert re.fullmatch(r"micrograd-club: warning: the loss grew from \S+ to \S+ over 10 epochs: training is "
+                        r"diverging\. Lower the learning rate \(lr\) or scale the inputs\.\n", err)
 
 
 def test_a_step_that_ruins_the_parameters_is_one_line_and_saves_nothing(capsys):

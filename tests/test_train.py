@@ -1,10 +1,12 @@
 """fit: the training loop, its history, progress bar, validation, Ctrl-C and errors."""
 
 import csv
+import math
 import random
 import re
 import sys
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -190,10 +192,22 @@ def test_history_to_csv_quotes_names_and_leaves_missing_values_empty(tmp_path):
         assert list(csv.reader(f)) == [["epoch", "loss", "val, held out"], ["1", "0.5", "0.75"], ["2", "0.25", ""]]
 
 
-def test_divergence_is_reported():
+def test_divergence_is_reported_with_the_history_before_it():
     X, y = small_xor()
-    with pytest.raises(FloatingPointError, match="diverged.*learning rate"):
+    with pytest.raises(FloatingPointError, match="diverged.*learning rate") as raised:
         fit(MLP(2, [8, 1], seed=0), X * 1e3, y * 1e3, loss="mse", lr=1e3, epochs=20, progress=False)
+    history = raised.value.history
+    assert 0 < history.epochs < 20 and len(history["loss"]) == history.epochs
+    assert all(math.isfinite(loss) for loss in history["loss"])
+
+
+def test_a_loss_that_grows_tenfold_warns():
+    X, y = small_xor()
+    with pytest.warns(RuntimeWarning, match=r"the loss grew from .* over 3 epochs: training is diverging"):
+        fit(MLP(2, [8, 1], seed=0), X, y * 10, loss="mse", lr=1.0, epochs=3, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(MLP(2, [8, 1], seed=0), X, y, loss="mse", lr=0.01, epochs=3, progress=False)  # no warning
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
