@@ -93,16 +93,23 @@ class CommandError(Exception):
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line (raised, so ``main`` returns 2)."""
 
+    command_line = ()  # main() keeps the arguments here, for hints that depend on the command
+
     def error(self, message):
+        unknown = message.partition("unrecognized arguments: ")[2].split()
+        dashed = next((arg for arg in unknown if arg.startswith("-") and not arg.startswith("--")), None)
+        if dashed and self.command_line[:1] == ["graph"]:  # argparse took an expression such as -x*x for an option
+            message += f'; if {dashed} is the expression, start it with a space: " {dashed}"'
         raise CommandError(f"{message} (see {self.prog} --help)")
 
 
 def main(argv=None):
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     parser = build_parser()
+    parser.command_line = list(sys.argv[1:] if argv is None else argv)
     try:
         try:
-            args = parser.parse_args(argv)
+            args = parser.parse_args(parser.command_line)
         except SystemExit as done:  # --help and --version
             return done.code or 0
         if args.command is None:

@@ -20,6 +20,7 @@ import io
 import keyword
 import math
 import numbers
+import re
 import tokenize
 import unicodedata
 from typing import NamedTuple
@@ -216,9 +217,23 @@ def _parse(source):
             place = source.where(line, error.offset - 1)
         else:  # Python gives no column when the text stops before the expression is complete
             place = f"the end ({source.where(line, len(source.lines[line - 1]))})"
-        raise ExpressionError(f"cannot read the expression: {error.msg} at {place}") from None
+        hint = _multiplication_hint(source.lines[line - 1], error.offset) if "decimal literal" in error.msg else ""
+        raise ExpressionError(f"cannot read the expression: {error.msg} at {place}{hint}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(_too_deep()) from None
+
+
+_NUMBER_THEN_NAME = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?)([A-Za-z_]\w*)")
+
+
+def _multiplication_hint(line, offset):
+    """For "2x", which Python reads as a broken number: "; to multiply, write 2*x"."""
+    matches = list(_NUMBER_THEN_NAME.finditer(line))
+    around = [m for m in matches if offset and m.start() <= offset - 1 < m.end()] or matches
+    if not around:
+        return ""
+    number, name = around[0].groups()
+    return f"; to multiply, write {number}*{name}"
 
 
 def _check_text_nesting(text):

@@ -430,3 +430,19 @@ def test_real_demo_all_writes_every_picture(tmp_path, capsys, needs_dot):
         path = tmp_path / name
         assert path.read_bytes().startswith(magic[path.suffix]), name
     assert "backprop_by_hand/backward_steps.html" in written and "mlp_classifier/moons_boundary.png" in written
+
+
+def test_an_expression_starting_with_a_minus_gets_the_leading_space_hint(capsys):
+    status, _, err = run(capsys, "graph", "-x*x", "--set", "x=3")
+    assert status == 2
+    assert_one_line_error(err, 'unrecognized arguments: -x*x; if -x*x is the expression, start it with a space: '
+                               '" -x*x"')
+    status, _, err = run(capsys, "train", "moons", "-q")
+    assert status == 2 and "if -q is the expression" not in err  # only graph takes an expression
+
+
+@pytest.mark.parametrize("text, hint", [("2x", "write 2*x"), ("x**2 + 3.5y", "write 3.5*y"), ("1e3w", "write 1e3*w")])
+def test_a_number_written_against_a_name_gets_the_multiplication_hint(capsys, text, hint):
+    status, _, err = run(capsys, "graph", text, "--set", "x=3", "y=1", "w=2")
+    assert status == 2
+    assert_one_line_error(err, "invalid decimal literal", f"; to multiply, {hint}")
