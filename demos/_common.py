@@ -12,7 +12,7 @@ import os
 from micrograd_club.viz import GraphvizNotFoundError, save_backward_html, save_graph
 from micrograd_club.viz.plots import MissingExtraError, save_figure
 
-PLOTS_SKIPPED = "plots skipped: pip install micrograd-club[plots]"
+PLOTS_SKIPPED = "plots skipped: pip install matplotlib"
 NO_GRAPHVIZ = (
     "Graphviz's dot is not installed, so diagrams are saved as DOT text (.dot) and HTML step-throughs "
     "are skipped: apt-get install graphviz / brew install graphviz / conda install graphviz"

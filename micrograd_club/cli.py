@@ -44,7 +44,7 @@ INSTALL_GRAPHVIZ = (
     "install Graphviz: sudo apt-get install graphviz (macOS: brew install graphviz, "
     "Windows: winget install graphviz) and run the command again"
 )
-PLOTS_SKIPPED = "plots skipped: pip install micrograd-club[plots]"
+PLOTS_SKIPPED = "plots skipped: pip install matplotlib"
 
 MAIN_EXAMPLES = f"""\
 examples:

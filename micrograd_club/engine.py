@@ -335,6 +335,10 @@ class Value:
         """``f"{loss:.4f}"`` formats the data; a plain ``f"{loss}"`` shows the repr."""
         return format(self.data, spec) if spec else repr(self)
 
+    def __round__(self, ndigits=None):
+        """``round(loss, 4)``: the data, rounded, as a plain number."""
+        return round(self.data, ndigits)
+
     def __bool__(self):
         """Truth of the data, as for a PyTorch scalar tensor: ``Value(0.0)`` is false."""
         return self.data != 0
@@ -416,11 +420,16 @@ def weighted_sum_of_values(weights, inputs, bias, input_data=None):
     return _result(total, "Σwx+b", (*weights, *inputs, bias), (*x, *w, 1.0))
 
 
-def maximum(values):
-    """m = max(v1, …, vn) as one node;  ∂m/∂vᵢ = 1 for the largest vᵢ (the first, on a tie, as
-    ``torch.max(dim=0)`` picks it: ``torch.maximum`` and ``amax`` split a tie evenly instead;
-    a nan, if there is one, as in PyTorch) and 0 for the others. Numbers among the values
-    become Constants."""
+def maximum(*values):
+    """m = max(v1, …, vn) as one node, of separate arguments (``maximum(a, b)``, as
+    ``torch.maximum``) or of one list (``maximum([a, b, c])``);  ∂m/∂vᵢ = 1 for the largest
+    vᵢ (the first, on a tie, as ``torch.max(dim=0)`` picks it: ``torch.maximum`` and ``amax``
+    split a tie evenly instead; a nan, if there is one, as in PyTorch) and 0 for the others.
+    Numbers among the values become Constants."""
+    if len(values) == 1 and not isinstance(values[0], Value) and _as_float(values[0]) is None:
+        values = values[0]  # one list of values
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"maximum: values must be Values or numbers, got {type(values).__name__}")
     values = [v if isinstance(v, Value) else _checked_constant(v, "values", "maximum") for v in values]
     if not values:
         raise ValueError("maximum() needs at least one value")

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "demos"))
 REFERENCES = {
     "torch": "pip install torch==2.13.0",
     "micrograd": "pip install micrograd==0.1.0 (in the test extra)",
-    "matplotlib": "pip install micrograd-club[plots]",
+    "matplotlib": "pip install matplotlib",
 }
 
 

@@ -240,7 +240,7 @@ def test_train_writes_a_loadable_model_the_history_and_the_plots(capsys):
 def assert_plots(out, folder, names):
     """With matplotlib, the PNGs are written; without it, one line says how to get them."""
     if importlib.util.find_spec("matplotlib") is None:
-        assert "plots skipped: pip install micrograd-club[plots]" in out
+        assert "plots skipped: pip install matplotlib" in out
         return
     for name in names:
         with open(os.path.join(folder, name), "rb") as f:
@@ -287,7 +287,7 @@ def test_train_without_matplotlib_skips_the_plots_in_one_line(capsys, monkeypatc
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
     assert status == 0 and err == ""
-    assert out.count("plots skipped: pip install micrograd-club[plots]") == 1
+    assert out.count("plots skipped: pip install matplotlib") == 1
     assert sorted(os.listdir("run")) == ["history.csv", "model.json"]
 
 

@@ -716,3 +716,19 @@ def test_log_of_nan_passes_the_nan_through_as_pytorch_does():
     assert math.isnan(y.data) and math.isnan(x.grad)
     with pytest.raises(ValueError, match="log of a non-positive number"):
         Value(0.0).log()
+
+
+def test_maximum_takes_separate_arguments_as_torch_maximum_does_or_one_list():
+    a, b = Value(1.0), Value(3.0)
+    for m in (maximum(a, b), maximum([a, b]), maximum((a, b)), maximum(np.array([a, b]))):
+        assert m.data == 3.0 and m.parents == (a, b)
+    assert maximum(a).data == 1.0 and maximum(2.0, a).data == 2.0
+    with pytest.raises(TypeError, match="maximum: values must be Values or numbers, got NoneType"):
+        maximum(None)
+    with pytest.raises(TypeError, match="maximum: values must be Values or numbers, got str"):
+        maximum("ab")
+
+
+def test_round_gives_the_data_rounded_as_a_plain_number():
+    assert round(Value(0.123456), 4) == 0.1235 and round(Value(2.5)) == 2
+    assert type(round(Value(2.7))) is int
