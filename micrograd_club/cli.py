@@ -234,8 +234,8 @@ def _print_trace(root):
 
 
 def _save_pictures(root, out, html):
-    """Write --out and --html; without Graphviz, write the DOT text next to them instead
-    and say in one line how to get the pictures."""
+    """Write --out and --html; without Graphviz, write the diagram's DOT text in their place
+    (once: next to --out when both are given) and say in one line how to get the pictures."""
     missing_dot = False
     for path, save in ((out, save_graph), (html, save_backward_html)):
         if path is None:
@@ -246,6 +246,9 @@ def _save_pictures(root, out, html):
             print(f"wrote {path}")
         except GraphvizNotFoundError:
             missing_dot = True
+            if save is save_backward_html and out is not None:  # its DOT text would repeat --out's
+                print(f"skipped {path} (Graphviz's dot draws its frames)")
+                continue
             dot_path = os.path.splitext(path)[0] + ".dot"
             with _writing(dot_path):
                 save_graph(root, dot_path)

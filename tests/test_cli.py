@@ -120,13 +120,15 @@ def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_insta
     status, out, err = run(capsys, *TANH, "--out", "pictures.svg", "--html", "steps.html")
     assert status == 0
     assert out.startswith("f = tanh(w*x + b) = 0.4621\n∂f/∂x = 0.3146")
-    assert "wrote pictures.dot" in out and "wrote steps.dot" in out
+    assert "wrote pictures.dot" in out and "skipped steps.html (Graphviz's dot draws its frames)" in out
     assert not os.path.exists("pictures.svg") and not os.path.exists("steps.html")
-    for path in ("pictures.dot", "steps.dot"):
-        with open(path, encoding="utf-8") as f:
-            assert f.read().startswith("digraph")
+    assert not os.path.exists("steps.dot")  # the same diagram twice
+    with open("pictures.dot", encoding="utf-8") as f:
+        assert f.read().startswith("digraph")
     assert err.count("\n") == 1 and "install Graphviz: sudo apt-get install graphviz" in err
     assert "Traceback" not in err
+    status, out, _ = run(capsys, *TANH, "--html", "only.html")
+    assert status == 0 and "wrote only.dot" in out  # the page alone: its diagram as DOT text
 
 
 @pytest.mark.parametrize(
