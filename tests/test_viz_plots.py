@@ -494,3 +494,20 @@ def test_a_missing_folder_is_named_before_anything_is_drawn(tmp_path, monkeypatc
     with pytest.raises(FileNotFoundError, match=f"the folder '{tmp_path / 'nope'}' does not exist"):
         plot_curves({"a": [1.0, 2.0]}, path=tmp_path / "nope" / "curves.png")
     assert drawn == []
+
+
+def test_fits_that_overlap_stay_visible_and_the_legend_covers_no_data():
+    X, y = [[0.0], [1.0], [2.0]], [0.0, 10.0, 2.0]  # a high outlier in the middle, where a legend would go
+    figure = plot_fits(X, y, {"MAE": (1.0, 0.0), "Huber": (1.0, 0.001)})
+    ax = figure.axes[0]
+    assert [line.get_linestyle() for line in ax.get_lines()] == ["-", "--"]  # on top of each other, both seen
+    figure.draw_without_rendering()
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1  # beside the axes, not on them
+
+
+def test_paths_down_a_landscape_differ_in_line_style():
+    paths = {"batch": [(0.0, 0.0), (0.5, 0.5)], "mini-batch": [(0.0, 0.0), (0.5, 0.5)]}  # the same route
+    figure = plot_loss_landscape(lambda a, b: (a - 1) ** 2 + (b - 1) ** 2, ((-1, 2), (-1, 2)), paths=paths,
+                                 resolution=10)
+    styles = [line.get_linestyle() for line in figure.axes[0].get_lines() if line.get_label() in paths]
+    assert styles == ["-", "--"]

@@ -327,7 +327,8 @@ def plot_loss_landscape(
     ax.figure.colorbar(filled, ax=ax, label=f"ℒ({labels[0]}, {labels[1]})", format="%.3g")
     for i, (name, points) in enumerate(paths.items()):
         color = f"C{(i + 1) % 10}"  # C0 is the colormap's blue; start at orange
-        ax.plot(points[:, 0], points[:, 1], "-o", color=color, markersize=3, linewidth=1.5, label=_shown(name))
+        ax.plot(points[:, 0], points[:, 1], marker="o", linestyle=_linestyle(i), color=color, markersize=3,
+                linewidth=1.5, label=_shown(name))
         ax.plot(*points[0], "o", color=color, markersize=9, markeredgecolor="black")
         ax.plot(*points[-1], "*", color=color, markersize=14, markeredgecolor="black")
     ax.set_xlim(*a_range)
@@ -451,10 +452,11 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
     for i, (name, (slope, intercept)) in enumerate(fits.items()):
         sign = "+" if slope >= 0 else "−"
         label = f"{_shown(name)}: ŷ = {intercept:.2f} {sign} {abs(slope):.2f}x"
-        ax.plot(ends, intercept + slope * ends, color=f"C{i % 10}", linewidth=2, label=label)
+        ax.plot(ends, intercept + slope * ends, color=f"C{i % 10}", linestyle=_linestyle(i), linewidth=2, label=label)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    return _finish(ax, path, title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)  # beside the data: outliers stay visible
+    return _finish(ax, path, title, legend=False)
 
 
 def _line(name, value):
@@ -482,6 +484,11 @@ def _axes(ax):
     # Jupyter shows an object inline if it has _repr_png_; a Figure made without pyplot has none.
     figure._repr_png_ = functools.partial(_render, figure, "png", dpi=JUPYTER_DPI)
     return figure.add_subplot()
+
+
+def _linestyle(i):
+    """Solid, dashed, dash-dot, dotted, …: series that run on top of each other stay visible."""
+    return ("-", "--", "-.", ":")[i % 4]
 
 
 def _finish(ax, path, title, legend=True):
