@@ -1,6 +1,6 @@
-"""The backward step-through: one frame per step, and the HTML page driven in headless
-Chromium (loads with no console errors; Next, the arrow keys and the slider move the
-highlighted node)."""
+"""The backward step-through: one frame per step, every frame in the same layout, and the
+HTML page driven in headless Chromium (loads with no console errors; Next, the arrow keys
+and the slider move the highlighted node; the controls stay on screen)."""
 
 import json
 import re
@@ -9,8 +9,9 @@ import pytest
 
 import backprop_by_hand
 from micrograd_club.engine import Value
+from micrograd_club.nn import MLP
 from micrograd_club.viz import backward_steps, save_backward_html
-from micrograd_club.viz.graph import CURRENT, GraphTooLargeError
+from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, pipe
 
 
 def notes_loss():
@@ -34,7 +35,7 @@ def test_one_frame_per_node_with_gradients_appearing_in_order():
     h_frame = frames[names.index("h")]
     assert outlined(h_frame.source) == ["h"] and "grad -0.0340" in h_frame.source
     assert h_frame.step.text == "∂L/∂h = ∂L/∂(w2·h) · ∂(w2·h)/∂h = (-0.1133) × (0.3000) = -0.0340"
-    assert "<b>z1</b></td><td>data 0.5000</td><td>grad not computed yet" in h_frame.source
+    assert re.search(r"<b>z1</b></td><td[^>]*>data 0.5000</td><td[^>]*>grad not computed yet", h_frame.source)
     assert "grad not computed yet" not in frames[-1].source
 
 
@@ -130,3 +131,134 @@ def test_a_page_with_a_hostile_label_still_steps_in_chromium(tmp_path, needs_dot
     page.click("#next")
     assert stepper_state(page)["step"] == "1" and HOSTILE_LABEL in page.inner_text("body")
     assert problems == []
+
+
+# ----- every frame in the same layout -----
+
+
+def svg_frames(page):
+    """The SVG of each frame of a saved page."""
+    return re.findall(r'<div class="frame"[^>]*>(<svg.*?</svg>)\s*</div>', page, re.S)
+
+
+def layout_of(svg):
+    """What must not change from step to step: the drawing's size, where each node is (the
+    place of its first text: a box's name, an op's symbol), and every edge's path."""
+    size = re.search(r'<svg width="([^"]*)" height="([^"]*)"\s+viewBox="([^"]*)"', svg).groups()
+    nodes = {
+        title: re.search(r'<text[^>]*? x="([^"]*)" y="([^"]*)"', body).groups()
+        for title, body in re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>(.*?)</g>', svg, re.S)
+        if "<text" in body
+    }
+    edges = re.findall(r'<g id="edge\d+" class="edge">\s*<title>([^<]*)</title>\s*<path[^>]* d="([^"]*)"', svg)
+    return size, nodes, sorted(edges)
+
+
+def a_plus_a():
+    a = Value(2.0, "a")
+    return (a + a) * Value(3.0, "q")  # a feeds the + twice: two edges with the same ends
+
+
+def small_mlp():
+    import random
+
+    random.seed(4)
+    return MLP(3, [4, 4, 1])([Value(1.0), Value(-2.0), Value(0.5)])
+
+
+@pytest.mark.parametrize(
+    "root, options",
+    [(notes_loss, {}), (a_plus_a, {}), (small_mlp, {"collapse": "neuron"})],
+    ids=["notes", "multi-edge", "collapsed-neurons"],
+)
+def test_every_frame_of_the_page_has_the_same_layout(tmp_path, needs_dot, root, options):
+    page = save_backward_html(root(), tmp_path / "p.html", **options).read_text(encoding="utf-8")
+    layouts = [layout_of(svg) for svg in svg_frames(page)]
+    assert len(layouts) == page.count('<div class="frame"') > 1
+    first = layouts[0]
+    assert len(first[1]) >= 4 and len(first[2]) >= 3
+    for step, layout in enumerate(layouts):
+        assert layout[0] == first[0], f"step {step} is drawn at another size"
+        assert layout[1] == first[1], f"nodes moved at step {step}"
+        assert layout[2] == first[2], f"edges moved at step {step}"
+
+
+def test_both_edges_of_a_plus_a_keep_their_own_path(tmp_path, needs_dot):
+    page = save_backward_html(a_plus_a(), tmp_path / "p.html").read_text(encoding="utf-8")
+    for svg in svg_frames(page):
+        a_to_plus = [path for title, path in layout_of(svg)[2] if title == "v0&#45;&gt;v1op"]
+        assert len(a_to_plus) == 2 and a_to_plus[0] != a_to_plus[1]
+
+
+def test_backward_steps_frames_for_jupyter_do_not_jump(needs_dot):
+    frames = list(backward_steps(notes_loss()))
+    layouts = [layout_of(pipe(frame, "svg").decode("utf-8")) for frame in frames]
+    assert all(layout == layouts[0] for layout in layouts)
+    loose = [layout_of(pipe(frame, "svg").decode("utf-8")) for frame in backward_steps(notes_loss(), same_layout=False)]
+    assert loose[0][1] != loose[-1][1]  # laid out one by one, the frames would jump
+
+
+def test_a_box_is_as_big_in_every_frame(needs_dot):
+    """Every grad cell is as wide as the widest grad text, and unmarked boxes keep room for
+    the mark, so no box changes size when its gradient arrives or it is outlined."""
+    sources = [frame.source for frame in backward_steps(notes_loss())]
+    widths = {width for source in sources for width in re.findall(r'<td[^>]* width="(\d+)">grad ', source)}
+    assert len(widths) == 1 and int(widths.pop()) > 100
+    boxes_with_room = [source.count('<table border="3"') for source in sources]
+    assert boxes_with_room == [source.count("<table") - 1 for source in sources]  # all but the legend
+
+
+# ----- the controls stay on screen -----
+
+
+def test_the_controls_come_before_the_diagrams_in_a_header_that_stays(tmp_path, needs_dot):
+    page = save_backward_html(notes_loss(), tmp_path / "p.html").read_text(encoding="utf-8")
+    header = re.search(r"<header>(.*?)</header>", page, re.S).group(1)
+    for control in ('id="prev"', 'id="next"', 'id="slider"', 'id="line"', 'class="hint"'):
+        assert control in header
+    assert page.index("</header>") < page.index('<div class="frame"')
+    assert re.search(r"header \{[^}]*position: sticky", page)
+    assert re.search(r"#stage \{[^}]*overflow: auto", page)  # the diagrams scroll, not the page
+    assert "scrollIntoView" not in page  # it scrolls the page too, and the header off it
+    assert "&larr;</kbd> <kbd>&rarr;</kbd>" in header
+
+
+def on_screen(page):
+    """Where the controls, the chain-rule line and the outlined node are, seen from the window."""
+    return page.evaluate(
+        """() => {
+            const box = el => { const r = el.getBoundingClientRect();
+                                return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+            const frame = [...document.querySelectorAll('.frame')].find(f => !f.hidden);
+            const stage = document.getElementById('stage') || document.documentElement;
+            return {scrollY: window.scrollY, height: window.innerHeight, width: window.innerWidth,
+                    controls: ['#prev', '#next', '#slider', '#line', '.hint'].map(s => document.querySelector(s))
+                                                                          .filter(el => el).map(box),
+                    node: box(frame.querySelector('[stroke="%s"]').closest('g.node')),
+                    stage: {top: stage.getBoundingClientRect().top + stage.clientTop,
+                            left: stage.getBoundingClientRect().left + stage.clientLeft,
+                            bottom: stage.getBoundingClientRect().top + stage.clientTop + stage.clientHeight,
+                            right: stage.getBoundingClientRect().left + stage.clientLeft + stage.clientWidth}};
+        }""" % CURRENT
+    )
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (1024, 768), (1920, 1080)])
+@pytest.mark.parametrize("root", [notes_loss, a_plus_a], ids=["notes", "small"])
+def test_controls_and_the_marked_node_stay_in_view(tmp_path, needs_dot, chromium_page, width, height, root):
+    page, problems = chromium_page
+    page.set_viewport_size({"width": width, "height": height})
+    path = save_backward_html(root(), tmp_path / "p.html")
+    page.goto(path.as_uri())
+    steps = page.evaluate("document.querySelectorAll('.frame').length")
+    for step in range(steps):
+        seen = on_screen(page)
+        assert seen["scrollY"] == 0, f"step {step}: the page scrolled"
+        for control in seen["controls"]:
+            assert 0 <= control["top"] and control["bottom"] <= seen["height"], f"step {step}: a control is off screen"
+            assert 0 <= control["left"] and control["right"] <= seen["width"], f"step {step}: a control is off screen"
+        node, stage = seen["node"], seen["stage"]
+        assert stage["top"] <= node["top"] and node["bottom"] <= stage["bottom"], f"step {step}: node not in view"
+        assert stage["left"] <= node["left"] and node["right"] <= stage["right"], f"step {step}: node not in view"
+        page.keyboard.press("ArrowRight")
+    assert len(seen["controls"]) == 5 and problems == []

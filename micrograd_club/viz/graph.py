@@ -7,6 +7,8 @@ and its grad is the sum of both flows.
 """
 
 import html
+import json
+import math
 import os
 import textwrap
 
@@ -30,6 +32,7 @@ COLORS = {
 HIGHLIGHT = "#e03131"
 CURRENT = "#fab005"
 FONT = "DejaVu Sans"
+NODE_FONT = {"fontname": FONT, "fontsize": "11"}
 ACTIVATION_OPS = {"ReLU", "σ", "tanh", "leaky_relu"}
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 SOURCE_FORMATS = {".dot", ".gv"}
@@ -153,10 +156,12 @@ def pipe(graph, fmt):
 
 
 def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True, precision=4,
-           highlight=None, max_nodes=150, collapse=None, legend=True, root_name="L"):
+           highlight=None, max_nodes=150, collapse=None, legend=True, root_name="L", grad_width=None):
     """The diagram of a graph given in topological order. ``grads`` maps each node whose
     gradient is known to it (nodes missing from it show "not computed yet"); ``current``
-    is drawn as the node whose gradient was just completed."""
+    is drawn as the node whose gradient was just completed. ``grad_width`` (points) is the
+    least width of every box's grad cell: the backward stepper gives the widest one it
+    will show (``grad_cell_width``), so that no box changes size from step to step."""
     if collapse not in (None, "neuron"):
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
     if rankdir not in RANKDIRS:
@@ -179,7 +184,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
 
     graph = Diagram(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.45"},
-        node_attr={"fontname": FONT, "fontsize": "11"},
+        node_attr=dict(NODE_FONT),
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
     )
     if neurons:  # dense layer-to-layer wiring: bundle the edges, keep each layer in order
@@ -190,7 +195,8 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
         neuron = neurons.get(node)
         kind = "output" if node is root else role(node)
         outline = CURRENT if node is current else (HIGHLIGHT if node in on_path else None)
-        box = _value_box(names[node], node.data, grads.get(node), precision, kind, neuron, outline)
+        box = _value_box(names[node], node.data, grads.get(node), precision, kind, neuron, outline,
+                         keep_border=current is not None, grad_width=grad_width)
         graph.node(node_id, label=box, shape="plain")
         if neuron is not None:
             _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision)
@@ -280,19 +286,47 @@ def path_to_root(order, start):
     return reaches
 
 
-def _value_box(name, data, grad, precision, kind, neuron=None, outline=None):
-    """name | data | grad as an HTML-like table, filled by role, outlined when marked."""
-    border = f'border="3" color="{outline}"' if outline else 'border="0"'
-    grad_text = "grad not computed yet" if grad is None else f"grad {number(grad, precision)}"
+CELLS = 'cellborder="1" cellspacing="0" cellpadding="4"'  # how a value box's cells are drawn
+
+
+def _value_box(name, data, grad, precision, kind, neuron=None, outline=None, keep_border=False, grad_width=None):
+    """name | data | grad as an HTML-like table, filled by role, outlined when marked.
+    ``keep_border`` (the stepper's frames) gives the unmarked boxes an invisible outline as
+    wide as the mark, so a box does not grow when marked; ``grad_width`` is the grad cell's
+    least width in points."""
     title = f"<b>{_html_text(name)}</b>"
     if neuron is not None:
         title += f"<br/>{_html_text(neuron['summary'])}"
         kind = "neuron"
+    fill, cell = f'bgcolor="{COLORS[kind]}"', ""
+    table = f'border="0" {CELLS} {fill}'
+    if outline:
+        table = f'border="3" color="{outline}" {CELLS} {fill}'
+    elif keep_border:  # cells take the table's colour and fill its border unless given their own
+        table, cell = f'border="3" color="transparent" {CELLS}', f' color="black" {fill}'
+    grad_size = f' width="{grad_width}"' if grad_width else ""
     return (
-        f'<<table {border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{COLORS[kind]}">'
-        f"<tr><td>{title}</td><td>data {html.escape(number(data, precision))}</td>"
-        f"<td>{html.escape(grad_text)}</td></tr></table>>"
+        f"<<table {table}>"
+        f"<tr><td{cell}>{title}</td><td{cell}>data {html.escape(number(data, precision))}</td>"
+        f"<td{cell}{grad_size}>{html.escape(grad_text(grad, precision))}</td></tr></table>>"
     )
+
+
+def grad_text(grad, precision):
+    """What a box's grad cell says: the gradient, or that it is not known yet (None)."""
+    return "grad not computed yet" if grad is None else f"grad {number(grad, precision)}"
+
+
+def grad_cell_width(grads, precision):
+    """The width in points of the widest grad cell among "grad not computed yet" and
+    ``grads``, measured by Graphviz itself (each text drawn alone in a cell like a box's),
+    since only Graphviz knows how wide its fonts draw. Needs ``dot``."""
+    texts = sorted({grad_text(None, precision)} | {grad_text(grad, precision) for grad in grads})
+    specimen = graphviz.Digraph(node_attr={**NODE_FONT, "shape": "plain"})
+    for i, text in enumerate(texts):
+        specimen.node(f"t{i}", label=f'<<table border="0" {CELLS}><tr><td>{html.escape(text)}</td></tr></table>>')
+    layout = json.loads(pipe(specimen, "json"))
+    return math.ceil(max(float(node["width"]) for node in layout["objects"]) * 72)  # inches to points
 
 
 def _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision):

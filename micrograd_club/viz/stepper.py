@@ -2,6 +2,9 @@
 just completed outlined, nodes not reached yet without a gradient. ``save_backward_html``
 puts every frame into one self-contained HTML page (inline SVG, no network, no server)
 with Previous/Next buttons, a slider, arrow keys, and the chain-rule line of each step.
+
+Graphviz lays out the last frame once, and every frame is drawn with its nodes and edges
+pinned there, so stepping changes only the numbers and the outline, never the picture.
 """
 
 import html
@@ -9,13 +12,13 @@ import json
 import re
 
 from micrograd_club._io import atomic_write_text
-from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, pipe, render
+from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render
 from micrograd_club.viz.trace import trace_backward
 
 __all__ = ["backward_steps", "save_backward_html"]
 
 
-def backward_steps(root, *, precision=4, **options):
+def backward_steps(root, *, precision=4, same_layout=True, **options):
     """Yield one diagram (a graphviz.Digraph) per step of the backward pass of ``root``,
     showing the gradients known so far with the node just completed outlined; each
     diagram's ``.step`` is that step's TraceStep (``diagram.step.text`` is its chain-rule
@@ -23,19 +26,89 @@ def backward_steps(root, *, precision=4, **options):
 
         for diagram in backward_steps(loss):
             display(diagram)  # in Jupyter
+
+    With ``same_layout`` (the default) every diagram is drawn with the nodes and edges where
+    Graphviz put them in the last one, so from step to step only the numbers and the outline
+    change and nothing jumps around. That needs Graphviz's ``dot``; without it the diagrams
+    are still made (``.source`` is their DOT text), each to be laid out on its own.
     """
+    steps = list(trace_backward(root, every_node=True, precision=precision))
+    grad_width = _widest_grad_cell(steps, precision) if same_layout else None
+    frames = list(_frames(root, steps, precision, grad_width, options))
+    if grad_width is not None:
+        layout = json.loads(pipe(frames[-1], "json"))  # the last frame: every label at its largest
+        for diagram in frames:
+            _pin_to_layout(diagram, layout)
+    yield from frames
+
+
+def _frames(root, steps, precision, grad_width, options):
+    """One diagram per step: the gradients known after it, the node it completed outlined."""
     order = root.topological_order()
     known = {}
-    for step in trace_backward(root, every_node=True, precision=precision):
+    for step in steps:
         known[step.node] = step.grad
-        diagram = render(order, dict(known), current=step.node, precision=precision, **options)
+        diagram = render(order, dict(known), current=step.node, precision=precision, grad_width=grad_width,
+                         **options)
         diagram.step = step
         yield diagram
 
 
+def _widest_grad_cell(steps, precision):
+    """The grad cell width (points) that fits every grad text of the pass, or None without Graphviz."""
+    try:
+        return grad_cell_width([step.grad for step in steps], precision)
+    except GraphvizNotFoundError:
+        return None
+
+
+def _pin_to_layout(diagram, layout):
+    """Draw ``diagram`` with every node and edge where ``layout`` (Graphviz's JSON output for a
+    diagram of the same graph) put them, instead of laying it out afresh.
+
+    Each node gets that ``pos``, each edge its spline ``pos`` and label place ``lp``, and the
+    graph ``layout=nop2``, the attribute form of ``neato -n2``: "the positions are given, draw
+    them". Graphviz makes a drawing just big enough for what is in it, so two invisible points
+    at the corners of the layout's bounding box give every frame the same size.
+    """
+    for obj in layout["objects"]:
+        if "pos" in obj:  # a node (subgraphs have none)
+            diagram.node(obj["name"], pos=obj["pos"])
+    _pin_edges(diagram, layout)
+    x0, y0, x1, y1 = layout["bb"].split(",")
+    for corner, pos in (("corner_low", f"{x0},{y0}"), ("corner_high", f"{x1},{y1}")):
+        diagram.node(corner, label="", shape="point", width="0", height="0", style="invis", pos=pos)
+    diagram.attr(layout="nop2")
+
+
+EDGE_STATEMENT = re.compile(r"\t(\w+) -> (\w+)")
+
+
+def _pin_edges(diagram, layout):
+    """Give each edge statement of ``diagram`` the ``pos`` and ``lp`` of its edge in ``layout``.
+
+    Edges have no names, so an edge is known by its tail, head and how many edges with the
+    same ends came before it (``a + a`` has two edges from a to the +). DOT allows a second
+    [attribute list] after an edge statement, so the pinned places are simply appended."""
+    names = {obj["_gvid"]: obj["name"] for obj in layout["objects"]}
+    placed = {}
+    for edge in layout.get("edges", []):
+        ends = (names[edge["tail"]], names[edge["head"]])
+        placed.setdefault(ends, []).append({key: edge[key] for key in ("pos", "lp") if key in edge})
+    for i, statement in enumerate(diagram.body):
+        match = EDGE_STATEMENT.match(statement)
+        places = placed.get(match.groups()) if match else None
+        if places:
+            attributes = " ".join(f'{key}="{value}"' for key, value in places.pop(0).items())
+            diagram.body[i] = f"{statement.rstrip()} [{attributes}]\n"
+
+
 def save_backward_html(root, path, *, title="Backpropagation, step by step", max_steps=200, **options):
     """Write the step-through of ``root``'s backward pass to ``path`` as one HTML file that
-    works offline. Needs Graphviz's ``dot`` to draw the frames. Returns the path."""
+    works offline. Needs Graphviz's ``dot`` to draw the frames. Returns the path.
+
+    Every frame is drawn in the same layout (see ``backward_steps``), so stepping changes
+    only the numbers and the outline."""
     steps = len(root.topological_order())
     if steps > max_steps:
         raise GraphTooLargeError(
@@ -78,35 +151,52 @@ PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-  body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5em; color: #212529; }}
-  h1 {{ font-size: 1.3em; margin: 0 0 0.6em; }}
-  .controls {{ display: flex; gap: 0.8em; align-items: center; margin-bottom: 0.8em; }}
+  /* The page is one screen high and never scrolls: the header (title, controls, the step's
+     chain-rule line) stays on top, and only the diagram area below it scrolls. */
+  html, body {{ height: 100%; margin: 0; }}
+  body {{ display: flex; flex-direction: column; font-family: "DejaVu Sans", Helvetica, Arial, sans-serif;
+          color: #212529; }}
+  header {{ flex: none; position: sticky; top: 0; z-index: 1; background: #fff; padding: 0.8em 1.5em 0.6em;
+            border-bottom: 1px solid #dee2e6; box-shadow: 0 2px 4px rgba(0, 0, 0, 0.06); }}
+  h1 {{ font-size: 1.3em; margin: 0 0 0.5em; }}
+  .controls {{ display: flex; flex-wrap: wrap; gap: 0.6em 0.8em; align-items: center; margin-bottom: 0.6em; }}
   .controls button {{ font-size: 1em; padding: 0.3em 0.9em; }}
-  #slider {{ width: 20em; }}
+  #slider {{ width: 20em; max-width: 40vw; }}
+  .hint {{ color: #868e96; font-size: 0.9em; }}
+  kbd {{ border: 1px solid #adb5bd; border-radius: 3px; padding: 0 0.3em; background: #f8f9fa;
+         font-family: inherit; }}
   #line {{ font-family: "DejaVu Sans Mono", monospace; background: #fff9db; padding: 0.5em 0.8em;
-           border-left: 4px solid #fab005; margin-bottom: 0.8em; white-space: pre-wrap; }}
-  .frame {{ overflow-x: auto; border: 1px solid #dee2e6; padding: 0.4em; }}
+           border-left: 4px solid #fab005; white-space: pre-wrap; max-height: 6em; overflow: auto; }}
+  #stage {{ flex: 1; min-height: 0; overflow: auto; padding: 0.8em 1.5em; }}
+  .frame {{ width: max-content; border: 1px solid #dee2e6; padding: 0.4em; }}
+  .frame svg {{ display: block; }}
   ol {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; color: #868e96; }}
   ol li.current {{ color: #212529; font-weight: bold; }}
   ol li.done {{ color: #495057; }}
 </style>
 </head>
 <body>
+<header>
 <h1>{title}</h1>
 <div class="controls">
   <button id="prev" type="button" aria-label="previous step">&larr; Previous</button>
   <button id="next" type="button" aria-label="next step">Next &rarr;</button>
   <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
   <span id="counter">step 1 of {count}</span>
+  <span class="hint">or press <kbd>&larr;</kbd> <kbd>&rarr;</kbd> on the keyboard</span>
 </div>
 <div id="line"></div>
+</header>
+<main id="stage">
 {frames}
 <h2 style="font-size:1em">The whole backward pass</h2>
 <ol start="0">
 {trace}
 </ol>
+</main>
 <script type="application/json" id="steps">{steps_json}</script>
 <script>
 (function () {{
@@ -114,7 +204,21 @@ PAGE = """<!DOCTYPE html>
   var frames = document.querySelectorAll(".frame");
   var items = document.querySelectorAll("ol li");
   var slider = document.getElementById("slider");
+  var stage = document.getElementById("stage");
   var current = 0;
+  // Scroll the diagram area (never the page, which would hide the controls) so that the
+  // node is in view; a node already in view stays put, so the picture only moves when needed.
+  function bringIntoView(node) {{
+    var area = stage.getBoundingClientRect(), box = node.getBoundingClientRect();
+    var left = area.left + stage.clientLeft, top = area.top + stage.clientTop;
+    var width = stage.clientWidth, height = stage.clientHeight, margin = 16;
+    if (box.left < left + margin || box.right > left + width - margin) {{
+      stage.scrollLeft += box.left - left - (width - box.width) / 2;
+    }}
+    if (box.top < top + margin || box.bottom > top + height - margin) {{
+      stage.scrollTop += box.top - top - (height - box.height) / 2;
+    }}
+  }}
   function show(i) {{
     current = Math.max(0, Math.min(frames.length - 1, i));
     frames.forEach(function (frame, k) {{ frame.hidden = k !== current; }});
@@ -127,7 +231,7 @@ PAGE = """<!DOCTYPE html>
     document.getElementById("prev").disabled = current === 0;
     document.getElementById("next").disabled = current === frames.length - 1;
     var marked = frames[current].querySelector('[stroke="{current_color}"]');
-    if (marked && marked.scrollIntoView) {{ marked.scrollIntoView({{block: "nearest", inline: "center"}}); }}
+    if (marked) {{ bringIntoView(marked.closest("g.node") || marked); }}
   }}
   document.getElementById("prev").addEventListener("click", function () {{ show(current - 1); }});
   document.getElementById("next").addEventListener("click", function () {{ show(current + 1); }});
