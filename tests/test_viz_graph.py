@@ -134,6 +134,8 @@ def test_collapsed_mlp_draws_one_node_per_neuron(fused):
     assert len(re.findall(r"^\s*v\d+ \[label=<", source, flags=re.M)) == 2 + 33  # inputs + neurons
     first = model.layers[0].neurons[0]
     assert f"w = {first.w[0].data:.4f}" in source  # 2-input neurons show their weights on the edges
+    assert source.count(f'bgcolor="{COLORS["neuron"]}"') == 32 + 1  # the hidden neurons, and the legend's
+    assert re.search(rf'bgcolor="{COLORS["output"]}".*Σwx\+b → linear', source)  # the result is the output
 
 
 @pytest.mark.parametrize("fused", [True, False])

@@ -297,7 +297,7 @@ def _value_box(name, data, grad, precision, kind, neuron=None, outline=None, kee
     title = f"<b>{_html_text(name)}</b>"
     if neuron is not None:
         title += f"<br/>{_html_text(neuron['summary'])}"
-        kind = "neuron"
+        kind = "output" if kind == "output" else "neuron"  # the result keeps the legend's output colour
     fill, cell = f'bgcolor="{COLORS[kind]}"', ""
     table = f'border="0" {CELLS} {fill}'
     if outline:
