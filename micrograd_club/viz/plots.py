@@ -446,7 +446,9 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
         raise TypeError(f"lines must be a dict like {{'MSE': (slope, intercept)}}, got {type(lines).__name__}")
     fits = {str(name): _line(name, value) for name, value in lines.items()}
     _check_path(path)
-    ax = _axes(ax)
+    own_figure, ax = ax is None, _axes(ax)
+    if own_figure:
+        ax.figure.set_size_inches(FIGSIZE[0] + 2.5, FIGSIZE[1])  # room for the legend beside the axes
     ax.scatter(x, targets, color="0.3", s=20, label="data", zorder=3)
     ends = np.array([x.min(), x.max()])
     for i, (name, (slope, intercept)) in enumerate(fits.items()):
