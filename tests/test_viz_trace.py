@@ -248,3 +248,12 @@ def test_explain_and_the_diagram_say_when_grads_added_up_over_two_backward_calls
     assert "note: w.grad is 1.7113" in draw_graph(L).source
     w.grad = x.grad = 0.0
     assert accumulation_note(L) is None
+
+
+def test_a_trace_says_what_its_shorthand_names_stand_for():
+    w, x, b = Value(0.4, label="w"), Value(1.0, label="x"), Value(0.1, label="b")
+    f = (w * x + b).tanh() * (w * x + b) + (w * x * x + b * b * b).exp()
+    text = str(trace_backward(f, every_node=True))
+    assert text.splitlines()[-1] == "where v1 = tanh((w·x) + b), v2 = v1·((w·x)#2 + b), v3 = ((w·x)#3·x) + ((b·b)·b)"
+    short = str(trace_backward((w * x + b).tanh()))
+    assert "where" not in short and "v1" not in short

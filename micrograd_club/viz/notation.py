@@ -2,6 +2,7 @@
 node, ∂out/∂in for every edge, and the formula of each local derivative (σ'(z1), x, 1 …)."""
 
 import math
+import re
 
 from micrograd_club.engine import Constant
 from micrograd_club.nn import Parameter
@@ -72,6 +73,19 @@ def node_names(order, root_name="L", given=None):
             name = f"v{unnamed}"
         names[node] = _first_free(name, taken, last_suffix)
     return names
+
+
+def shorthands(order, names):
+    """What each v1, v2, … that ``node_names`` gave stands for, written with its parents'
+    names: {"v1": "tanh((w·x) + b)"}, the key printed under a trace that uses them."""
+    key = {}
+    for node in order:
+        name = names[node]
+        if node.parents and not node.label and re.fullmatch(r"v\d+", name):
+            formula = _derived_name(node, names)
+            if formula:
+                key[name] = formula
+    return key
 
 
 def _first_free(name, taken, last_suffix):

@@ -8,11 +8,14 @@ local derivative, so ∂y/∂w2 = h. ``every_node=True`` gives every node its ow
 
 import heapq
 import math
+import re
 from dataclasses import dataclass, field
 from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
-from micrograd_club.viz.notation import FUNCTIONS, local_formula, node_names, number, partial, role, short_number
+from micrograd_club.viz.notation import (
+    FUNCTIONS, local_formula, node_names, number, partial, role, short_number, shorthands,
+)
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
@@ -85,13 +88,21 @@ class TraceStep:
 
 class BackwardTrace(list):
     """The steps of a backward pass, in order; ``print()`` it for the chain, or use
-    ``as_dicts()`` for a table (e.g. ``pandas.DataFrame(trace.as_dicts())``)."""
+    ``as_dicts()`` for a table (e.g. ``pandas.DataFrame(trace.as_dicts())``). Names too long
+    to write out are v1, v2, …; ``shorthands`` says what each stands for."""
+
+    shorthands = {}
 
     def as_dicts(self):
         return [dict(step=i, **step.as_dict()) for i, step in enumerate(self)]
 
     def __str__(self):
-        return "\n".join(step.text for step in self)
+        lines = [step.text for step in self]
+        used = [f"{name} = {formula}" for name, formula in self.shorthands.items()
+                if any(re.search(rf"(?<![\w#]){name}(?![\w#])", line) for line in lines)]
+        if used:
+            lines.append("where " + ", ".join(used))
+        return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(str(self))
@@ -125,6 +136,7 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
                         else t for t in terms]
 
     trace = BackwardTrace()
+    trace.shorthands = shorthands(order, names)
     for node in backward_order(order):
         if node in named:
             terms = sorted(terms_of[node], key=lambda t: -position[t.via])
