@@ -383,7 +383,7 @@ def run_train(args):
         history = getattr(error, "history", None)
         saved = ""
         if history is not None and history.epochs:  # the loss up to where it diverged is the evidence
-            _save_history(out_dir, model, history, X, targets, boundary=None)
+            _save_history(out_dir, model, history, X, targets, model_picture=None)
             saved = f" history.csv has the loss of the {history.epochs} epochs before;"
         earlier = " (the one in that folder is an earlier run's)" if os.path.exists(
             os.path.join(out_dir, "model.json")) else ""
@@ -393,8 +393,7 @@ def run_train(args):
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _print_result(history)
-    boundary = None if task == "regression" else decision_threshold(loss)
-    _save_training(out_dir, model, history, X, targets, boundary=boundary)
+    _save_training(out_dir, model, history, X, targets, _model_picture(task, loss))
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
           f'{_output_activation_text(output_activation)}).load({os.path.join(out_dir, "model.json")!r})')
     if history.interrupted:
@@ -446,26 +445,35 @@ def _print_result(history):
     print(f"after {history.epochs} epochs: {scores}")
 
 
-PICTURES = ("history.png", "decision_boundary.png")  # what train may draw into its folder
+PICTURES = ("history.png", "decision_boundary.png", "fit.png")  # what train may draw into its folder
 
 
-def _save_training(out_dir, model, history, X, targets, boundary):
+def _model_picture(task, loss):
+    """What train draws of the trained model: (file name, function of viz.plots, its options).
+    A regression model as a curve through the data; a classifier by its decision boundary,
+    drawn where a single output's classes meet for this loss."""
+    if task == "regression":
+        return "fit.png", "plot_regression", {}
+    return "decision_boundary.png", "plot_decision_boundary", {"threshold": decision_threshold(loss)}
+
+
+def _save_training(out_dir, model, history, X, targets, model_picture):
     """model.json, then what ``_save_history`` writes."""
     model_path = os.path.join(out_dir, "model.json")
     with _writing(model_path):
         model.save(model_path)
     print(f"wrote {model_path}")
-    _save_history(out_dir, model, history, X, targets, boundary)
+    _save_history(out_dir, model, history, X, targets, model_picture)
 
 
-def _save_history(out_dir, model, history, X, targets, boundary):
-    """history.csv, and (with matplotlib) history.png and, unless ``boundary`` (where a
-    single output's classes meet) is None, decision_boundary.png."""
+def _save_history(out_dir, model, history, X, targets, model_picture):
+    """history.csv, and (with matplotlib) history.png and the ``model_picture`` (see
+    ``_model_picture``; None draws none)."""
     history_path = os.path.join(out_dir, "history.csv")
     with _writing(history_path):
         history.to_csv(history_path)
     print(f"wrote {history_path}")
-    written = _save_plots(out_dir, model, history, X, targets, boundary) if history.epochs else []
+    written = _save_plots(out_dir, model, history, X, targets, model_picture) if history.epochs else []
     for name in PICTURES:  # an earlier run's picture would sit beside this run's model as if it were its own
         path = os.path.join(out_dir, name)
         if name not in written and os.path.isfile(path):
@@ -473,7 +481,7 @@ def _save_history(out_dir, model, history, X, targets, boundary):
             print(f"removed {path} (an earlier run's; this run has no such picture)")
 
 
-def _save_plots(out_dir, model, history, X, targets, boundary):
+def _save_plots(out_dir, model, history, X, targets, model_picture):
     """The plots, or one line saying how to get matplotlib if it is missing; the names of
     the pictures written."""
     written = []
@@ -481,9 +489,9 @@ def _save_plots(out_dir, model, history, X, targets, boundary):
         from micrograd_club.viz import plots
 
         pictures = [("history.png", plots.plot_history, (history,), {})]
-        if boundary is not None:
-            pictures.append(("decision_boundary.png", plots.plot_decision_boundary, (model, X, targets),
-                             {"threshold": boundary}))
+        if model_picture is not None:
+            name, plot_name, options = model_picture
+            pictures.append((name, getattr(plots, plot_name), (model, X, targets), options))
         for name, plot, plot_args, options in pictures:
             path = os.path.join(out_dir, name)
             with _writing(path):

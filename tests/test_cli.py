@@ -254,7 +254,7 @@ def assert_plots(out, folder, names):
     [
         ("spiral", MLP(2, [4, 3]), ["history.png", "decision_boundary.png"]),
         ("blobs", MLP(2, [4, 3]), ["history.png", "decision_boundary.png"]),
-        ("regression", MLP(1, [4, 1]), ["history.png"]),
+        ("regression", MLP(1, [4, 1]), ["history.png", "fit.png"]),
     ],
 )
 def test_train_sizes_the_output_layer_for_the_dataset(capsys, dataset, model, plots):
@@ -263,7 +263,8 @@ def test_train_sizes_the_output_layer_for_the_dataset(capsys, dataset, model, pl
     assert status == 0
     model.load(os.path.join(folder, "model.json"))
     assert_plots(out, folder, plots)
-    assert os.path.exists(os.path.join(folder, "decision_boundary.png")) == ("decision_boundary.png" in plots)
+    for picture in ("decision_boundary.png", "fit.png"):  # a boundary for classes, a curve for regression
+        assert os.path.exists(os.path.join(folder, picture)) == (picture in plots)
 
 
 def test_train_removes_an_earlier_runs_picture_that_it_does_not_redraw(capsys):

@@ -20,7 +20,7 @@ from matplotlib.contour import ContourSet  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from micrograd_club import Value  # noqa: E402
-from micrograd_club.nn import Neuron  # noqa: E402
+from micrograd_club.nn import MLP, Neuron  # noqa: E402
 from micrograd_club.train import History  # noqa: E402
 from micrograd_club.viz import plots  # noqa: E402
 from micrograd_club.viz.plots import (  # noqa: E402
@@ -31,6 +31,7 @@ from micrograd_club.viz.plots import (  # noqa: E402
     plot_function_and_grad,
     plot_history,
     plot_loss_landscape,
+    plot_regression,
     predict_grid,
 )
 
@@ -435,6 +436,7 @@ def test_module_exports():
         "plot_loss_landscape",
         "plot_curves",
         "plot_fits",
+        "plot_regression",
         "predict_grid",
         "save_figure",
         "MissingExtraError",
@@ -511,3 +513,25 @@ def test_paths_down_a_landscape_differ_in_line_style():
                                  resolution=10)
     styles = [line.get_linestyle() for line in figure.axes[0].get_lines() if line.get_label() in paths]
     assert styles == ["-", "--"]
+
+
+def test_plot_regression_draws_the_data_and_the_models_curve_through_it():
+    model = MLP(1, [4, 1], seed=0)
+    X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]
+    figure = plot_regression(model, X, y, resolution=7, margin=0.5)
+    ax = figure.axes[0]
+    (curve,) = ax.get_lines()
+    xs, ys = curve.get_data()
+    assert xs[0] == -1.5 and xs[-1] == 4.5 and len(xs) == 7  # the x range widened by half of it each side
+    assert list(ys) == [model([x]).data for x in xs]
+    assert ax.collections[0].get_offsets().tolist() == [[0.0, 0.5], [1.0, 1.0], [3.0, -1.0]]
+
+
+@pytest.mark.parametrize("model, X, error, message", [
+    (MLP(1, [2, 2], seed=0), [[0.0], [1.0]], TypeError, "the model must return one Value"),
+    (lambda x: Value(math.nan), [[0.0], [1.0]], ValueError, "the model's output is nan or inf at x = "),
+    (MLP(1, [2, 1], seed=0), [[0.0, 1.0]], ValueError, r"X must have shape \(n, 1\) or \(n,\)"),
+])
+def test_plot_regression_refuses_what_it_cannot_draw(model, X, error, message):
+    with pytest.raises(error, match=message):
+        plot_regression(model, X, [0.0] * len(X))

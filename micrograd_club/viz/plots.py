@@ -37,6 +37,7 @@ __all__ = [
     "plot_loss_landscape",
     "plot_curves",
     "plot_fits",
+    "plot_regression",
     "predict_grid",
     "MissingExtraError",
 ]
@@ -430,18 +431,7 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
     ``X`` has shape (n, 1) or (n,), ``y`` shape (n,); ``lines`` maps a name to
     ``(slope, intercept)``, i.e. (θ1, θ0), as numbers or Values.
     """
-    try:
-        x = np.asarray(X, dtype=float) if _is_sequence(X) else None
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"X must be numbers, shape (n, 1) or (n,): {error}") from None
-    if x is None or not (x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1)) or len(x) == 0:
-        raise ValueError(f"X must have shape (n, 1) or (n,) with n ≥ 1, got {getattr(x, 'shape', type(X).__name__)}")
-    x = x.ravel()
-    targets = _floats(y, "y")
-    if len(targets) != len(x):
-        raise ValueError(f"X has {len(x)} rows but y has {len(targets)} values")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(targets))):
-        raise ValueError("X and y must be finite numbers: a nan or inf point cannot be drawn (drop it first)")
+    x, targets = _points_1d(X, y)
     if not isinstance(lines, Mapping):
         raise TypeError(f"lines must be a dict like {{'MSE': (slope, intercept)}}, got {type(lines).__name__}")
     fits = {str(name): _line(name, value) for name, value in lines.items()}
@@ -459,6 +449,58 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
     ax.set_ylabel("y")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)  # beside the data: outliers stay visible
     return _finish(ax, path, title, legend=False)
+
+
+def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0.05, title="Fit"):
+    """Regression data as dots and the model's prediction ŷ = model([x]) as a curve across
+    their x range (widened by ``margin`` times that range on each side): how a trained
+    model fits the data, outliers included. ``X`` has shape (n, 1) or (n,), ``y`` shape
+    (n,); ``model`` returns one Value (or number), called on plain floats inside
+    ``no_grad()``."""
+    x, targets = _points_1d(X, y)
+    resolution = _whole_number(resolution, "resolution", minimum=2)
+    margin = _finite(margin, "margin")
+    if margin < 0:
+        raise ValueError(f"margin must be ≥ 0, got {margin}")
+    _check_path(path)
+    pad = margin * ((x.max() - x.min()) or 1.0)
+    grid = np.linspace(x.min() - pad, x.max() + pad, resolution)
+    with no_grad():
+        curve = np.array([_prediction(model([float(a)])) for a in grid])
+    if not np.all(np.isfinite(curve)):
+        where = grid[~np.isfinite(curve)][0]
+        raise ValueError(f"the model's output is nan or inf at x = {where:g}: train it again with a lower learning "
+                         "rate, or check it on that point")
+    ax = _axes(ax)
+    ax.scatter(x, targets, color="0.3", s=20, label="data", zorder=3)
+    ax.plot(grid, curve, color="C1", linewidth=2, label="model: ŷ = model(x)")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return _finish(ax, path, title)
+
+
+def _prediction(out):
+    """A regression model's output as a float: it must be one number."""
+    if isinstance(out, Value) or _is_real(out):
+        return _number(out)
+    raise TypeError(f"the model must return one Value (its prediction), got {type(out).__name__}")
+
+
+def _points_1d(X, y):
+    """X as a 1-d float array of x values (from shape (n, 1) or (n,)) and y beside it."""
+    try:
+        x = np.asarray(X, dtype=float) if _is_sequence(X) else None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"X must be numbers, shape (n, 1) or (n,): {error}") from None
+    if x is None or not (x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1)) or len(x) == 0:
+        raise ValueError(f"X must have shape (n, 1) or (n,) with n ≥ 1, got {getattr(x, 'shape', type(X).__name__)}")
+    x = x.ravel()
+    targets = _floats(y, "y")
+    if len(targets) != len(x):
+        raise ValueError(f"X has {len(x)} rows but y has {len(targets)} values")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(targets))):
+        raise ValueError("X and y must be finite numbers: a nan or inf point cannot be drawn (drop it first)")
+    return x, targets
 
 
 def _line(name, value):
