@@ -863,3 +863,20 @@ def test_rmsprop_momentum_by_hand():
     v2 = 0.99 * v1 + 0.01 * 4.0
     b2 = 0.9 * b1 + 2.0 / (math.sqrt(v2) + 1e-8)
     assert theta.data == pytest.approx(1.0 - 0.01 * b1 - 0.01 * b2, rel=1e-12)
+
+
+def test_an_optimizer_of_your_own_needs_only_its_update_rule():
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr, weight_decay=0, maximize=False))
+
+        def _update(self, theta, g, group, state):
+            theta.data -= group["lr"] * math.copysign(1.0, g)
+
+    w = Value(1.0)
+    optimizer = SignSGD([w])
+    (w * w * 5).backward()
+    optimizer.step()
+    assert w.data == 0.9 and optimizer._step_count == 1
+    with pytest.raises(TypeError, match="abstract"):
+        optim.Optimizer([w], dict(lr=0.1, weight_decay=0, maximize=False))

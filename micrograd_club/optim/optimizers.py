@@ -1,6 +1,7 @@
 """The optimizers: each holds its parameters and their state, and ``step()`` reads every
 parameter's ``grad`` and changes its ``data``, nothing else (see ``micrograd_club.optim``)."""
 
+import abc
 import math
 import numbers
 
@@ -9,7 +10,7 @@ from micrograd_club.engine import Value, enable_grad
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW"]
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """What every optimizer shares: parameter groups, per-parameter state, ``zero_grad()``
     and saving/loading.
 
@@ -140,15 +141,23 @@ class Optimizer:
             param_by_position[int(i)]: dict(state) for i, state in state_dict["state"].items()
         }
 
-    def _each_parameter(self):
-        """Yield ``(θ, its group, its state)`` for every parameter, creating the state the first
-        time a parameter is seen. Every ``step()`` goes through here once, so it counts them."""
+    def step(self, closure=None):
+        """One update of every parameter θ from its current ``grad``, by the optimizer's own
+        rule (``_update``). ``closure``, if given, recomputes the loss and its gradients first,
+        and its loss is returned, as in PyTorch."""
+        loss = _evaluate(closure)
         self._step_count += 1
         for group in self.param_groups:
-            for param in group["params"]:
-                if param not in self.state:
-                    self.state[param] = self._initial_state(group)
-                yield param, group, self.state[param]
+            for theta in group["params"]:
+                if theta not in self.state:  # the first step of this parameter
+                    self.state[theta] = self._initial_state(group)
+                self._update(theta, _gradient(theta, group), group, self.state[theta])
+        return loss
+
+    @abc.abstractmethod
+    def _update(self, theta, g, group, state):
+        """Change ``theta.data`` by this optimizer's rule, from g (∇L, with weight decay and
+        ``maximize`` applied) and the parameter's ``state``: each optimizer's own formula."""
 
     def _initial_state(self, group):
         """A parameter's state before its first step (each optimizer says what it keeps)."""
@@ -192,19 +201,15 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
-        loss = _evaluate(closure)
-        for theta, group, state in self._each_parameter():
-            g = _gradient(theta, group)
-            momentum = group["momentum"]
-            if momentum != 0:
-                b = state.get("momentum_buffer")
-                b = g if b is None else momentum * b + (1 - group["dampening"]) * g
-                state["momentum_buffer"] = b
-                g = g + momentum * b if group["nesterov"] else b
-            theta.data -= group["lr"] * g
-        return loss
+    def _update(self, theta, g, group, state):
+        """θ ← θ − η·g, through the momentum buffer b when γ > 0 (see the class docstring)."""
+        momentum = group["momentum"]
+        if momentum != 0:
+            b = state.get("momentum_buffer")
+            b = g if b is None else momentum * b + (1 - group["dampening"]) * g
+            state["momentum_buffer"] = b
+            g = g + momentum * b if group["nesterov"] else b
+        theta.data -= group["lr"] * g
 
     def _check_hyperparameters(self, group):
         super()._check_hyperparameters(group)
@@ -238,22 +243,18 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
-        loss = _evaluate(closure)
-        for theta, group, state in self._each_parameter():
-            g = _gradient(theta, group)
-            alpha, momentum = group["alpha"], group["momentum"]
-            state["step"] += 1
-            state["square_avg"] = v = alpha * state["square_avg"] + (1 - alpha) * g * g
-            if group["centered"]:
-                state["grad_avg"] = g_avg = alpha * state["grad_avg"] + (1 - alpha) * g
-                v = max(v - g_avg * g_avg, 0.0)  # a variance, though rounding can take it just below 0
-            scaled_g = _divide(g, math.sqrt(v) + group["eps"])
-            if momentum > 0:
-                state["momentum_buffer"] = scaled_g = momentum * state["momentum_buffer"] + scaled_g
-            theta.data -= group["lr"] * scaled_g
-        return loss
+    def _update(self, theta, g, group, state):
+        """θ ← θ − η·g / (√v + ε), v the running mean of g² (see the class docstring)."""
+        alpha, momentum = group["alpha"], group["momentum"]
+        state["step"] += 1
+        state["square_avg"] = v = alpha * state["square_avg"] + (1 - alpha) * g * g
+        if group["centered"]:
+            state["grad_avg"] = g_avg = alpha * state["grad_avg"] + (1 - alpha) * g
+            v = max(v - g_avg * g_avg, 0.0)  # a variance, though rounding can take it just below 0
+        scaled_g = _divide(g, math.sqrt(v) + group["eps"])
+        if momentum > 0:
+            state["momentum_buffer"] = scaled_g = momentum * state["momentum_buffer"] + scaled_g
+        theta.data -= group["lr"] * scaled_g
 
     def _initial_state(self, group):
         state = {"step": 0, "square_avg": 0.0}
@@ -295,16 +296,12 @@ class Adagrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
-        loss = _evaluate(closure)
-        for theta, group, state in self._each_parameter():
-            g = _gradient(theta, group)
-            state["step"] += 1
-            lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-            state["sum"] = s = state["sum"] + g * g
-            theta.data -= lr_t * _divide(g, math.sqrt(s) + group["eps"])
-        return loss
+    def _update(self, theta, g, group, state):
+        """θ ← θ − η_t·g / (√s + ε), s the sum of every g² so far (see the class docstring)."""
+        state["step"] += 1
+        lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        state["sum"] = s = state["sum"] + g * g
+        theta.data -= lr_t * _divide(g, math.sqrt(s) + group["eps"])
 
     def _initial_state(self, group):
         return {"step": 0, "sum": float(group["initial_accumulator_value"])}
@@ -342,24 +339,20 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter from its current ``grad`` (after ``closure()``, if given)."""
-        loss = _evaluate(closure)
-        for theta, group, state in self._each_parameter():
-            g = _gradient(theta, group)
-            if group["decoupled_weight_decay"]:
-                theta.data *= 1 - group["lr"] * group["weight_decay"]  # θ ← θ − η·λ·θ, not through g
-            beta1, beta2 = group["betas"]
-            state["step"] += 1
-            t = state["step"]
-            state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
-            state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
-            step_size = group["lr"] / (1 - beta1**t)  # η/(1 − β₁ᵗ), so η·m̂ = step_size·m
-            denominator = math.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
-            theta.data -= step_size * _divide(m, denominator)
-        return loss
+    def _update(self, theta, g, group, state):
+        """θ ← θ − η·m̂ / (√v̂ + ε) (see the class docstring)."""
+        if group["decoupled_weight_decay"]:
+            theta.data *= 1 - group["lr"] * group["weight_decay"]  # θ ← θ − η·λ·θ, not through g
+        beta1, beta2 = group["betas"]
+        state["step"] += 1
+        t = state["step"]
+        state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
+        state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
+        step_size = group["lr"] / (1 - beta1**t)  # η/(1 − β₁ᵗ), so η·m̂ = step_size·m
+        denominator = math.sqrt(v) / math.sqrt(1 - beta2**t) + group["eps"]
+        theta.data -= step_size * _divide(m, denominator)
 
     def _initial_state(self, group):
         state = {"step": 0, "exp_avg": 0.0, "exp_avg_sq": 0.0}
