@@ -3,7 +3,7 @@ errors that name the function, the argument and the position that was wrong."""
 
 import numbers
 
-from micrograd_club.engine import Value
+from micrograd_club.engine import Constant, Value
 
 
 def as_sequence(x, where, name):
@@ -23,11 +23,12 @@ def as_sequence(x, where, name):
 
 
 def as_value(x, where, name):
-    """x as a Value (numbers become constant leaves), or a TypeError naming the argument."""
+    """x as a Value (numbers become Constant leaves, so traces and diagrams show a target
+    such as 3.0 as the constant it is), or a TypeError naming the argument."""
     if isinstance(x, Value):
         return x
     if is_scalar(x):
-        return Value(x)
+        return Constant(x)
     kind = "a list" if is_sequence(x) else type(x).__name__
     raise TypeError(f"{where}: {name} must be a Value or a number, got {kind}: {x!r:.40}")
 

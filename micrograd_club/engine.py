@@ -8,7 +8,8 @@ them on the new node:
     out.local_grads = (∂out/∂a, ∂out/∂b)  plain floats
 
 so the backward pass is one loop, ``parent.grad += local_grad * node.grad``, and the
-diagram, the chain-rule trace and any fast path all read the same numbers.
+diagram and the chain-rule trace read these same numbers. (``micrograd_club.compile``
+replays the ops on arrays with the same formulas, and is tested against these.)
 """
 
 import copy
@@ -141,15 +142,17 @@ class Value:
         if n is None:
             return NotImplemented
         a = self.data
-        return _result(_power(a, n), _op(f"**{n:g}", n), (self,), (_power_derivative(a, n),))
+        return _result(_power(a, n), _shared_op(f"**{n:g}", n), (self,), (_power_derivative(a, n),))
 
     def _pow_value(self, exponent):
         a, n = self.data, exponent.data
         out = _power(a, n)
         if a > 0:
             d_exponent = out * math.log(a)
-        elif a == 0 or not _grad_enabled:
+        elif a == 0:
             d_exponent = math.nan if math.isnan(n) else 0.0  # lim aⁿ·ln a = 0 as a → 0⁺ (for n > 0)
+        elif not _grad_enabled:
+            d_exponent = math.nan  # no graph is recorded inside no_grad(), so this is never used
         else:
             raise ValueError(
                 f"{a!r} ** Value({n!r}): the gradient with respect to the exponent, aⁿ·ln a, "
@@ -237,7 +240,7 @@ class Value:
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else slope·x;  ∂/∂x = 1 if x > 0 else slope."""
         x, slope = self.data, float(negative_slope)
-        op = _op("leaky_relu", slope)
+        op = _shared_op("leaky_relu", slope)
         if x > 0:
             return _result(x, op, (self,), (1.0,))
         return _result(slope * x, op, (self,), (slope,))
@@ -253,7 +256,7 @@ class Value:
         The bounds are fixed numbers: a Value given as a bound counts as its data, and no
         gradient flows to it. (A nan x stays nan, with ∂/∂x = 0, as in PyTorch.)"""
         min, max = _clamp_bounds(min, max)
-        x, op = self.data, _op("clamp", min, max)
+        x, op = self.data, _shared_op("clamp", min, max)
         if min is not None and x < min:
             return _result(float(min), op, (self,), (0.0,))
         if max is not None and x > max:
@@ -285,6 +288,7 @@ class Value:
     def backward(self, gradient=1.0, retain_graph=None, create_graph=False):
         """Fill in ``grad`` = ∂self/∂node for every node of the graph, by the chain rule:
         ∂L/∂parent += ∂node/∂parent · ∂L/∂node, visiting nodes from ``self`` back to the leaves.
+        ``gradient`` seeds ``self.grad`` (1 by default; with g, every grad is g·∂self/∂node).
 
         As in PyTorch, leaves *accumulate* gradients across calls (call ``zero_grad()`` or set
         ``p.grad = 0`` between steps), while intermediate nodes are recomputed each call: for
@@ -312,7 +316,8 @@ class Value:
         for node in reversed(order):
             upstream = node.grad
             if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
-                continue  # 0 · ∂node/∂parent = 0 for each parent: nothing to add (say, below a ReLU that is off)
+                continue  # 0 · ∂node/∂parent = 0 for each parent: nothing to add (say, below a ReLU that is off),
+                # unless a local derivative is inf or nan: 0 · inf must stay nan, as in PyTorch
             for parent, local_grad in zip(node.parents, node.local_grads):
                 parent.grad += local_grad * upstream
 
@@ -457,7 +462,7 @@ class CustomOp(Op):
 
 
 @functools.lru_cache(maxsize=1024)
-def _op(name, *settings):
+def _shared_op(name, *settings):
     """The Op for these settings, made once and shared by every node that uses it."""
     return Op(name, *settings)
 
@@ -476,8 +481,9 @@ _MADE_IN_NO_GRAD = Op("no_grad")  # the op of a result computed inside no_grad()
 
 
 def _ops_in_order(root):
-    """backward's route: ``root.topological_order()`` without the leaves (they pass nothing
-    back, so their order does not matter), each node's grad set to 0 as it is placed."""
+    """backward's route: a topological order of the non-leaf nodes (leaves pass nothing
+    back, so they need no place; the order may differ from ``topological_order()``'s, as
+    parents are pushed in another order), each node's grad set to 0 as it is placed."""
     order, visited = [], set()
     stack = [root] if root.parents else []
     while stack:

@@ -170,8 +170,9 @@ def hinge(scores, labels):
 
 
 def l2(params):
-    """L2 penalty Σ p² over the parameters: add λ·l2(params) to a loss to keep weights small
-    (weight decay). An empty list gives Value(0.0)."""
+    """L2 penalty Σ p² over the parameters: add λ·l2(params) to a loss to keep weights small.
+    Its gradient is 2λp, so it is an optimizer's ``weight_decay=2λ`` (whose penalty is ½λp²).
+    An empty list gives Value(0.0)."""
     if _is_sequence(params) and len(params) == 0:
         return Value(0.0)
     values = [_scalar(p, "l2", f"params[{i}]") for i, p in enumerate(_sequence(params, "l2", "params"))]

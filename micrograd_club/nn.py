@@ -184,7 +184,7 @@ class Neuron(Module):
 
     By default (``fused=True``) Σwᵢxᵢ + b is ONE node of the graph, "Σwx+b", whose local
     derivatives are ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ and ∂z/∂b = 1: the same numbers as the chain,
-    with about a tenth of the nodes, so training is much faster. ``fused=False`` builds it
+    with about a tenth of the op nodes, so training is much faster. ``fused=False`` builds it
     as micrograd does, b + w1·x1 + w2·x2 + … (one node per * and +), to draw every multiply.
 
     ``nonlin=True`` means ReLU and ``False`` linear, as in micrograd; ``activation`` names
@@ -235,7 +235,7 @@ class Layer(Module):
 
     def __init__(self, nin, nout, **kwargs):
         nout = _positive_int(nout, "Layer nout")
-        kwargs["seed"] = _generator(kwargs.get("seed"))
+        kwargs["seed"] = _generator(kwargs.get("seed"))  # one generator for all: Random(seed) each would repeat
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
         self._label_parameters("n")
 
@@ -248,14 +248,14 @@ class Layer(Module):
 
     def __call__(self, x):
         x = _inputs(x, len(self.neurons[0].w), "Layer")
-        try:
+        try:  # one Value per input, shared by every neuron
             x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
         except TypeError:
             if any(is_sequence(xi) for xi in x):
                 raise TypeError(_whole_data_set("Layer", len(x))) from None
             raise
         x_data = [xi.data for xi in x]
-        out = [n._call_on_values(x, x_data) for n in self.neurons]  # one Value per input, shared by every neuron
+        out = [n._call_on_values(x, x_data) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self):

@@ -106,7 +106,8 @@ def fit(
     """Train ``model`` on ``X`` (rows of inputs) and ``y`` (targets) and return a History.
 
     - ``loss``: a name from ``LOSSES`` or a function ``loss(predictions, targets) -> Value``.
-      The reported loss is the data loss plus ``l2 · Σp²`` when ``l2`` > 0.
+      The reported loss is the data loss plus ``l2 · Σp²`` when ``l2`` > 0 (which adds
+      2·l2·p to each gradient: an optimizer's ``weight_decay=2·l2``).
     - ``optimizer``: an Optimizer over ``model.parameters()``, or a name from ``OPTIMIZERS``
       built with ``lr`` (default: SGD with ``lr``).
     - ``batch_size``: None for the whole set per step (batch GD), 1 for SGD, m for mini-batches.

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from micrograd_club import Value
 from micrograd_club.gradcheck import numerical_grad
+from micrograd_club.viz import trace_backward
 from micrograd_club.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -559,3 +560,11 @@ def test_l2_matches_formula_and_central_differences(xs):
 def test_cross_entropy_refuses_examples_with_different_numbers_of_classes():
     with pytest.raises(ValueError, match=r"logits\[1\] has 3 class scores but logits\[0\] has 2"):
         cross_entropy([[1.0, 2.0], [0.5, 0.1, 0.3]], [0, 1])
+
+
+def test_a_target_given_as_a_number_is_a_constant_so_traces_leave_it_out():
+    prediction = Value(1.0, label="y_hat")
+    loss = mse([prediction], [3.0])
+    leaves = [node for node in loss.topological_order() if not node.parents]
+    assert [type(node).__name__ for node in leaves if node is not prediction] == ["Constant"] * (len(leaves) - 1)
+    assert [step.name for step in trace_backward(loss)] == ["L", "y_hat"]

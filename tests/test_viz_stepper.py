@@ -262,3 +262,10 @@ def test_controls_and_the_marked_node_stay_in_view(tmp_path, needs_dot, chromium
         assert stage["left"] <= node["left"] and node["right"] <= stage["right"], f"step {step}: node not in view"
         page.keyboard.press("ArrowRight")
     assert len(seen["controls"]) == 5 and problems == []
+
+
+def test_backward_steps_names_an_unlabelled_root_the_same_in_pictures_and_lines():
+    x = Value(2.0, label="x")
+    frames = list(backward_steps(x * x, root_name="y", same_layout=False))
+    assert [frame.step.text.split(" = ")[0] for frame in frames] == ["∂y/∂y", "∂y/∂x"]
+    assert "<b>y</b>" in frames[0].source and "<b>L</b>" not in frames[0].source

@@ -80,9 +80,9 @@ def draw_graph(
 ):
     """A ``graphviz.Digraph`` (a ``Diagram``) of everything ``root`` was computed from.
 
-    - ``rankdir``: "LR" (left to right, as micrograd draws), "TB" (top to bottom), or
-      "auto": whichever keeps the picture narrower, so a long chain runs down the page
-      instead of off its side, and a neuron with many inputs still fans out sideways.
+    - ``rankdir``: "LR" (left to right, as micrograd draws), "TB" (top to bottom), "RL", "BT",
+      or "auto": whichever of LR and TB keeps the picture narrower, so a long chain runs down
+      the page instead of off its side, and a neuron with many inputs still fans out sideways.
     - ``show_local_grads``: label each input → op edge with ∂out/∂in (and the backward flow).
     - ``highlight``: a Value (e.g. a weight); the path from it to ``root`` is drawn in red,
       which shows how it affects the result.

@@ -49,8 +49,8 @@ def node_names(order, root_name="L", given=None):
     """A name for every node of ``order`` (a topological order, parents first): its label,
     else an expression built from its parents' names ("w1·x", "σ(z)"), else v1, v2, ….
     An unlabelled root is called ``root_name``, as the notes call the loss L. No two nodes
-    share a name: one already taken gets "#2", "#3" … (as the w1 of each neuron of an MLP
-    does, written (x·y)#2 when the name is compound), and the root keeps its own; only
+    share a name: one already taken gets "#2", "#3" … (as the w1 of two Neurons built on
+    their own does, written (x·y)#2 when the name is compound), and the root keeps its own; only
     constants are named by their value alone. ``given`` names some nodes outright (a
     diagram's collapsed neurons), as labels do."""
     given = given or {}

@@ -18,11 +18,13 @@ from micrograd_club.viz.trace import trace_backward
 __all__ = ["backward_steps", "save_backward_html"]
 
 
-def backward_steps(root, *, precision=4, same_layout=True, **options):
+def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):
     """Yield one diagram (a graphviz.Digraph) per step of the backward pass of ``root``,
     showing the gradients known so far with the node just completed outlined; each
     diagram's ``.step`` is that step's TraceStep (``diagram.step.text`` is its chain-rule
-    line). Options are those of ``draw_graph`` (``rankdir``, ``collapse``, ``max_nodes`` …).
+    line). ``root_name`` names an unlabelled root, in the diagrams and the lines alike; the
+    other options are ``draw_graph``'s drawing options (``rankdir``, ``show_local_grads``,
+    ``highlight``, ``collapse``, ``max_nodes``, ``legend``).
 
         for diagram in backward_steps(loss):
             display(diagram)  # in Jupyter
@@ -32,7 +34,8 @@ def backward_steps(root, *, precision=4, same_layout=True, **options):
     change and nothing jumps around. That needs Graphviz's ``dot``; without it the diagrams
     are still made (``.source`` is their DOT text), each to be laid out on its own.
     """
-    steps = list(trace_backward(root, every_node=True, precision=precision))
+    steps = list(trace_backward(root, every_node=True, precision=precision, root_name=root_name))
+    options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
     frames = list(_frames(root, steps, precision, grad_width, options))
     if grad_width is not None:
