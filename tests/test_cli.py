@@ -77,11 +77,11 @@ def test_graph_trace_prints_the_chain_rule(capsys):
     assert trace[1:] == [  # every inner piece of the formula gets its line, so the chain shows
         "the chain rule, from the output back to the inputs:",
         "∂f/∂f = 1 (the start of the backward pass)",
-        "∂f/∂((w·x) + b) = tanh'((w·x) + b) = 0.7864",
-        "∂f/∂(w·x) = ∂f/∂((w·x) + b) · ∂((w·x) + b)/∂(w·x) = (0.7864) × (1.0000) = 0.7864",
+        "∂f/∂(w·x + b) = tanh'(w·x + b) = 0.7864",
+        "∂f/∂(w·x) = ∂f/∂(w·x + b) · ∂(w·x + b)/∂(w·x) = (0.7864) × (1.0000) = 0.7864",
         "∂f/∂w = ∂f/∂(w·x) · ∂(w·x)/∂w = (0.7864) × (1.0000) = 0.7864",
         "∂f/∂x = ∂f/∂(w·x) · ∂(w·x)/∂x = (0.7864) × (0.4000) = 0.3146",
-        "∂f/∂b = ∂f/∂((w·x) + b) · ∂((w·x) + b)/∂b = (0.7864) × (1.0000) = 0.7864",
+        "∂f/∂b = ∂f/∂(w·x + b) · ∂(w·x + b)/∂b = (0.7864) × (1.0000) = 0.7864",
     ]
 
 

@@ -130,7 +130,20 @@ def test_unlabelled_graph_gets_derived_names():
     x = Value(-4.0)
     y = (x * 2 + 1).relu()
     names = [step.name for step in trace_backward(y, every_node=True)]
-    assert names == ["L", "(v1·2) + 1", "v1·2", "v1", "2", "1"]
+    assert names == ["L", "v1·2 + 1", "v1·2", "v1", "2", "1"]
+
+
+def test_derived_names_bracket_only_what_precedence_needs_as_the_notes_write():
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
+    cases = [
+        (a * b + c, "a·b + c"), (c + a * b, "c + a·b"), ((a + b) * c, "(a + b)·c"), (a * (b + c), "a·(b + c)"),
+        (a - (b + c), "a − (b + c)"), ((a + b) - c, "a + b − c"), (a / (b * c), "a/(b·c)"), (a * b / c, "a·b/c"),
+        (a * -b, "a·(−b)"), (-(a * b), "−(a·b)"), ((a + b) ** 2, "(a + b)²"), ((a * b) ** 2, "(a·b)²"),
+        (a * 1e-05, "a·1e-05"), (a * -2.0, "a·(-2)"), (a.tanh() * b, "tanh(a)·b"),
+    ]
+    for node, name in cases:
+        root = node * 1.0  # so that the node is not the root, which is named L
+        assert node_names(root.topological_order())[node] == name
 
 
 def test_a_compound_name_is_bracketed_whole_in_a_partial():
@@ -139,8 +152,8 @@ def test_a_compound_name_is_bracketed_whole_in_a_partial():
     f.label = "f"
     f.backward()
     text = str(trace_backward(f, every_node=True))
-    assert "∂f/∂((w·x) + b) = tanh'((w·x) + b)" in text  # not ∂f/∂(w·x) + b, which reads as a sum
-    assert "∂f/∂b = ∂f/∂((w·x) + b) · ∂((w·x) + b)/∂b" in text
+    assert "∂f/∂(w·x + b) = tanh'(w·x + b)" in text  # not ∂f/∂w·x + b, which reads as a sum
+    assert "∂f/∂b = ∂f/∂(w·x + b) · ∂(w·x + b)/∂b" in text
 
 
 def test_trace_rejects_non_values():
@@ -254,6 +267,6 @@ def test_a_trace_says_what_its_shorthand_names_stand_for():
     w, x, b = Value(0.4, label="w"), Value(1.0, label="x"), Value(0.1, label="b")
     f = (w * x + b).tanh() * (w * x + b) + (w * x * x + b * b * b).exp()
     text = str(trace_backward(f, every_node=True))
-    assert text.splitlines()[-1] == "where v1 = tanh((w·x) + b), v2 = v1·((w·x)#2 + b), v3 = ((w·x)#3·x) + ((b·b)·b)"
+    assert text.splitlines()[-1] == "where v1 = tanh(w·x + b)·((w·x)#2 + b), v2 = (w·x)#3·x + b·b·b"
     short = str(trace_backward((w * x + b).tanh()))
     assert "where" not in short and "v1" not in short

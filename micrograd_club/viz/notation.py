@@ -15,6 +15,7 @@ SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 # A neuron's pre-activation as one node (engine.weighted_sum): parents (w1 … wn, x1 … xn, b).
 WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14
+_NUMBER = re.compile(r"-?(\d+\.?\d*(e[+-]?\d+)?|inf|nan)")
 # What makes a name compound when it stands outside brackets: spaces, operators, powers.
 _OPERATOR_CHARACTERS = set(" ·/+−-*^×") | set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -100,19 +101,30 @@ def _first_free(name, taken, last_suffix):
     return candidate
 
 
+# Which kinds of name need brackets as an operand, as in the notes' w1·x + b1: a product
+# inside a sum needs none, a sum inside a product does. (left side, right side) of each op.
+NEEDS_BRACKETS = {
+    "+": (set(), {"negative"}),
+    "-": (set(), {"sum", "negative"}),
+    "*": ({"sum"}, {"sum", "negative"}),
+    "/": ({"sum"}, {"sum", "negative", "product"}),
+}
+
+
 def _derived_name(node, names):
-    def operand(parent):
-        return _bracket(names[parent], functions=False)
+    def operand(parent, needs_brackets=("sum", "negative", "product", "power")):
+        name = names[parent]
+        return f"({name})" if _kind(name) in needs_brackets else name
 
     op = node.op
     if op in INFIX and len(node.parents) == 2:
-        a, b = node.parents
+        (a, b), (left, right) = node.parents, NEEDS_BRACKETS[op]
         joiner = INFIX[op] if op in ("*", "/") else f" {INFIX[op]} "
-        return f"{operand(a)}{joiner}{operand(b)}"
+        return f"{operand(a, left)}{joiner}{operand(b, right)}"
     if op.startswith("**") and len(node.parents) == 1:
         return f"{operand(node.parents[0])}{op[2:].translate(SUPERSCRIPTS)}"
     if op == "neg":
-        return f"−{operand(node.parents[0])}"
+        return f"−{operand(node.parents[0], ('sum', 'negative', 'product'))}"
     if op == WEIGHTED_SUM:
         return WEIGHTED_SUM
     if op == "max":  # softmax's shift
@@ -120,6 +132,29 @@ def _derived_name(node, names):
     if len(node.parents) == 1:
         return f"{op}({names[node.parents[0]]})"
     return None
+
+
+def _kind(name):
+    """What a name is, outside brackets: "sum" (a + or − between terms, or a space),
+    "negative" (a leading minus), "product" (· or /), "power" (a superscript) or "atom"."""
+    if _NUMBER.fullmatch(name):  # a constant such as 1e-05 or -2
+        return "negative" if name.startswith("-") else "atom"
+    depth, found = 0, "atom"
+    for position, ch in enumerate(name):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0:
+            if ch == " " or (ch in "+−-" and position > 0 and name[position - 1] not in "⁰¹²³⁴⁵⁶⁷⁸⁹·"):
+                return "sum"
+            if ch in "−-" and position == 0:
+                found = "negative"
+            elif ch in "·/*×" and name[position - 1] not in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻" and found != "negative":
+                found = "product"
+            elif ch in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻^" and found == "atom":
+                found = "power"
+    return found
 
 
 def partial(out_name, in_name):
