@@ -270,3 +270,12 @@ def test_a_trace_says_what_its_shorthand_names_stand_for():
     assert text.splitlines()[-1] == "where v1 = tanh(w·x + b)·((w·x)#2 + b), v2 = (w·x)#3·x + b·b·b"
     short = str(trace_backward((w * x + b).tanh()))
     assert "where" not in short and "v1" not in short
+
+
+def test_a_powers_local_derivative_is_written_with_superscripts_as_its_name_is():
+    x = Value(4.0, label="x")
+    formulas = {}
+    for n in (3, 0.5, -1, 1, 0):
+        node = x**n
+        formulas[n] = local_formula(node, 0, node_names(node.topological_order()))
+    assert formulas == {3: "3·x²", 0.5: "0.5·x⁻⁰·⁵", -1: "-1·x⁻²", 1: None, 0: None}

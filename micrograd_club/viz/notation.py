@@ -200,7 +200,9 @@ def local_formula(node, index, names):
         return f"1/{_bracket(b)}" if index == 0 else f"−{_bracket(a)}/{_bracket(b)}²"
     if op.startswith("**") and len(parents) == 1:
         n = float(op[2:])
-        power = "" if n == 2 else f"^{short_number(n - 1)}"
+        if n in (0, 1):
+            return None  # x⁰ and x¹ have the constant derivatives 0 and 1
+        power = "" if n == 2 else short_number(n - 1).translate(SUPERSCRIPTS)  # x³ → 3·x², as names write powers
         return f"{short_number(n)}·{_bracket(a)}{power}"
     if op == "**":
         b = names[parents[1]]
