@@ -36,7 +36,7 @@ __all__ = ["main", "build_parser", "CommandError"]
 PROG = "micrograd-club"
 DEFAULT_OUT = "micrograd_club_out"
 # train's limits: a scalar engine is for toy problems; these keep a typo from filling memory.
-MAX_SAMPLES = 1_000_000
+MAX_TRAIN_SAMPLES = 1_000_000  # lower than data.MAX_SAMPLES: train must finish in reasonable time
 MAX_LAYER_SIZE = 10_000
 MAX_PARAMETERS = 1_000_000
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
@@ -301,8 +301,8 @@ def _add_train_command(commands):
                        help="examples per step (default: all of them, batch gradient descent)")
     train.add_argument("--seed", type=int, default=0,
                        help="for the data, the initial weights and shuffling (default: 0)")
-    train.add_argument("--samples", type=_positive(int, MAX_SAMPLES), default=100,
-                       help=f"size of the dataset, at most {MAX_SAMPLES:,} (default: 100)")
+    train.add_argument("--samples", type=_positive(int, MAX_TRAIN_SAMPLES), default=100,
+                       help=f"size of the dataset, at most {MAX_TRAIN_SAMPLES:,} (default: 100)")
     train.add_argument("--noise", type=_non_negative_float, default=0.1,
                        help="how noisy the data is; for blobs the spread of each cluster (default: 0.1)")
     train.add_argument("--out", metavar="DIR",

@@ -11,7 +11,6 @@ import numbers
 
 from micrograd_club._inputs import as_sequence as _sequence
 from micrograd_club._inputs import as_value as _scalar
-from micrograd_club._inputs import is_sequence
 from micrograd_club._inputs import is_sequence as _is_sequence
 from micrograd_club.engine import Value
 from micrograd_club.nn import log_softmax
@@ -239,7 +238,7 @@ def _paired(predictions, targets, where, predictions_name="predictions", targets
     """Both arguments as equal-length, non-empty lists of Values, or a helpful error."""
     first = _sequence(predictions, where, predictions_name)
     second = _sequence(targets, where, targets_name)
-    if is_sequence(first[0]):
+    if _is_sequence(first[0]):
         outputs = len(first[0])
         raise TypeError(
             f"{where} takes one number per example, but {predictions_name}[0] is a list of {outputs} "
