@@ -15,6 +15,7 @@ import importlib
 import math
 import os
 import sys
+import tempfile
 import warnings
 
 from micrograd_club import __version__, data
@@ -164,8 +165,21 @@ def _add_graph_command(commands):
     graph.add_argument("--trace", action="store_true",
                        help="print the chain rule, one line per node, the formula's inner pieces included")
     graph.add_argument("--every-node", action="store_true", dest="trace", help=argparse.SUPPRESS)  # older name
-    graph.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
+    graph.add_argument("--html", type=_html_path, metavar="FILE",
+                       help="write a page that steps through the backward pass")
     graph.set_defaults(run=run_graph)
+
+
+def _folder_name(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name: give a folder, e.g. --out results")
+    return text
+
+
+def _html_path(path):
+    if os.path.splitext(path)[1].lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"the step-through is a web page: end {path!r} with .html")
+    return path
 
 
 def _graph_path(path):
@@ -190,6 +204,9 @@ def run_graph(args):
     for variable, value in inputs.items():
         unused = "" if _depends_on(root, value) else f"  ({variable} is not in the expression)"
         print(f"∂{name}/∂{variable} = {number(value.grad)}{unused}")
+    if not all(math.isfinite(x) for x in (root.data, *(value.grad for value in inputs.values()))):
+        print(f"{PROG}: warning: a result is inf or nan: a number grew past what a float holds (about 1.8e308), "
+              "or is undefined; try smaller inputs", file=sys.stderr)
     if args.trace:
         _print_trace(root)
     _save_pictures(root, args.out, args.html)
@@ -259,6 +276,17 @@ def _save_pictures(root, out, html):
         print(f"to get the pictures, {INSTALL_GRAPHVIZ}", file=sys.stderr)
 
 
+def _output_folder(path):
+    """Make the folder ``path`` if needed and check that files can be written in it, so a
+    bad --out is one line at the start rather than a loss at the end."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CommandError(f"--out {path} is a file, not a folder: give a folder's name", status=1)
+    with _writing(path):
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):  # the folder exists, but may not be writable
+            pass
+
+
 @contextlib.contextmanager
 def _writing(path):
     """Turn an OSError while writing ``path`` into one line naming the path (exit 1)."""
@@ -305,7 +333,7 @@ def _add_train_command(commands):
                        help=f"size of the dataset, at most {MAX_TRAIN_SAMPLES:,} (default: 100)")
     train.add_argument("--noise", type=_non_negative_float, default=0.1,
                        help="how noisy the data is; for blobs the spread of each cluster (default: 0.1)")
-    train.add_argument("--out", metavar="DIR",
+    train.add_argument("--out", type=_folder_name, metavar="DIR",
                        help=f"where to write the results (default: {DEFAULT_OUT}/train-DATASET)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(run=run_train)
@@ -370,8 +398,7 @@ def run_train(args):
                            f"scalar engine trains in reasonable time (at most {MAX_PARAMETERS:,}); use smaller layers")
     model = MLP(X.shape[1], sizes, activation=args.activation, output_activation=output_activation, seed=args.seed)
     out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
-    with _writing(out_dir):  # before training, so a bad --out is reported at once
-        os.makedirs(out_dir, exist_ok=True)
+    _output_folder(out_dir)  # before training, so a bad --out is reported at once, not after it
     print(f"training MLP({X.shape[1]}, {sizes}) on {args.dataset} ({len(X)} samples), {loss} loss, "
           f"{args.optimizer} lr={args.lr:g}, {args.epochs} epochs")
     try:
@@ -513,7 +540,7 @@ def _add_demo_command(commands):
                       DEMO_EXAMPLES)
     demo.add_argument("name", nargs="?", default="backprop_by_hand", metavar="NAME",
                       help="a demo (see --list), or all (default: backprop_by_hand)")
-    demo.add_argument("--out", metavar="DIR",
+    demo.add_argument("--out", type=_folder_name, metavar="DIR",
                       help=f"where the pictures go (default: {DEFAULT_OUT}/NAME; with all, DIR/NAME for each demo)")
     demo.add_argument("--list", action="store_true", help="list the demos and stop")
     demo.set_defaults(run=run_demo)
@@ -545,8 +572,7 @@ def _demo_registry():
 
 
 def _run_one_demo(module_name, out_dir):
-    with _writing(out_dir):
-        os.makedirs(out_dir, exist_ok=True)
+    _output_folder(out_dir)
     importlib.import_module(module_name).main(out_dir)
 
 

@@ -449,3 +449,38 @@ def test_a_number_written_against_a_name_gets_the_multiplication_hint(capsys, te
     status, _, err = run(capsys, "graph", text, "--set", "x=3", "y=1", "w=2")
     assert status == 2
     assert_one_line_error(err, "invalid decimal literal", f"; to multiply, {hint}")
+
+
+def test_an_out_folder_that_cannot_be_written_is_reported_before_training(capsys, monkeypatch):
+    with open("afile", "w") as f:
+        f.write("not a folder")
+    for command in (["train", "xor", *TINY_TRAINING], ["demo", "neuron"]):
+        status, out, err = run(capsys, *command, "--out", "afile")
+        assert status == 1 and "training" not in out
+        assert_one_line_error(err, "--out afile is a file, not a folder")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cli.tempfile, "TemporaryFile", refuse)  # root may write anywhere, so the folder pretends
+    status, out, err = run(capsys, "train", "xor", *TINY_TRAINING, "--out", "locked")
+    assert status == 1 and "training" not in out
+    assert_one_line_error(err, "cannot write locked: Permission denied")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "xor", "--out", ""], "an empty folder name"),
+    (["graph", "x", "--set", "x=1", "--html", "steps.svg"],
+     "the step-through is a web page: end 'steps.svg' with .html"),
+    (["graph", "x", "--set", "x=1", "--html", ""], "end '' with .html"),
+])
+def test_output_names_that_cannot_work_are_usage_errors(capsys, argv, message):
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    assert_one_line_error(err, message)
+
+
+def test_an_infinite_result_gets_a_warning_line(capsys):
+    status, out, err = run(capsys, "graph", "exp(x)", "--set", "x=1000")
+    assert status == 0 and "f = exp(x) = inf" in out
+    assert err.startswith("micrograd-club: warning: a result is inf or nan") and err.count("\n") == 1

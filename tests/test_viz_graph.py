@@ -303,3 +303,8 @@ def test_rankdir_is_checked():
 
 def test_a_single_value_is_drawn_left_to_right():
     assert "rankdir=LR" in draw_graph(Value(1.0, "x")).source  # top to bottom the legend would sit beside it
+
+
+def test_draw_graph_refuses_what_is_not_a_value():
+    with pytest.raises(TypeError, match="draw_graph expects a Value .* got str"):
+        draw_graph("x")

@@ -269,3 +269,12 @@ def test_backward_steps_names_an_unlabelled_root_the_same_in_pictures_and_lines(
     frames = list(backward_steps(x * x, root_name="y", same_layout=False))
     assert [frame.step.text.split(" = ")[0] for frame in frames] == ["∂y/∂y", "∂y/∂x"]
     assert "<b>y</b>" in frames[0].source and "<b>L</b>" not in frames[0].source
+
+
+def test_save_backward_html_refuses_a_picture_name_and_a_non_value(tmp_path):
+    x = Value(2.0, label="x")
+    with pytest.raises(ValueError, match=r"writes a web page, not a picture: end '.*steps.svg' with .html"):
+        save_backward_html(x * x, tmp_path / "steps.svg")
+    with pytest.raises(TypeError, match="save_backward_html expects a Value .* got float"):
+        save_backward_html(2.0, tmp_path / "steps.html")
+    assert list(tmp_path.iterdir()) == []

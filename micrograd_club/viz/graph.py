@@ -15,6 +15,7 @@ import textwrap
 import graphviz
 
 from micrograd_club._io import atomic_write_bytes
+from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
 from micrograd_club.viz.notation import WEIGHTED_SUM, local_formula, node_names, number, partial, role
 from micrograd_club.viz.trace import accumulation_note
@@ -99,6 +100,8 @@ def draw_graph(
     after a step (or a second ``backward()``, which adds to leaf grads) they disagree; a
     note under the picture then says so.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_graph expects a Value (the result to draw the graph of), got {type(root).__name__}")
     order = root.topological_order()
     if show_grads is None:
         show_grads = root.grad != 0

@@ -9,9 +9,11 @@ pinned there, so stepping changes only the numbers and the outline, never the pi
 
 import html
 import json
+import os
 import re
 
 from micrograd_club._io import atomic_write_text
+from micrograd_club.engine import Value
 from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render
 from micrograd_club.viz.trace import trace_backward
 
@@ -112,6 +114,12 @@ def save_backward_html(root, path, *, title="Backpropagation, step by step", max
 
     Every frame is drawn in the same layout (see ``backward_steps``), so stepping changes
     only the numbers and the outline."""
+    if not isinstance(root, Value):
+        raise TypeError(f"save_backward_html expects a Value (the result to backpropagate from), got "
+                        f"{type(root).__name__}")
+    if os.path.splitext(os.fspath(path))[1].lower() in (".svg", ".png", ".pdf", ".dot", ".gv"):
+        raise ValueError(f"save_backward_html writes a web page, not a picture: end {os.fspath(path)!r} with .html "
+                         "(save_graph writes one diagram as a picture)")
     steps = len(root.topological_order())
     if steps > max_steps:
         raise GraphTooLargeError(
