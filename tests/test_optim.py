@@ -880,3 +880,31 @@ def test_an_optimizer_of_your_own_needs_only_its_update_rule():
     assert w.data == 0.9 and optimizer._step_count == 1
     with pytest.raises(TypeError, match="abstract"):
         optim.Optimizer([w], dict(lr=0.1, weight_decay=0, maximize=False))
+
+
+def test_numpy_hyper_parameters_leave_the_parameters_plain_floats():
+    import numpy as np
+
+    w = Value(1.0)
+    optimizer = Adam([w], lr=np.float32(0.1), betas=(np.float32(0.9), np.float64(0.99)))
+    for _ in range(3):
+        w.grad = 1.0
+        optimizer.step()
+    assert type(w.data) is float  # a float32 lr made every parameter a float32, which JSON cannot save
+    json.dumps(optimizer.state_dict())
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"momentum": 0.9, "nesterov": "False"}, TypeError, "nesterov must be True or False, got str 'False'"),
+    ({"maximize": 2}, TypeError, "maximize must be True or False, got int 2"),
+    ({"lr": 10**400}, ValueError, "lr is a 401-digit number, too large for a float"),
+])
+def test_switches_and_huge_numbers_are_refused(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        SGD([Value(1.0)], **kwargs)
+
+
+@pytest.mark.parametrize("saved", [{"a": 1}, [1], {"state": {}, "param_groups": "x"}])
+def test_load_state_dict_says_what_it_expects(saved):
+    with pytest.raises(ValueError, match="load_state_dict expects what an optimizer's state_dict\\(\\) returns"):
+        SGD([Value(1.0)], lr=0.1).load_state_dict(saved)

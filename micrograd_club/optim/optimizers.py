@@ -31,6 +31,7 @@ class Optimizer(abc.ABC):
                 "params argument given to the optimizer should be an iterable of Values or dicts, "
                 f"but got {type(params).__name__}; pass a list such as [w, b] or [{{'params': [w, b], 'lr': 0.1}}]"
             )
+        defaults = _plain_settings(defaults)
         self._check_hyperparameters(defaults)
         self.defaults = defaults
         self.param_groups = []
@@ -84,7 +85,8 @@ class Optimizer(abc.ABC):
                 )
             already_optimized.add(param)
 
-        group = {"params": params, **self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
+        settings = _plain_settings({k: v for k, v in param_group.items() if k != "params"})
+        group = {"params": params, **self.defaults, **settings}
         self._check_hyperparameters(group)
         self.param_groups.append(group)
 
@@ -111,6 +113,12 @@ class Optimizer(abc.ABC):
     def load_state_dict(self, state_dict):
         """Take hyper-parameters and state from ``state_dict()`` output (also after a JSON round
         trip, which turns the state's keys into strings). The groups must have the same sizes."""
+        if not (isinstance(state_dict, dict) and isinstance(state_dict.get("param_groups"), list)
+                and isinstance(state_dict.get("state"), dict)):
+            raise ValueError(
+                "load_state_dict expects what an optimizer's state_dict() returns: a dict with 'state' (a dict) "
+                f"and 'param_groups' (a list); got {type(state_dict).__name__} {state_dict!r:.60}"
+            )
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
@@ -131,7 +139,7 @@ class Optimizer(abc.ABC):
                     f"loaded state dict has no {missing} in a parameter group: was it saved from a "
                     f"different optimizer than {type(self).__name__}?"
                 )
-            new_group = {key: value for key, value in saved.items() if key != "params"}
+            new_group = _plain_settings({key: value for key, value in saved.items() if key != "params"})
             new_group["params"] = group["params"]
             self._check_hyperparameters(new_group)
             new_groups.append(new_group)
@@ -384,6 +392,30 @@ class AdamW(Adam):
                  maximize=False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
                          decoupled_weight_decay=True)
+
+
+# the settings that are switches, True or False
+SWITCHES = ("nesterov", "centered", "amsgrad", "maximize", "decoupled_weight_decay")
+
+
+def _plain_settings(settings):
+    """Hyper-parameters as plain Python numbers: a numpy float32 learning rate would make every
+    parameter a float32 after one step (and the model unsavable as JSON). A switch must be
+    True or False: the string "False" would switch it on."""
+    plain = {}
+    for key, value in settings.items():
+        if key in SWITCHES:
+            if value not in (True, False) or isinstance(value, str):
+                raise TypeError(f"{key} must be True or False, got {type(value).__name__} {value!r}")
+            value = bool(value)
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value) not in (int, float):
+            value = int(value) if isinstance(value, numbers.Integral) else float(value)  # numpy and other numbers
+        elif isinstance(value, tuple) and key == "betas":
+            value = tuple(float(b) if isinstance(b, numbers.Real) and not isinstance(b, bool) else b for b in value)
+        if type(value) is int and abs(value) > 1e308:
+            raise ValueError(f"{key} is a {len(str(abs(value)))}-digit number, too large for a float")
+        plain[key] = value
+    return plain
 
 
 # settings that state dicts saved by earlier versions lack, with the value those versions used
