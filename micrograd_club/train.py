@@ -140,8 +140,8 @@ def fit(
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
     _check_whole_number(epochs, "epochs")
-    if not (isinstance(l2, numbers.Real) and l2 >= 0):
-        raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
+    if not (isinstance(l2, numbers.Real) and 0 <= l2 < math.inf):
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
     if validation_data is not None:
         validation_data = _check_data(*_check_pair(validation_data), "X_val", "y_val")
     _check_scheduler(scheduler, optimizer)
@@ -238,6 +238,9 @@ class _ScalarStep:
     def __call__(self, Xb, yb):
         predictions = [self.model(list(row)) for row in Xb]
         batch_loss = self.loss_fn(predictions, _targets(yb, self.loss_name))
+        if not isinstance(batch_loss, Value):
+            raise TypeError(f"the loss function must return a Value made from the predictions (so that backward() "
+                            f"can reach the model), got {type(batch_loss).__name__} {batch_loss!r:.40}")
         if self.l2:
             batch_loss = batch_loss + self.l2 * losses.l2(self.params)
         return batch_loss, predictions
@@ -445,8 +448,20 @@ def _loss_function(loss):
 
 
 def _optimizer(optimizer, params, lr):
+    """The optimizer to train ``params`` with: the one given (which must hold some of them
+    and none of another model's), or one made by name with ``lr``."""
     if isinstance(optimizer, Optimizer):
+        held = [p for group in optimizer.param_groups for p in group["params"]]
+        mine = set(params)
+        if not all(p in mine for p in held):
+            raise ValueError(
+                "the optimizer holds parameters that are not this model's (was it made for another model?): "
+                "make it from this one, e.g. SGD(model.parameters(), lr=0.1)"
+            )
         return optimizer
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        raise TypeError(f"optimizer is the class {optimizer.__name__}: pass one made for the model, "
+                        f"{optimizer.__name__}(model.parameters(), lr=...), or its name")
     name = "sgd" if optimizer is None else optimizer
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}, or pass an Optimizer")

@@ -453,3 +453,22 @@ def test_every_named_optimizer_trains():
     for name in OPTIMIZERS:
         history = fit(MLP(2, [8, 1], seed=0), X, y, loss="hinge", optimizer=name, lr=0.05, epochs=30, progress=False)
         assert history["loss"][-1] < history["loss"][0], name
+
+
+def test_fit_refuses_an_optimizer_of_another_model_or_its_class():
+    X, y = small_xor("±1")
+    model, other = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=1)
+    with pytest.raises(ValueError, match="the optimizer holds parameters that are not this model's"):
+        fit(model, X, y, loss="hinge", optimizer=SGD(other.parameters(), lr=0.1), epochs=1, progress=False)
+    with pytest.raises(TypeError, match=r"optimizer is the class SGD: pass one made for the model"):
+        fit(model, X, y, loss="hinge", optimizer=SGD, epochs=1, progress=False)
+    first_layer = model.layers[0].parameters()  # an optimizer of some of the model's parameters is fine
+    fit(model, X, y, loss="hinge", optimizer=SGD(first_layer, lr=0.1), epochs=1, progress=False)
+
+
+def test_fit_says_what_a_custom_loss_must_return_and_refuses_an_infinite_l2():
+    X, y = small_xor("±1")
+    with pytest.raises(TypeError, match="the loss function must return a Value made from the predictions"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss=lambda p, t: 1.0, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="l2 must be a finite number >= 0, got inf"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", l2=math.inf, epochs=1, progress=False)
