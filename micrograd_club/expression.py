@@ -23,6 +23,7 @@ import numbers
 import re
 import tokenize
 import unicodedata
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from micrograd_club.engine import Constant, Value
@@ -442,8 +443,11 @@ def _uses_variables(node):
 
 def _variable_values(variables):
     """{name: Value} from {name: number or Value}, with checked names."""
+    if not isinstance(variables, Mapping):
+        raise TypeError(f"variables must be a dict of name → number, such as {{'x': 1.0}}; got "
+                        f"{type(variables).__name__} {variables!r:.40}")
     values = {}
-    for name, number in dict(variables).items():
+    for name, number in variables.items():
         _check_variable_name(name)
         if isinstance(number, Value):
             values[name] = number

@@ -409,3 +409,8 @@ def test_a_whole_number_too_large_for_a_float_is_placed():
     too_large = str(2**1024 - 2**970)  # 1024 bits, above the largest float
     with pytest.raises(ExpressionError, match=r"the number 17976.* is not allowed at column 3; numbers must be below"):
         parse_expression(f"x*{too_large}", {"x": 1.0})
+
+
+def test_variables_must_be_a_mapping():
+    with pytest.raises(TypeError, match=r"variables must be a dict of name → number, such as \{'x': 1.0\}; got list"):
+        parse_expression("x", [1])

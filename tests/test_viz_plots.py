@@ -297,7 +297,7 @@ def test_derivative_of_a_composite_function():
         ({"fn": lambda x: 2.0}, TypeError, "must return a Value"),
         ({"fn": 3}, TypeError, "function of one Value"),
         ({"fn": lambda x: x, "x_range": (1, -1)}, ValueError, "low < high"),
-        ({"fn": lambda x: x, "points": 1}, ValueError, "points must be a whole number ≥ 2"),
+        ({"fn": lambda x: x, "points": 1}, ValueError, "points must be a whole number from 2 to 100,000, got 1"),
     ],
 )
 def test_function_and_grad_rejects_bad_input(kwargs, error, message):
@@ -535,3 +535,15 @@ def test_plot_regression_draws_the_data_and_the_models_curve_through_it():
 def test_plot_regression_refuses_what_it_cannot_draw(model, X, error, message):
     with pytest.raises(error, match=message):
         plot_regression(model, X, [0.0] * len(X))
+
+
+def test_a_grid_too_fine_to_compute_is_refused_before_the_model_runs():
+    calls = []
+
+    def model(x):
+        calls.append(x)
+        return Value(0.0)
+
+    with pytest.raises(ValueError, match="resolution must be a whole number from 2 to 1,000, got 100000"):
+        plot_decision_boundary(model, X2, Y2, resolution=10**5)  # ten billion calls: it used to run out of memory
+    assert calls == []

@@ -52,6 +52,8 @@ GRID = {"alpha": 0.3, "linewidth": 0.6}
 SAVE_METADATA = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
 SVG_SALT = "micrograd-club"  # SVG element ids are hashed with this instead of a random salt
 MAX_CLASSES = 1000  # a decision boundary of more classes than this is not a picture
+MAX_GRID = 1000  # points along each side of a 2-d grid: a million model calls already take minutes
+MAX_POINTS = 100_000  # points along a 1-d curve
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -169,7 +171,7 @@ def _class_leads(model, X, resolution, margin, threshold=None):
     leads by s − t and class 0 by t − s, t the threshold. Shading where a lead is > 0 lets
     matplotlib interpolate the edge between grid points, so the boundary is smooth."""
     X = _points_2d(X)
-    resolution = _whole_number(resolution, "resolution", minimum=2)
+    resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
     margin = _finite(margin, "margin")
     if margin < 0:
         raise ValueError(f"margin must be ≥ 0, got {margin}")
@@ -242,7 +244,7 @@ def plot_function_and_grad(fn, *, x_range=(-5.0, 5.0), points=201, path=None, ax
     if not callable(fn):
         raise TypeError(f"fn must be a function of one Value, like lambda x: x.tanh(); got {type(fn).__name__}")
     low, high = _interval(x_range, "x_range")
-    points = _whole_number(points, "points", minimum=2)
+    points = _whole_number(points, "points", minimum=2, maximum=MAX_POINTS)
     _check_path(path)
     ax = _axes(ax)
     xs = np.linspace(low, high, points)
@@ -302,8 +304,8 @@ def plot_loss_landscape(
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a function of two numbers, like lambda a, b: a**2 + b**2; got {loss_fn!r}")
     a_range, b_range = _ranges(ranges)
-    resolution = _whole_number(resolution, "resolution", minimum=2)
-    levels = _whole_number(levels, "levels", minimum=2)
+    resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
+    levels = _whole_number(levels, "levels", minimum=2, maximum=MAX_POINTS)
     paths = _paths(paths)
     if not _is_sequence(labels) or len(labels) != 2:
         raise ValueError(f"labels must be two names like ('θ0', 'θ1'), got {labels!r}")
@@ -458,7 +460,7 @@ def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0
     (n,); ``model`` returns one Value (or number), called on plain floats inside
     ``no_grad()``."""
     x, targets = _points_1d(X, y)
-    resolution = _whole_number(resolution, "resolution", minimum=2)
+    resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_POINTS)
     margin = _finite(margin, "margin")
     if margin < 0:
         raise ValueError(f"margin must be ≥ 0, got {margin}")
@@ -639,9 +641,9 @@ def _interval(pair, what):
     return low, high
 
 
-def _whole_number(n, what, minimum):
-    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or n < minimum:
-        raise ValueError(f"{what} must be a whole number ≥ {minimum}, got {n!r}")
+def _whole_number(n, what, minimum, maximum):
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or not minimum <= n <= maximum:
+        raise ValueError(f"{what} must be a whole number from {minimum} to {maximum:,}, got {n!r}")
     return int(n)
 
 
