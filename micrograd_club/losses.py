@@ -190,6 +190,11 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
         )
     z = [_scalar(x, "cross_entropy", f"{logits_name}[{i}]")
          for i, x in enumerate(_sequence(logits, "cross_entropy", logits_name))]
+    if len(z) < 2:  # softmax of one score is always 1: the loss would be 0 whatever the model does
+        raise ValueError(
+            f"cross_entropy: {logits_name} has one score, but classifying needs at least 2 classes; for one "
+            "score per example (two classes) use binary_cross_entropy_with_logits"
+        )
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not 0 <= target < len(z):
             raise ValueError(

@@ -157,7 +157,7 @@ def probability_vectors(n):
     return weights.map(lambda w: [x / sum(w) for x in w])
 
 
-def class_examples(min_classes=1, max_classes=5, target="index"):
+def class_examples(min_classes=2, max_classes=5, target="index"):
     """(logits, target) for one example: a class index (target="index") or a probability
     vector (target="probabilities") over the same number of classes."""
 
@@ -168,7 +168,7 @@ def class_examples(min_classes=1, max_classes=5, target="index"):
     return st.integers(min_classes, max_classes).flatmap(example)
 
 
-def class_batches(min_batch=1, max_batch=4, min_classes=1, max_classes=4, target="index"):
+def class_batches(min_batch=1, max_batch=4, min_classes=2, max_classes=4, target="index"):
     """(logit rows, targets) for a batch with the same number of classes in every row."""
 
     def batch(sizes):

@@ -279,7 +279,7 @@ def test_cross_entropy_of_a_batch_is_the_mean(target, data):
 
 
 @SETTINGS
-@given(example=class_examples(min_classes=2))
+@given(example=class_examples())
 def test_cross_entropy_with_an_index_equals_one_hot(example):
     logits, k = example
     one_hot = [1.0 if i == k else 0.0 for i in range(len(logits))]
@@ -568,3 +568,9 @@ def test_a_target_given_as_a_number_is_a_constant_so_traces_leave_it_out():
     leaves = [node for node in loss.topological_order() if not node.parents]
     assert [type(node).__name__ for node in leaves if node is not prediction] == ["Constant"] * (len(leaves) - 1)
     assert [step.name for step in trace_backward(loss)] == ["L", "y_hat"]
+
+
+def test_cross_entropy_refuses_a_single_class_whose_loss_would_always_be_0():
+    v = Value(3.0)
+    with pytest.raises(ValueError, match="has one score, but classifying needs at least 2 classes"):
+        cross_entropy([[v], [v]], [0, 0])
