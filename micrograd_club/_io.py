@@ -1,18 +1,55 @@
-"""Writing files so that nothing is lost: a crash mid-write leaves the old file intact."""
+"""Writing files so that nothing is lost: a crash mid-write leaves the old file intact.
 
+Errors name the path the user gave and what to do, never the hidden temporary file."""
+
+import errno
 import os
 import tempfile
+
+# errno -> why a file could not be written into ``folder``, and what to do about it
+ADVICE = {
+    errno.ENOENT: "the folder {folder} does not exist: create it first, or check the path for a typo",
+    errno.ENOTDIR: "part of the folder {folder} is a file, not a folder: check the path",
+    errno.EACCES: "the folder {folder} is not writable: save somewhere you may write, or change its permissions",
+    errno.EPERM: "the folder {folder} is not writable: save somewhere you may write, or change its permissions",
+    errno.EROFS: "the folder {folder} is on a read-only file system: save somewhere else",
+    errno.ENOSPC: "the disk is full (or your quota is used up): free some space, or save somewhere else",
+    errno.ENAMETOOLONG: "the file name is too long for the file system: choose a shorter one",
+}
+
+
+def file_path(path):
+    """``path`` as a str, or a TypeError unless it is a str or an os.PathLike (pathlib.Path):
+    open() and os.stat() would take an int such as 123 for a file descriptor."""
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    if not isinstance(name, str):
+        raise TypeError(f"path must be a file name (a str or a pathlib.Path), got {type(path).__name__}: {path!r:.60}")
+    return name
 
 
 def atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``,
-    which swaps the new file in at once (readers see the old file or the new, never half)."""
-    path = os.path.realpath(os.fspath(path))  # through a symlink to its target, so the link stays a link
+    which swaps the new file in at once (readers see the old file or the new, never half).
+
+    Refuses a path ending in a separator (it names a folder) and an existing file that is
+    not writable (replacing it would bypass its read-only mode). An OSError is raised again,
+    of the same type and errno, naming ``path`` and what to do instead of the temporary file."""
+    given = file_path(path)
+    if given.endswith(os.sep) or (os.altsep and given.endswith(os.altsep)):
+        raise IsADirectoryError(
+            errno.EISDIR, f"the path ends in {given[-1]!r}, so it names a folder, not a file: add a file name", given
+        )
+    path = os.path.realpath(given)  # through a symlink to its target, so the link stays a link
     if os.path.exists(path) and not os.path.isfile(path):
         raise IsADirectoryError(f"{path} is not a regular file (a folder, a device or a pipe): write to a file name")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        advice = "the file is read-only: make it writable (chmod u+w) or save under another name"
+        raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)}; {advice}", given)
     folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    tmp = None
     try:
+        # a short name, not the user's plus a suffix: any name the file system allows works
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -20,9 +57,13 @@ def atomic_write_bytes(path, data):
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException as error:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(error, OSError) and error.errno is not None:
+            advice = ADVICE.get(error.errno, "check that the folder {folder} exists and that you may write to it")
+            reason = f"{os.strerror(error.errno)}; {advice.format(folder=repr(folder))}"
+            raise type(error)(error.errno, reason, given) from None
         raise
 
 

@@ -1,0 +1,116 @@
+"""Atomic writes: an error names the user's path and what to do (never the hidden temporary
+file), keeps the old file, and leaves no temporary file behind."""
+
+import errno
+import os
+
+import pytest
+
+from micrograd_club import Value, _io
+from micrograd_club._io import atomic_write_bytes, atomic_write_text
+from micrograd_club.nn import MLP
+from micrograd_club.train import History
+from micrograd_club.viz import save_graph
+
+
+def assert_names_the_path_not_the_temp_file(error, path):
+    assert error.filename == str(path)
+    assert ".tmp-" not in str(error)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda path: MLP(2, [1], seed=0).save(path),
+        lambda path: History({"loss": [0.5]}).to_csv(path),
+        lambda path: save_graph(Value(1.0, "x"), path),
+        lambda path: atomic_write_text(path, "text"),
+    ],
+    ids=["Module.save", "History.to_csv", "save_graph", "atomic_write_text"],
+)
+def test_a_missing_folder_is_named_with_what_to_do(tmp_path, write):
+    path = tmp_path / "no-such-folder" / "out.dot"
+    with pytest.raises(FileNotFoundError, match="No such file or directory; the folder .*no-such-folder' does not "
+                                                "exist: create it first") as caught:
+        write(path)
+    assert caught.value.errno == errno.ENOENT
+    assert_names_the_path_not_the_temp_file(caught.value, path)
+
+
+def test_a_file_where_the_folder_should_be_is_named(tmp_path):
+    (tmp_path / "notes.txt").write_text("")
+    path = tmp_path / "notes.txt" / "model.json"
+    with pytest.raises(NotADirectoryError, match="notes.txt' is a file, not a folder") as caught:
+        atomic_write_text(path, "{}")
+    assert_names_the_path_not_the_temp_file(caught.value, path)
+
+
+def test_an_unwritable_folder_is_named(tmp_path, monkeypatch):
+    def refuse(dir, **names):  # as mkstemp does in a folder without write permission (root may write anywhere)
+        raise PermissionError(errno.EACCES, "Permission denied", os.path.join(dir, ".tmp-k3j2h1a0"))
+
+    monkeypatch.setattr(_io.tempfile, "mkstemp", refuse)
+    path = tmp_path / "model.json"
+    with pytest.raises(PermissionError, match="the folder .* is not writable: save somewhere you may write") as caught:
+        atomic_write_text(path, "{}")
+    assert caught.value.errno == errno.EACCES
+    assert_names_the_path_not_the_temp_file(caught.value, path)
+
+
+def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    path.write_text("old")
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_io.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left on device; the disk is full") as caught:
+        atomic_write_text(path, "new")
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["model.json"]
+
+
+@pytest.mark.parametrize("name", ["existing/", "new" + os.sep])
+def test_a_path_ending_in_a_separator_is_refused(tmp_path, name):
+    (tmp_path / "existing").mkdir()
+    with pytest.raises(IsADirectoryError, match="names a folder, not a file: add a file name"):
+        atomic_write_text(os.path.join(tmp_path, name), "text")  # once wrote a file named after the folder
+    assert sorted(os.listdir(tmp_path)) == ["existing"] and os.listdir(tmp_path / "existing") == []
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    path.write_text("keep me")
+    path.chmod(0o444)
+    monkeypatch.setattr(_io.os, "access", lambda name, mode: False)  # as for a user who is not root
+    with pytest.raises(PermissionError, match="the file is read-only: make it writable") as caught:
+        atomic_write_text(path, "new")
+    assert caught.value.filename == str(path)
+    assert path.read_text() == "keep me"
+
+
+def test_a_long_file_name_works_and_a_too_long_one_is_named(tmp_path):
+    path = tmp_path / ("m" * 245 + ".json")  # 250 characters: the temporary file's name stays short
+    atomic_write_bytes(path, b"{}")
+    assert path.read_bytes() == b"{}" and os.listdir(tmp_path) == [path.name]
+    too_long = tmp_path / ("m" * 300 + ".json")
+    with pytest.raises(OSError, match="the file name is too long for the file system: choose a shorter one") as caught:
+        atomic_write_bytes(too_long, b"{}")
+    assert_names_the_path_not_the_temp_file(caught.value, too_long)
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_a_new_file_gets_the_usual_mode_and_an_old_one_keeps_its_own(tmp_path):
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    old.write_text("")
+    old.chmod(0o640)
+    atomic_write_text(new, "x")
+    atomic_write_text(old, "x")
+    assert new.stat().st_mode & 0o777 == 0o644 and old.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("path", [123, None, b"model.json"])
+def test_a_path_must_be_a_str_or_a_path(path):
+    with pytest.raises(TypeError, match=r"path must be a file name \(a str or a pathlib.Path\)"):
+        atomic_write_text(path, "text")  # 123 would be taken for a file descriptor
