@@ -5,6 +5,7 @@ import json
 import math
 import os
 import random
+import time
 
 import numpy as np
 import pytest
@@ -456,3 +457,34 @@ def test_a_parameter_stored_twice_is_listed_once():
     model = Tied()
     assert [name for name, _ in model.named_parameters()] == ["encoder.w.0", "encoder.w.1", "encoder.b"]
     SGD(model.parameters(), lr=0.1)  # an optimizer refuses a parameter listed twice
+
+
+def test_state_dict_gives_plain_floats_so_numpy_data_saves(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model.parameters()[0].data = np.float32(0.5)  # e.g. copied from a numpy array
+    assert all(type(value) is float for value in model.state_dict().values())
+    path = tmp_path / "model.json"
+    model.save(path)  # once: "Object of type float32 is not JSON serializable"
+    assert MLP(2, [1], seed=1).load(path).parameters()[0].data == 0.5
+
+
+def test_loading_many_parameters_takes_linear_time(tmp_path):
+    model = MLP(1, [1], seed=0)
+    names = {**model.state_dict(), **{f"extra.{i}": 0.0 for i in range(40_000)}}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"format": "micrograd_club.model", "version": 1, "parameters": names}))
+    start = time.perf_counter()
+    model.load(path, strict=False)
+    assert time.perf_counter() - start < 2.0  # the duplicate-name check was quadratic: 20 s
+
+
+def test_state_keys_and_paths_of_the_wrong_type_are_named(tmp_path):
+    model = MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=r"keys must be parameter names \(str\) such as 'layers.0.neurons.0.w.0', "
+                                        "got int 0"):
+        model.load_state_dict({0: 1.0})
+    for call in (model.save, model.load):
+        with pytest.raises(TypeError, match=r"path must be a file name \(a str or a pathlib.Path\), got int: 123"):
+            call(123)  # not taken for file descriptor 123
+    assert model.state_dict() == before
