@@ -7,7 +7,8 @@ targets for regression. Rows come in random order.
 Randomness comes only from ``np.random.default_rng(seed)``: an int ``seed`` gives the same
 arrays on every call, ``seed=None`` gives fresh ones, and numpy's global random state is
 never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected). Settings must
-be finite numbers, and a call makes at most ``MAX_SAMPLES`` samples.
+be finite numbers, small enough that the data is finite too (a noise of 1e308 overflows, so it
+is refused), and a call makes at most ``MAX_SAMPLES`` samples.
 
 Models take lists of numbers or Values, so ``to_values(X)`` turns an array into those, and
 ``batches`` walks a dataset in the chunks batch, stochastic and mini-batch gradient descent use.
@@ -130,9 +131,10 @@ def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
     for label, count in enumerate(_split_evenly(n_samples, classes)):
         radius = np.linspace(0.0, 1.0, count)
         angle = np.linspace(4.0 * label, 4.0 * (label + 1), count) + rng.normal(0.0, noise, count)
-        parts.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
+        with np.errstate(invalid="ignore"):  # sin(inf) is nan: _finite says why
+            parts.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
         labels.append(np.full(count, label))
-    return _shuffled(np.vstack(parts), np.concatenate(labels), rng)
+    return _finite(*_shuffled(np.vstack(parts), np.concatenate(labels), rng), noise=noise)
 
 
 def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_box=(-5, 5), seed=None):
@@ -159,7 +161,7 @@ def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_b
             f"numbers, more than the {2 * MAX_SAMPLES:,} a dataset may hold; ask for fewer samples or features"
         )
     cluster_index = np.repeat(np.arange(len(centre_array)), _split_evenly(n_samples, len(centre_array)))
-    return _noisy_shuffled(centre_array[cluster_index], cluster_index, cluster_std, rng)
+    return _noisy_shuffled(centre_array[cluster_index], cluster_index, cluster_std, rng, name="cluster_std")
 
 
 # ----- regression -----
@@ -199,11 +201,13 @@ def make_regression(
     low, high = _check_range("x_range", x_range)
     rng = _rng(seed)
     x = rng.uniform(low, high, n_samples)
-    y = intercept + slope * x + rng.normal(0.0, noise, n_samples)
-    n_outliers = math.floor(outliers * n_samples + 0.5)
-    outlier_rows = rng.choice(n_samples, size=n_outliers, replace=False)
-    y[outlier_rows] += outlier_scale * rng.uniform(1.0, 2.0, len(outlier_rows))
-    return x.reshape(-1, 1).astype(np.float64), y.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf and nan: _finite says why
+        y = intercept + slope * x + rng.normal(0.0, noise, n_samples)
+        n_outliers = math.floor(outliers * n_samples + 0.5)
+        outlier_rows = rng.choice(n_samples, size=n_outliers, replace=False)
+        y[outlier_rows] += outlier_scale * rng.uniform(1.0, 2.0, len(outlier_rows))
+    return _finite(x.reshape(-1, 1).astype(np.float64), y.astype(np.float64), slope=slope, intercept=intercept,
+                   noise=noise, outlier_scale=outlier_scale, x_range=x_range)
 
 
 # ----- feeding data to a model -----
@@ -222,7 +226,10 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
     accuracy is how overfitting shows up.
     """
     X, y = _check_dataset(X, y)
+    _check_bool("shuffle", shuffle)
     n = len(X)
+    if n == 0:
+        raise ValueError("X is empty: train_test_split needs at least 2 samples, one for each set")
     n_test = _test_count(test_size, n)
     order = _rng(seed).permutation(n) if shuffle else np.arange(n)
     train, test = order[: n - n_test], order[n - n_test:]
@@ -247,6 +254,7 @@ def batches(X, y, batch_size=None, shuffle=True, seed=None):
     Arguments are checked when ``batches`` is called, before the first batch is requested.
     """
     X, y = _check_dataset(X, y)
+    _check_bool("shuffle", shuffle)
     if batch_size is not None:
         _check_count("batch_size", batch_size)
     order = _rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
@@ -258,7 +266,7 @@ def to_values(X):
     """Turn a numpy array into Values a model can take: a matrix (one sample per row)
     becomes a list of lists, ``[[Value(x) for x in row] for row in X]``, and a single row
     or a label vector becomes ``[Value(x) for x in X]``."""
-    array = np.asarray(X, dtype=np.float64)
+    array = _as_array(X, "to_values: X", dtype=np.float64)
     if array.ndim == 1:
         return [Value(x) for x in array.tolist()]
     if array.ndim == 2:
@@ -312,6 +320,12 @@ def _check_non_negative(name, value):
         raise ValueError(f"{name} must be >= 0, got {value!r}")
 
 
+def _check_bool(name, value):
+    """True or False: a string such as "no" would count as true."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
+
+
 def _check_range(name, bounds):
     try:
         low, high = (float(b) for b in bounds)
@@ -321,11 +335,13 @@ def _check_range(name, bounds):
         raise ValueError(f"{name} must be a pair of finite numbers (low, high), got {bounds!r}")
     if not low < high:
         raise ValueError(f"{name} must be (low, high) with low < high, got {bounds!r}")
+    if not math.isfinite(high - low):  # numpy cannot draw from a range wider than the largest float
+        raise ValueError(f"{name} is too wide: high - low must be a finite number, got {bounds!r}")
     return low, high
 
 
 def _check_dataset(X, y):
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _as_array(X, "X"), _as_array(y, "y")
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError(
             f"X and y must be arrays with one entry per sample, got shapes {X.shape} and {y.shape}"
@@ -333,6 +349,22 @@ def _check_dataset(X, y):
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same length, got len(X)={len(X)} and len(y)={len(y)}")
     return X, y
+
+
+def _as_array(values, name, dtype=None):
+    """np.asarray(values, dtype), with errors that name the argument: rows of different
+    lengths (numpy says "inhomogeneous shape") or, with dtype=float, an entry that is no number."""
+    try:
+        return np.asarray(values, dtype=dtype)
+    except ValueError as error:
+        if "inhomogeneous" in str(error):
+            raise ValueError(
+                f"{name} has rows of different lengths: they must all have the same length (one number per "
+                "feature), as in [[1, 2], [3, 4]]"
+            ) from None
+        raise ValueError(f"{name} must hold only numbers ({error})") from None
+    except TypeError as error:  # None or an object
+        raise TypeError(f"{name} must hold only numbers ({error})") from None
 
 
 def _test_count(test_size, n):
@@ -394,8 +426,21 @@ def _blob_centres(centers, n_features, center_box, rng):
     return centre_array
 
 
-def _noisy_shuffled(X, y, noise, rng):
-    return _shuffled(X + rng.normal(0.0, noise, X.shape), y, rng)
+def _noisy_shuffled(X, y, noise, rng, name="noise"):
+    return _finite(*_shuffled(X + rng.normal(0.0, noise, X.shape), y, rng), **{name: noise})
+
+
+def _finite(X, y, **settings):
+    """(X, y), or a ValueError naming the ``settings`` (name=value) when the data came out as
+    inf or nan: a noise of 1e308 overflows, and a lesson would silently train on nonsense."""
+    if np.isfinite(X).all() and np.isfinite(y).all():
+        return X, y
+    named = ", ".join(f"{name}={value!r}" for name, value in settings.items())
+    if len(settings) == 1:
+        raise ValueError(f"{named} is too large: the data came out as inf or nan (beyond ±1.8e308); use a smaller one")
+    raise ValueError(
+        f"{named}: numbers this large together made the data inf or nan (beyond ±1.8e308); use smaller ones"
+    )
 
 
 def _shuffled(X, y, rng):

@@ -2,6 +2,7 @@
 that use every sample exactly once."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -340,6 +341,7 @@ BAD_ARGUMENTS = [
     (make_blobs, {"cluster_std": -1.0}, ValueError, "cluster_std must be >= 0"),
     (make_blobs, {"center_box": (5, -5)}, ValueError, "center_box must be .* low < high"),
     (make_blobs, {"center_box": (-math.inf, 5)}, ValueError, "center_box must be a pair of finite numbers"),
+    (make_blobs, {"center_box": (-1e308, 1e308)}, ValueError, "center_box is too wide: high - low must be a finite"),
     (make_blobs, {"centers": [[0.0, math.nan], [1.0, 1.0]]}, ValueError, "centers must be finite coordinates"),
     (make_blobs, {"centers": [["a", "b"]]}, TypeError, "centers must be an int or an array .* 'a'"),
     (make_blobs, {"centers": 10**9}, ValueError, "1,000,000,000 centres of 2 features are too many numbers"),
@@ -381,6 +383,7 @@ def test_bad_generator_arguments_raise_helpful_errors(make, kwargs, error, messa
         ({"test_size": True}, TypeError, "test_size must be a fraction or an int count"),
         ({"test_size": "half"}, TypeError, "test_size must be a fraction or an int count"),
         ({"seed": "x"}, TypeError, "seed must be None or an int"),
+        ({"shuffle": "no"}, TypeError, "shuffle must be True or False, got str: 'no'"),
     ],
 )
 def test_bad_split_arguments_raise_helpful_errors(kwargs, error, message):
@@ -396,6 +399,7 @@ def test_bad_split_arguments_raise_helpful_errors(kwargs, error, message):
         ({"batch_size": -4}, ValueError, "batch_size must be at least 1, got -4"),
         ({"batch_size": 2.0}, TypeError, "batch_size must be an int, got float"),
         ({"seed": 0.5}, TypeError, "seed must be None or an int"),
+        ({"shuffle": "no"}, TypeError, "shuffle must be True or False, got str: 'no'"),
     ],
 )
 def test_bad_batch_arguments_raise_helpful_errors(kwargs, error, message):
@@ -410,6 +414,48 @@ def test_x_and_y_of_different_lengths_are_rejected(use):
     message = r"X and y must have the same length, got len\(X\)=10 and len\(y\)=9"
     with pytest.raises(ValueError, match=message):
         use(X, y[:9])
+
+
+@pytest.mark.parametrize(
+    "make, kwargs, message",
+    [
+        (make_moons, {"noise": 1e308}, r"noise=1e\+308 is too large: the data came out as inf or nan"),
+        (make_circles, {"noise": 1e308}, r"noise=1e\+308 is too large"),
+        (make_xor, {"noise": 1e308}, r"noise=1e\+308 is too large"),
+        (make_spiral, {"noise": 1e308}, r"noise=1e\+308 is too large"),
+        (make_blobs, {"cluster_std": 1e308}, r"cluster_std=1e\+308 is too large"),
+        (make_regression, {"noise": 1e308}, r"noise=1e\+308, .* made the data inf or nan"),
+        (make_regression, {"slope": 1e308}, r"slope=1e\+308, .* made the data inf or nan"),
+    ],
+)
+def test_settings_so_large_the_data_overflows_are_named(make, kwargs, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no numpy RuntimeWarning about overflow on the way
+        with pytest.raises(ValueError, match=message):
+            make(n_samples=1000, seed=0, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda X: train_test_split(X, [0, 1]), "X has rows of different lengths"),
+        (lambda X: batches(X, [0, 1]), "X has rows of different lengths"),
+        (to_values, "to_values: X has rows of different lengths"),
+    ],
+)
+def test_rows_of_different_lengths_are_named(call, message):
+    with pytest.raises(ValueError, match=f"{message}: they must all have the same length"):
+        call([[1.0, 2.0], [3.0]])
+
+
+def test_to_values_names_what_is_not_a_number():
+    with pytest.raises(ValueError, match="to_values: X must hold only numbers .*'a'"):
+        to_values([[1.0, "a"]])
+
+
+def test_split_of_no_samples_says_x_is_empty():
+    with pytest.raises(ValueError, match="X is empty"):
+        train_test_split([], [])
 
 
 # noise is on the angle only: radius gives each point's index k on its arm, so the
