@@ -255,6 +255,8 @@ def batches(X, y, batch_size=None, shuffle=True, seed=None):
     """
     X, y = _check_dataset(X, y)
     _check_bool("shuffle", shuffle)
+    if len(X) == 0:
+        raise ValueError("X is empty: batches needs at least one sample")
     if batch_size is not None:
         _check_count("batch_size", batch_size)
     order = _rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))

@@ -468,3 +468,8 @@ def test_spiral_noise_perturbs_the_angle_with_the_stated_std():
     expected = 4.0 * y + 4.0 * k / 999
     residual = np.angle(np.exp(1j * (np.arctan2(X[:, 0], X[:, 1]) - expected)))[keep]
     assert 0.18 < residual.std() < 0.22
+
+
+def test_batches_of_an_empty_data_set_is_an_error_not_an_empty_loop():
+    with pytest.raises(ValueError, match="X is empty: batches needs at least one sample"):
+        batches([], [])
