@@ -148,8 +148,8 @@ class Module:
         be taken for an open file descriptor)."""
         path = file_path(path)
         document = _read_model_file(path)
-        saved = document["architecture"]
-        if strict and _describes_architecture(self) and saved != repr(self):
+        saved = document.get("architecture")  # None in a file written by hand or by another program
+        if strict and saved is not None and _describes_architecture(self) and saved != repr(self):
             raise ValueError(
                 f"{path} was saved from {_summary(saved)}, but this model is {_summary(repr(self))}. Build the "
                 "model as it was saved (the same layer sizes and activations) before loading, or pass "
@@ -158,7 +158,8 @@ class Module:
         try:
             self.load_state_dict(document["parameters"], strict=strict)
         except (TypeError, ValueError) as error:
-            raise ValueError(f"{path}: {error} (the file was saved from {_summary(saved)})") from None
+            origin = f" (the file was saved from {_summary(saved)})" if saved is not None else ""
+            raise ValueError(f"{path}: {error}{origin}") from None
         return self
 
 
@@ -462,5 +463,4 @@ def _read_model_file(path):
         )
     if not isinstance(document.get("parameters"), dict):
         raise ValueError(f"{path} is damaged: \"parameters\" must be an object of name -> number")
-    document.setdefault("architecture", "unknown")
     return document

@@ -488,3 +488,13 @@ def test_state_keys_and_paths_of_the_wrong_type_are_named(tmp_path):
         with pytest.raises(TypeError, match=r"path must be a file name \(a str or a pathlib.Path\), got int: 123"):
             call(123)  # not taken for file descriptor 123
     assert model.state_dict() == before
+
+
+def test_a_model_file_without_an_architecture_loads_by_its_parameter_names(tmp_path):
+    model = MLP(2, [1], seed=0)
+    path = tmp_path / "by_hand.json"
+    path.write_text(json.dumps({"format": "micrograd_club.model", "version": 1, "parameters": model.state_dict()}))
+    assert MLP(2, [1], seed=1).load(path).state_dict() == model.state_dict()  # no "saved from 'unknown'" refusal
+    with pytest.raises(ValueError, match="state does not fit this model") as refused:
+        MLP(2, [2], seed=1).load(path)
+    assert "saved from" not in str(refused.value)
