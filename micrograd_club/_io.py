@@ -4,7 +4,7 @@ Errors name the path the user gave and what to do, never the hidden temporary fi
 
 import errno
 import os
-import tempfile
+import secrets
 
 # errno -> why a file could not be written into ``folder``, and what to do about it
 ADVICE = {
@@ -48,14 +48,13 @@ def atomic_write_bytes(path, data):
     folder = os.path.dirname(path)
     tmp = None
     try:
-        # a short name, not the user's plus a suffix: any name the file system allows works
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        fd, tmp = _new_temporary_file(folder)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644)
+        if os.path.exists(path):  # the new file keeps the old one's permissions
+            os.chmod(tmp, os.stat(path).st_mode & 0o777)
         os.replace(tmp, path)
     except BaseException as error:
         if tmp is not None and os.path.exists(tmp):
@@ -65,6 +64,18 @@ def atomic_write_bytes(path, data):
             reason = f"{os.strerror(error.errno)}; {advice.format(folder=repr(folder))}"
             raise type(error)(error.errno, reason, given) from None
         raise
+
+
+def _new_temporary_file(folder):
+    """(fd, path) of a new empty file ``.tmp-XXXXXXXX`` in ``folder``: a short name, so any
+    name the file system allows for the real file works, and the permissions a plain open()
+    gives (0o666 less the umask; tempfile.mkstemp would make it private, 0o600)."""
+    while True:
+        tmp = os.path.join(folder, f".tmp-{secrets.token_hex(4)}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:  # another writer drew the same name: draw again
+            continue
 
 
 def atomic_write_text(path, text):

@@ -46,10 +46,14 @@ def test_a_file_where_the_folder_should_be_is_named(tmp_path):
 
 
 def test_an_unwritable_folder_is_named(tmp_path, monkeypatch):
-    def refuse(dir, **names):  # as mkstemp does in a folder without write permission (root may write anywhere)
-        raise PermissionError(errno.EACCES, "Permission denied", os.path.join(dir, ".tmp-k3j2h1a0"))
+    real_open = os.open
 
-    monkeypatch.setattr(_io.tempfile, "mkstemp", refuse)
+    def refuse(name, *args, **kwargs):  # as os.open does in a folder without write permission (root may write anywhere)
+        if os.path.basename(name).startswith(".tmp-"):
+            raise PermissionError(errno.EACCES, "Permission denied", name)
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(_io.os, "open", refuse)
     path = tmp_path / "model.json"
     with pytest.raises(PermissionError, match="the folder .* is not writable: save somewhere you may write") as caught:
         atomic_write_text(path, "{}")
@@ -114,3 +118,16 @@ def test_a_new_file_gets_the_usual_mode_and_an_old_one_keeps_its_own(tmp_path):
 def test_a_path_must_be_a_str_or_a_path(path):
     with pytest.raises(TypeError, match=r"path must be a file name \(a str or a pathlib.Path\)"):
         atomic_write_text(path, "text")  # 123 would be taken for a file descriptor
+
+
+def test_a_new_file_gets_the_permissions_a_plain_open_gives(tmp_path):
+    previous = os.umask(0o077)  # a user who keeps files private
+    try:
+        atomic_write_text(tmp_path / "private.json", "{}")
+    finally:
+        os.umask(previous)
+    assert os.stat(tmp_path / "private.json").st_mode & 0o777 == 0o600
+    (tmp_path / "shared.json").write_text("old")
+    os.chmod(tmp_path / "shared.json", 0o664)
+    atomic_write_text(tmp_path / "shared.json", "new")  # an existing file keeps its permissions
+    assert os.stat(tmp_path / "shared.json").st_mode & 0o777 == 0o664
