@@ -226,7 +226,7 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
     accuracy is how overfitting shows up.
     """
     X, y = _check_dataset(X, y)
-    _check_bool("shuffle", shuffle)
+    shuffle = _check_bool("shuffle", shuffle)
     n = len(X)
     if n == 0:
         raise ValueError("X is empty: train_test_split needs at least 2 samples, one for each set")
@@ -254,7 +254,7 @@ def batches(X, y, batch_size=None, shuffle=True, seed=None):
     Arguments are checked when ``batches`` is called, before the first batch is requested.
     """
     X, y = _check_dataset(X, y)
-    _check_bool("shuffle", shuffle)
+    shuffle = _check_bool("shuffle", shuffle)
     if len(X) == 0:
         raise ValueError("X is empty: batches needs at least one sample")
     if batch_size is not None:
@@ -323,9 +323,10 @@ def _check_non_negative(name, value):
 
 
 def _check_bool(name, value):
-    """True or False: a string such as "no" would count as true."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
+    """True or False (or 1 or 0), as a bool: a string such as "no" would count as true."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
 
 
 def _check_range(name, bounds):

@@ -243,6 +243,11 @@ def _paired(predictions, targets, where, predictions_name="predictions", targets
     """Both arguments as equal-length, non-empty lists of Values, or a helpful error."""
     first = _sequence(predictions, where, predictions_name)
     second = _sequence(targets, where, targets_name)
+    if _is_sequence(first[0]) and len(first[0]) == 1:
+        raise TypeError(
+            f"{where} takes one number per example, but {predictions_name}[0] is a list holding one number: "
+            f"pass the number itself, model(x) rather than [model(x)] (or p[0] for each p)"
+        )
     if _is_sequence(first[0]):
         outputs = len(first[0])
         raise TypeError(

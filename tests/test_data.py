@@ -473,3 +473,10 @@ def test_spiral_noise_perturbs_the_angle_with_the_stated_std():
 def test_batches_of_an_empty_data_set_is_an_error_not_an_empty_loop():
     with pytest.raises(ValueError, match="X is empty: batches needs at least one sample"):
         batches([], [])
+
+
+def test_shuffle_takes_true_false_1_and_0_but_not_a_string():
+    X, y = np.zeros((8, 2)), np.zeros(8)
+    assert len(list(batches(X, y, 4, shuffle=0))) == 2 and len(train_test_split(X, y, shuffle=1)) == 4
+    with pytest.raises(TypeError, match="shuffle must be True or False, got str: 'no'"):
+        train_test_split(X, y, shuffle="no")

@@ -574,3 +574,9 @@ def test_cross_entropy_refuses_a_single_class_whose_loss_would_always_be_0():
     v = Value(3.0)
     with pytest.raises(ValueError, match="has one score, but classifying needs at least 2 classes"):
         cross_entropy([[v], [v]], [0, 0])
+
+
+def test_a_prediction_wrapped_in_a_list_of_one_says_to_pass_the_number_itself():
+    with pytest.raises(TypeError, match=r"mse takes one number per example, but predictions\[0\] is a list holding "
+                                        r"one number: pass the number itself, model\(x\) rather than \[model\(x\)\]"):
+        mse([[0.5], [0.7]], [1.0, 2.0])

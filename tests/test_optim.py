@@ -868,7 +868,7 @@ def test_rmsprop_momentum_by_hand():
 def test_an_optimizer_of_your_own_needs_only_its_update_rule():
     class SignSGD(optim.Optimizer):
         def __init__(self, params, lr=0.1):
-            super().__init__(params, dict(lr=lr, weight_decay=0, maximize=False))
+            super().__init__(params, dict(lr=lr, weight_decay=0))  # the least an optimizer needs
 
         def _update(self, theta, g, group, state):
             theta.data -= group["lr"] * math.copysign(1.0, g)
@@ -908,3 +908,18 @@ def test_switches_and_huge_numbers_are_refused(kwargs, error, message):
 def test_load_state_dict_says_what_it_expects(saved):
     with pytest.raises(ValueError, match="load_state_dict expects what an optimizer's state_dict\\(\\) returns"):
         SGD([Value(1.0)], lr=0.1).load_state_dict(saved)
+
+
+def test_numpy_numbers_from_a_scheduler_or_a_list_of_betas_leave_the_parameters_plain_floats():
+    import numpy as np
+
+    w = Value(1.0)
+    optimizer = Adam([w], lr=0.1, betas=[np.float32(0.9), np.float32(0.99)])
+    schedulers = [ExponentialLR(optimizer, gamma=np.float32(0.9)), LambdaLR(optimizer, lambda e: np.float32(1.0))]
+    for _ in range(3):
+        w.grad = 1.0
+        optimizer.step()
+        for scheduler in schedulers:
+            scheduler.step()
+    assert type(w.data) is float and type(optimizer.param_groups[0]["lr"]) is float
+    json.dumps(optimizer.state_dict())

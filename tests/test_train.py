@@ -472,3 +472,10 @@ def test_fit_says_what_a_custom_loss_must_return_and_refuses_an_infinite_l2():
         fit(MLP(2, [4, 1], seed=0), X, y, loss=lambda p, t: 1.0, epochs=1, progress=False)
     with pytest.raises(ValueError, match="l2 must be a finite number >= 0, got inf"):
         fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", l2=math.inf, epochs=1, progress=False)
+
+
+def test_fit_checks_shuffle_before_training_and_takes_0_and_1():
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", shuffle=0, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", shuffle="no", epochs=1, progress=True)

@@ -279,3 +279,19 @@ def test_a_powers_local_derivative_is_written_with_superscripts_as_its_name_is()
         node = x**n
         formulas[n] = local_formula(node, 0, node_names(node.topological_order()))
     assert formulas == {3: "3·x²", 0.5: "0.5·x⁻⁰·⁵", -1: "-1·x⁻²", 1: None, 0: None}
+
+
+def test_no_accumulation_note_for_a_gradient_seed_or_a_part_of_the_graph(capsys):
+    q = Value(2.0, label="q")
+    r = q * q
+    r.backward(gradient=2.0)  # q.grad = 2 · ∂r/∂q: one pass, seeded with 2
+    assert accumulation_note(r) is None
+    x, w = Value(1.0, label="x"), Value(0.4, label="w")
+    z = w * x
+    z.label = "z"
+    L = z.tanh()
+    L.backward()
+    explain(z)  # a part of the graph that backward() ran through once
+    assert "note:" not in capsys.readouterr().out and "note:" not in draw_graph(z).source
+    w.grad += 1.0  # gradient from elsewhere, not a whole number of passes
+    assert accumulation_note(z).startswith("note: w.grad is 1.8556, not 0.8556, what a backward pass from here gives")

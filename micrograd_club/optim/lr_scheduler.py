@@ -40,7 +40,7 @@ class LRScheduler:
             )
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
+            group["lr"] = float(lr)  # a numpy gamma or lambda result would make every parameter a numpy number
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self):
@@ -73,7 +73,7 @@ class StepLR(LRScheduler):
             raise ValueError(f"step_size must be a whole number of epochs ≥ 1, got {step_size!r}")
         _check_range(gamma, "gamma value")
         self.step_size = step_size
-        self.gamma = gamma
+        self.gamma = float(gamma)
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -89,7 +89,7 @@ class ExponentialLR(LRScheduler):
 
     def __init__(self, optimizer, gamma):
         _check_range(gamma, "gamma value")
-        self.gamma = gamma
+        self.gamma = float(gamma)
         super().__init__(optimizer)
 
     def get_lr(self):

@@ -410,8 +410,9 @@ def _plain_settings(settings):
             value = bool(value)
         elif isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value) not in (int, float):
             value = int(value) if isinstance(value, numbers.Integral) else float(value)  # numpy and other numbers
-        elif isinstance(value, tuple) and key == "betas":
-            value = tuple(float(b) if isinstance(b, numbers.Real) and not isinstance(b, bool) else b for b in value)
+        elif isinstance(value, (tuple, list)) and key == "betas":  # a list stays a list (as JSON gives it back)
+            value = type(value)(float(b) if isinstance(b, numbers.Real) and not isinstance(b, bool) else b
+                                for b in value)
         if type(value) is int and abs(value) > 1e308:
             raise ValueError(f"{key} is a {len(str(abs(value)))}-digit number, too large for a float")
         plain[key] = value
@@ -434,7 +435,7 @@ def _evaluate(closure):
 def _gradient(theta, group):
     """∇L (−∇L with ``maximize``), plus λθ when ``weight_decay`` λ is set (the gradient of an
     extra loss term ½λθ²), unless the decay is decoupled (AdamW applies it to θ itself)."""
-    g = -theta.grad if group["maximize"] else theta.grad
+    g = -theta.grad if group.get("maximize") else theta.grad
     weight_decay = group["weight_decay"]
     if weight_decay == 0 or group.get("decoupled_weight_decay"):
         return g

@@ -160,20 +160,28 @@ def explain(root, **options):
 
 
 def accumulation_note(root, root_name="L"):
-    """A sentence for when some input's ``grad`` is not what one backward pass of ``root``
-    gives (``backward()`` ran again, or ``zero_grad()`` was forgotten, so gradients added
-    up), naming the first such input; None when every grad matches (or none was computed)."""
+    """A sentence for when some input's ``grad`` is not what one backward pass from ``root``
+    gives, root.grad · ∂root/∂input (``backward()`` ran again, or ``zero_grad()`` was
+    forgotten, so gradients added up; or the input also feeds a part of a bigger graph),
+    naming the first such input; None when every grad matches, or none was computed."""
+    if root.grad == 0:
+        return None
     order = root.topological_order()
     this_pass = _gradients(order)
     for node in order:
-        if not node.parents and node.grad != 0 and not math.isclose(node.grad, this_pass[node], rel_tol=1e-9):
+        expected = root.grad * this_pass[node]
+        if not node.parents and node.grad != 0 and not math.isclose(node.grad, expected, rel_tol=1e-9):
             name = node_names(order, root_name)[node]
-            ratio = node.grad / this_pass[node] if this_pass[node] else math.inf
-            times = f"{round(ratio)} × " if ratio > 1.5 and math.isclose(ratio, round(ratio), rel_tol=1e-9) else ""
+            ratio = node.grad / expected if expected else math.inf
+            if ratio > 1.5 and math.isclose(ratio, round(ratio), rel_tol=1e-9):
+                return (
+                    f"note: {name}.grad is {number(node.grad)}, {round(ratio)} × what this backward pass gives "
+                    f"({number(expected)}): grads add up over backward() calls. Call zero_grad() "
+                    "(or set each grad to 0) before backward(), unless you mean to add them."
+                )
             return (
-                f"note: {name}.grad is {number(node.grad)}, {times}what this backward pass gives "
-                f"({number(this_pass[node])}): grads add up over backward() calls. Call zero_grad() "
-                "(or set each grad to 0) before backward(), unless you mean to add them."
+                f"note: {name}.grad is {number(node.grad)}, not {number(expected)}, what a backward pass from here "
+                "gives: it also holds gradient from another backward() call or from a part of the graph not drawn."
             )
     return None
 
