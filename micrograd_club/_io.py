@@ -67,9 +67,9 @@ def atomic_write_bytes(path, data):
 
 
 def _new_temporary_file(folder):
-    """(fd, path) of a new empty file ``.tmp-XXXXXXXX`` in ``folder``: a short name, so any
-    name the file system allows for the real file works, and the permissions a plain open()
-    gives (0o666 less the umask; tempfile.mkstemp would make it private, 0o600)."""
+    """(fd, path) of a new empty file in ``folder`` named ``.tmp-`` and 8 hex digits: a short
+    name, so any name the file system allows for the real file works, and the permissions a
+    plain open() gives (0o666 less the umask; tempfile.mkstemp would make it private, 0o600)."""
     while True:
         tmp = os.path.join(folder, f".tmp-{secrets.token_hex(4)}")
         try:
