@@ -33,6 +33,16 @@ def as_value(x, where, name):
     raise TypeError(f"{where}: {name} must be a Value or a number, got {kind}: {x!r:.40}")
 
 
+def as_switch(value, name):
+    """A setting that is on or off, as a bool: True, False, 1, 0 or a numpy bool. Anything
+    else is refused: the string "False" would count as true and switch the setting on."""
+    if isinstance(value, bool) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+        return bool(value)
+    if type(value).__name__ == "bool_":  # numpy's bool, without importing numpy here
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
+
+
 def is_scalar(x):
     """A Value, a real number, or a numpy scalar / 0-d array of numbers."""
     if isinstance(x, (Value, numbers.Real)):

@@ -19,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from micrograd_club._inputs import as_switch
 from micrograd_club.engine import Value
 
 __all__ = [
@@ -226,7 +227,7 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
     accuracy is how overfitting shows up.
     """
     X, y = _check_dataset(X, y)
-    shuffle = _check_bool("shuffle", shuffle)
+    shuffle = as_switch(shuffle, "shuffle")
     n = len(X)
     if n == 0:
         raise ValueError("X is empty: train_test_split needs at least 2 samples, one for each set")
@@ -254,7 +255,7 @@ def batches(X, y, batch_size=None, shuffle=True, seed=None):
     Arguments are checked when ``batches`` is called, before the first batch is requested.
     """
     X, y = _check_dataset(X, y)
-    shuffle = _check_bool("shuffle", shuffle)
+    shuffle = as_switch(shuffle, "shuffle")
     if len(X) == 0:
         raise ValueError("X is empty: batches needs at least one sample")
     if batch_size is not None:
@@ -320,13 +321,6 @@ def _check_non_negative(name, value):
     _check_real(name, value)
     if not value >= 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
-
-
-def _check_bool(name, value):
-    """True or False (or 1 or 0), as a bool: a string such as "no" would count as true."""
-    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
-        return bool(value)
-    raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
 
 
 def _check_range(name, bounds):

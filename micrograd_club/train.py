@@ -28,7 +28,8 @@ from micrograd_club import losses
 from micrograd_club._io import atomic_write_text
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
-from micrograd_club.data import _check_bool, batches
+from micrograd_club._inputs import as_switch
+from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
 from micrograd_club.viz.notation import number  # 4 decimals, or 1.0324e+300 for a huge loss
@@ -140,7 +141,7 @@ def fit(
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
     _check_whole_number(epochs, "epochs")
-    shuffle = _check_bool("shuffle", shuffle)
+    shuffle = as_switch(shuffle, "shuffle")
     if not (isinstance(l2, numbers.Real) and 0 <= l2 < math.inf):
         raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
     if validation_data is not None:

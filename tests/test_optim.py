@@ -895,8 +895,8 @@ def test_numpy_hyper_parameters_leave_the_parameters_plain_floats():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"momentum": 0.9, "nesterov": "False"}, TypeError, "nesterov must be True or False, got str 'False'"),
-    ({"maximize": 2}, TypeError, "maximize must be True or False, got int 2"),
+    ({"momentum": 0.9, "nesterov": "False"}, TypeError, "nesterov must be True or False, got str: 'False'"),
+    ({"maximize": 2}, TypeError, "maximize must be True or False, got int: 2"),
     ({"lr": 10**400}, ValueError, "lr is a 401-digit number, too large for a float"),
 ])
 def test_switches_and_huge_numbers_are_refused(kwargs, error, message):

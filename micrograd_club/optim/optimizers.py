@@ -5,6 +5,7 @@ import abc
 import math
 import numbers
 
+from micrograd_club._inputs import as_switch
 from micrograd_club.engine import Value, enable_grad
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW"]
@@ -405,9 +406,7 @@ def _plain_settings(settings):
     plain = {}
     for key, value in settings.items():
         if key in SWITCHES:
-            if value not in (True, False) or isinstance(value, str):
-                raise TypeError(f"{key} must be True or False, got {type(value).__name__} {value!r}")
-            value = bool(value)
+            value = as_switch(value, key)
         elif isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value) not in (int, float):
             value = int(value) if isinstance(value, numbers.Integral) else float(value)  # numpy and other numbers
         elif isinstance(value, (tuple, list)) and key == "betas":  # a list stays a list (as JSON gives it back)
