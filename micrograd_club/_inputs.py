@@ -38,8 +38,8 @@ def as_switch(value, name):
     else is refused: the string "False" would count as true and switch the setting on."""
     if isinstance(value, bool) or (isinstance(value, numbers.Integral) and value in (0, 1)):
         return bool(value)
-    if type(value).__name__ == "bool_":  # numpy's bool, without importing numpy here
-        return bool(value)
+    if getattr(value, "ndim", None) == 0 and getattr(getattr(value, "dtype", None), "kind", "") == "b":
+        return bool(value)  # numpy's bool (named bool_ before numpy 2), as is_scalar recognises numpy numbers
     raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
 
 

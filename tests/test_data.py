@@ -480,3 +480,9 @@ def test_shuffle_takes_true_false_1_and_0_but_not_a_string():
     assert len(list(batches(X, y, 4, shuffle=0))) == 2 and len(train_test_split(X, y, shuffle=1)) == 4
     with pytest.raises(TypeError, match="shuffle must be True or False, got str: 'no'"):
         train_test_split(X, y, shuffle="no")
+
+
+def test_shuffle_takes_numpy_bools():
+    X, y = np.zeros((8, 2)), np.zeros(8)
+    assert len(train_test_split(X, y, shuffle=np.False_)) == 4
+    assert len(list(batches(X, y, 4, shuffle=np.True_))) == 2
