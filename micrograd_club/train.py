@@ -221,7 +221,9 @@ def fit(
 def _warn_if_growing(loss_per_epoch):
     """Warn when the last epoch's loss is over 10 times the first's: training that gets
     worse like that is diverging, though it has not reached inf yet."""
-    first, last = loss_per_epoch[0] if loss_per_epoch else 0.0, loss_per_epoch[-1] if loss_per_epoch else 0.0
+    if len(loss_per_epoch) < 2:
+        return
+    first, last = loss_per_epoch[0], loss_per_epoch[-1]
     if last > 10 * first > 0:
         warnings.warn(
             f"the loss grew from {number(first)} to {number(last)} over {len(loss_per_epoch)} epochs: training is "
