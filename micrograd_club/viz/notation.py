@@ -15,7 +15,6 @@ SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 # A neuron's pre-activation as one node (engine.weighted_sum): parents (w1 … wn, x1 … xn, b).
 WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14
-_NUMBER = re.compile(r"-?(\d+\.?\d*(e[+-]?\d+)?|inf|nan)")
 # What makes a name compound when it stands outside brackets: spaces, operators, powers.
 _OPERATOR_CHARACTERS = set(" ·/+−-*^×") | set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -30,6 +29,15 @@ def number(x, precision=4):
     if 10.0**-precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
+
+
+def is_number(text):
+    """Whether a name is a number, as ``short_number`` writes a constant ("2", "-0.5", "1e-05")."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text == text.strip()
 
 
 def short_number(x):
@@ -137,7 +145,7 @@ def _derived_name(node, names):
 def _kind(name):
     """What a name is, outside brackets: "sum" (a + or − between terms, or a space),
     "negative" (a leading minus), "product" (· or /), "power" (a superscript) or "atom"."""
-    if _NUMBER.fullmatch(name):  # a constant such as 1e-05 or -2
+    if is_number(name):  # a constant such as 1e-05 or -2
         return "negative" if name.startswith("-") else "atom"
     depth, found = 0, "atom"
     for position, ch in enumerate(name):

@@ -14,7 +14,7 @@ from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
-    FUNCTIONS, local_formula, node_names, number, partial, role, short_number, shorthands,
+    FUNCTIONS, is_number, local_formula, node_names, number, partial, role, short_number, shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
@@ -60,7 +60,7 @@ class TraceStep:
                 numbers.append(f"({number(term.upstream, self.precision)}) × ({number(term.local, self.precision)})")
         chain = " + ".join(symbols)
         result = number(self.grad, self.precision)
-        if chain == lhs or (len(symbols) == 1 and _is_number(chain)):
+        if chain == lhs or (len(symbols) == 1 and is_number(chain)):
             return f"{lhs} = {result}"  # the formula is already the number: ∂L/∂(e²) = 0.5
         if len(numbers) == 1 and " × " not in numbers[0]:
             return f"{lhs} = {chain} = {result}"  # one term from the root: (0.7864) would repeat the result
@@ -241,14 +241,6 @@ def _folded_locals(child, named, position, names, root):
         else:
             found.append((parent, reach[parent], partial(names[child], names[parent])))
     return found
-
-
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def backward_order(order):
