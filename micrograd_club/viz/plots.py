@@ -172,9 +172,7 @@ def _class_leads(model, X, resolution, margin, threshold=None):
     matplotlib interpolate the edge between grid points, so the boundary is smooth."""
     X = _points_2d(X)
     resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
-    margin = _finite(margin, "margin")
-    if margin < 0:
-        raise ValueError(f"margin must be ≥ 0, got {margin}")
+    margin = _margin(margin)
     if threshold is not None:
         threshold = _finite(threshold, "threshold")
     xs = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
@@ -461,9 +459,7 @@ def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0
     ``no_grad()``."""
     x, targets = _points_1d(X, y)
     resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_POINTS)
-    margin = _finite(margin, "margin")
-    if margin < 0:
-        raise ValueError(f"margin must be ≥ 0, got {margin}")
+    margin = _margin(margin)
     _check_path(path)
     pad = margin * ((x.max() - x.min()) or 1.0)
     grid = np.linspace(x.min() - pad, x.max() + pad, resolution)
@@ -610,6 +606,14 @@ def _number(x):
     if not _is_real(x):
         raise TypeError(f"expected a number or a Value, got {type(x).__name__}: {x!r:.40}")
     return float(x)
+
+
+def _margin(margin):
+    """How far past the data a plot reaches: a finite number ≥ 0."""
+    margin = _finite(margin, "margin")
+    if margin < 0:
+        raise ValueError(f"margin must be ≥ 0, got {margin}")
+    return margin
 
 
 def _finite(x, what):
