@@ -350,18 +350,25 @@ def _check_dataset(X, y):
 
 def _as_array(values, name, dtype=None):
     """np.asarray(values, dtype), with errors that name the argument: rows of different
-    lengths (numpy says "inhomogeneous shape") or, with dtype=float, an entry that is no number."""
+    lengths (numpy says "inhomogeneous shape"), a None (which numpy would quietly make nan)
+    or, with a dtype, an entry that is no number."""
     try:
-        return np.asarray(values, dtype=dtype)
+        array = np.asarray(values)
     except ValueError as error:
         if "inhomogeneous" in str(error):
             raise ValueError(
                 f"{name} has rows of different lengths: they must all have the same length (one number per "
                 "feature), as in [[1, 2], [3, 4]]"
             ) from None
-        raise ValueError(f"{name} must hold only numbers ({error})") from None
-    except TypeError as error:  # None or an object
-        raise TypeError(f"{name} must hold only numbers ({error})") from None
+        raise
+    if array.dtype == object and any(item is None for item in array.flat):
+        raise TypeError(f"{name} holds None, a missing value? Fill it in or drop its row first")
+    if dtype is None:
+        return array
+    try:
+        return array.astype(dtype, copy=False)
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"{name} must hold only numbers ({error})") from None
 
 
 def _test_count(test_size, n):

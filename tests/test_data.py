@@ -453,6 +453,16 @@ def test_to_values_names_what_is_not_a_number():
         to_values([[1.0, "a"]])
 
 
+@pytest.mark.parametrize(
+    "call, name",
+    [(to_values, "to_values: X"), (lambda X: train_test_split(X, [0, 1, 1]), "X"), (lambda X: batches(X, [0, 1, 1]), "X")],
+)
+def test_a_missing_value_is_refused_not_made_nan(call, name):
+    # numpy turns None into nan when it makes floats, which would train on nan without a word
+    with pytest.raises(TypeError, match=f"^{name} holds None, a missing value"):
+        call([[1.0, 2.0], [None, 4.0], [5.0, 6.0]])
+
+
 def test_split_of_no_samples_says_x_is_empty():
     with pytest.raises(ValueError, match="X is empty"):
         train_test_split([], [])
