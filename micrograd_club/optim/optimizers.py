@@ -189,7 +189,8 @@ class Optimizer(abc.ABC):
 class SGD(Optimizer):
     """Gradient descent, optionally with momentum, exactly as ``torch.optim.SGD``.
 
-    With g = ∇L + λθ (λ = ``weight_decay``, an L2 penalty ½λθ² added to the loss):
+    With g = ∇L + λθ (λ = ``weight_decay``, an L2 penalty ½λθ² added to the loss), γ =
+    ``momentum`` (the notes' letter) and b the momentum buffer (PyTorch's letter, not a bias):
 
         plain:     θ ← θ − η·g                                  (the notes' θ_new = θ_old − η∇L)
         momentum:  b ← γ·b + (1 − dampening)·g   (b = g on the first step)
