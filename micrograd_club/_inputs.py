@@ -43,6 +43,18 @@ def as_switch(value, name):
     raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.40}")
 
 
+def whole_number(n, name, minimum=1, maximum=None):
+    """n as an int from ``minimum`` to ``maximum`` (no upper limit for None): a count such as
+    n_samples, epochs, a layer size or a plot's resolution. A float such as 2.0 is refused
+    (TypeError), as a number out of range is (ValueError), each with a message naming it."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):  # numpy ints are Integral too
+        raise TypeError(f"{name} must be a whole number, got {type(n).__name__}: {n!r:.40}")
+    if n < minimum or (maximum is not None and n > maximum):
+        limits = f"at least {minimum:,}" if maximum is None else f"a whole number from {minimum:,} to {maximum:,}"
+        raise ValueError(f"{name} must be {limits}, got {n!r}")
+    return int(n)
+
+
 def is_scalar(x):
     """A Value, a real number, or a numpy scalar / 0-d array of numbers."""
     if isinstance(x, (Value, numbers.Real)):

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from micrograd_club._inputs import as_switch
+from micrograd_club._inputs import as_switch, whole_number
 from micrograd_club.engine import Value
 
 __all__ = [
@@ -121,7 +121,7 @@ def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
     it is a good test of whether training, depth and learning rate are right.
     """
     _check_sample_count(n_samples)
-    _check_count("classes", classes)
+    whole_number(classes, "classes")
     _check_non_negative("noise", noise)
     if n_samples < classes:
         raise ValueError(
@@ -259,7 +259,7 @@ def batches(X, y, batch_size=None, shuffle=True, seed=None):
     if len(X) == 0:
         raise ValueError("X is empty: batches needs at least one sample")
     if batch_size is not None:
-        _check_count("batch_size", batch_size)
+        whole_number(batch_size, "batch_size")
     order = _rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
     size = len(X) if batch_size is None else batch_size
     return _batch_generator(X, y, order, max(size, 1))
@@ -292,16 +292,8 @@ def _is_int(x):
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
-def _check_count(name, value):
-    """A whole number ≥ 1: n_samples, classes, batch_size, ..."""
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value!r}")
-
-
 def _check_sample_count(n_samples):
-    _check_count("n_samples", n_samples)
+    whole_number(n_samples, "n_samples")
     if n_samples > MAX_SAMPLES:
         raise ValueError(
             f"n_samples must be at most {MAX_SAMPLES:,} (a dataset for a scalar engine), got {n_samples:,}; "
@@ -406,8 +398,8 @@ def _circle(count, radius):
 
 def _blob_centres(centers, n_features, center_box, rng):
     if _is_int(centers):
-        _check_count("centers", centers)
-        _check_count("n_features", n_features)
+        whole_number(centers, "centers")
+        whole_number(n_features, "n_features")
         if centers * n_features > 2 * MAX_SAMPLES:
             raise ValueError(
                 f"{centers:,} centres of {n_features:,} features are too many numbers (at most {2 * MAX_SAMPLES:,}); "

@@ -14,7 +14,7 @@ import random
 import re
 import stat
 
-from micrograd_club._inputs import as_sequence, as_value, is_sequence
+from micrograd_club._inputs import as_sequence, as_value, is_sequence, whole_number
 from micrograd_club._io import atomic_write_text, file_path
 from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
 
@@ -209,7 +209,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1, fused=True):
-        nin = _positive_int(nin, "Neuron nin")
+        nin = whole_number(nin, "Neuron nin")
         self.activation = _activation(activation if activation is not None else ("relu" if nonlin else "linear"))
         self.fused = bool(fused)
         rng = _generator(seed)
@@ -247,7 +247,7 @@ class Layer(Module):
     ``nk.w1`` … ``nk.b``, so diagrams and traces tell the neurons apart."""
 
     def __init__(self, nin, nout, **kwargs):
-        nout = _positive_int(nout, "Layer nout")
+        nout = whole_number(nout, "Layer nout")
         kwargs["seed"] = _generator(kwargs.get("seed"))  # one generator for all: Random(seed) each would repeat
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
         self._label_parameters("n")
@@ -285,10 +285,10 @@ class MLP(Module):
 
     def __init__(self, nin, nouts, activation="relu", output_activation=None, *, init="uniform", seed=None,
                  fused=True):
-        nin = _positive_int(nin, "MLP nin")
+        nin = whole_number(nin, "MLP nin")
         if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
             raise TypeError(f"MLP nouts must be a list of layer sizes like [16, 16, 1], got {nouts!r}")
-        nouts = [_positive_int(n, "MLP layer size") for n in nouts]
+        nouts = [whole_number(n, "MLP layer size") for n in nouts]
         if not nouts:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
         activation = _activation(activation)
@@ -356,14 +356,6 @@ def _whole_data_set(who, expected):
         f"{who} takes one example, a list of {expected} numbers, but got a list of lists (a whole data set?). "
         "Call the model on one row at a time: [model(x) for x in X]"
     )
-
-
-def _positive_int(n, what):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a whole number, got {type(n).__name__} {n!r:.40}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return int(n)
 
 
 def _activation(name):

@@ -28,7 +28,7 @@ from micrograd_club import losses
 from micrograd_club._io import atomic_write_text
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
-from micrograd_club._inputs import as_switch
+from micrograd_club._inputs import as_switch, whole_number
 from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
@@ -140,7 +140,7 @@ def fit(
     metrics = _check_metrics(metrics, loss_name)
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
-    _check_whole_number(epochs, "epochs")
+    epochs = whole_number(epochs, "epochs", maximum=sys.maxsize)
     shuffle = as_switch(shuffle, "shuffle")
     if not (isinstance(l2, numbers.Real) and 0 <= l2 < math.inf):
         raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
@@ -533,11 +533,6 @@ def _check_targets(model, X, y, loss_fn, loss_name):
 
 def _count(n, one, many):
     return f"{n} {one if n == 1 else many}"
-
-
-def _check_whole_number(n, name):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= sys.maxsize:
-        raise ValueError(f"{name} must be a whole number from 1 to {sys.maxsize}, got {n!r}")
 
 
 _DIVERGED = (

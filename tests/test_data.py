@@ -317,8 +317,8 @@ def test_to_values_rejects_other_shapes():
 BAD_ARGUMENTS = [
     (make_moons, {"n_samples": 0}, ValueError, "n_samples must be at least 1, got 0"),
     (make_moons, {"n_samples": -5}, ValueError, "n_samples .* got -5"),
-    (make_moons, {"n_samples": 10.0}, TypeError, "n_samples must be an int, got float"),
-    (make_moons, {"n_samples": True}, TypeError, "n_samples must be an int"),
+    (make_moons, {"n_samples": 10.0}, TypeError, "n_samples must be a whole number, got float"),
+    (make_moons, {"n_samples": True}, TypeError, "n_samples must be a whole number, got bool"),
     (make_moons, {"noise": -0.1}, ValueError, r"noise must be >= 0, got -0\.1"),
     (make_moons, {"noise": float("nan")}, ValueError, "noise must be a finite number, got nan"),
     (make_moons, {"noise": float("inf")}, ValueError, "noise must be a finite number, got inf"),
@@ -332,7 +332,7 @@ BAD_ARGUMENTS = [
     (make_xor, {"n_samples": 0}, ValueError, "n_samples must be at least 1"),
     (make_xor, {"noise": -0.5}, ValueError, "noise"),
     (make_spiral, {"classes": 0}, ValueError, "classes must be at least 1, got 0"),
-    (make_spiral, {"classes": 2.0}, TypeError, "classes must be an int"),
+    (make_spiral, {"classes": 2.0}, TypeError, "classes must be a whole number"),
     (make_spiral, {"n_samples": 2, "classes": 3}, ValueError, "n_samples=2 is fewer than classes=3"),
     (make_blobs, {"centers": 0}, ValueError, "centers must be at least 1"),
     (make_blobs, {"centers": 2.5}, TypeError, "centers must be an int or an array"),
@@ -397,7 +397,7 @@ def test_bad_split_arguments_raise_helpful_errors(kwargs, error, message):
     [
         ({"batch_size": 0}, ValueError, "batch_size must be at least 1, got 0"),
         ({"batch_size": -4}, ValueError, "batch_size must be at least 1, got -4"),
-        ({"batch_size": 2.0}, TypeError, "batch_size must be an int, got float"),
+        ({"batch_size": 2.0}, TypeError, "batch_size must be a whole number, got float"),
         ({"seed": 0.5}, TypeError, "seed must be None or an int"),
         ({"shuffle": "no"}, TypeError, "shuffle must be True or False, got str: 'no'"),
     ],
@@ -455,7 +455,11 @@ def test_to_values_names_what_is_not_a_number():
 
 @pytest.mark.parametrize(
     "call, name",
-    [(to_values, "to_values: X"), (lambda X: train_test_split(X, [0, 1, 1]), "X"), (lambda X: batches(X, [0, 1, 1]), "X")],
+    [
+        (to_values, "to_values: X"),
+        (lambda X: train_test_split(X, [0, 1, 1]), "X"),
+        (lambda X: batches(X, [0, 1, 1]), "X"),
+    ],
 )
 def test_a_missing_value_is_refused_not_made_nan(call, name):
     # numpy turns None into nan when it makes floats, which would train on nan without a word

@@ -571,8 +571,8 @@ def test_lambda_lr_state_dict_leaves_out_the_functions():
     [
         (lambda opt: StepLR("sgd", 3), TypeError, "str is not an Optimizer"),
         (lambda opt: LambdaLR(None, lambda e: 1.0), TypeError, "NoneType is not an Optimizer"),
-        (lambda opt: StepLR(opt, 0), ValueError, "step_size must be a whole number of epochs ≥ 1, got 0"),
-        (lambda opt: StepLR(opt, 2.5), ValueError, "step_size must be a whole number of epochs ≥ 1, got 2.5"),
+        (lambda opt: StepLR(opt, 0), ValueError, "step_size must be at least 1, got 0"),
+        (lambda opt: StepLR(opt, 2.5), TypeError, "step_size must be a whole number, got float: 2.5"),
         (lambda opt: StepLR(opt, 3, gamma=-0.5), ValueError, "Invalid gamma value: -0.5"),
         (lambda opt: ExponentialLR(opt, gamma="0.9"), TypeError, "gamma value must be a number, got str"),
         (lambda opt: LambdaLR(opt, [lambda e: 1.0] * 2), ValueError, "Expected 1 lr_lambdas, but got 2"),

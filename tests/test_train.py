@@ -257,6 +257,8 @@ def test_bad_arguments():
         fit(model, X, y, epochs=0, progress=False)
     with pytest.raises(ValueError, match="epochs must be a whole number from 1 to"):
         fit(model, X, y, epochs=10**30, progress=False)
+    with pytest.raises(TypeError, match="epochs must be a whole number, got float: 2.5"):
+        fit(model, X, y, epochs=2.5, progress=False)
     with pytest.raises(ValueError, match="y must be a 1-d list"):
         fit(model, X, np.stack([y, y], axis=1), progress=False)
     with pytest.raises(ValueError, match="unknown metric"):

@@ -298,6 +298,8 @@ def test_derivative_of_a_composite_function():
         ({"fn": 3}, TypeError, "function of one Value"),
         ({"fn": lambda x: x, "x_range": (1, -1)}, ValueError, "low < high"),
         ({"fn": lambda x: x, "points": 1}, ValueError, "points must be a whole number from 2 to 100,000, got 1"),
+        ({"fn": lambda x: x, "points": 50.0}, TypeError, "points must be a whole number, got float: 50.0"),
+        ({"fn": lambda x: x, "points": np.int64(1)}, ValueError, "points must be a whole number from 2 to 100,000"),
     ],
 )
 def test_function_and_grad_rejects_bad_input(kwargs, error, message):

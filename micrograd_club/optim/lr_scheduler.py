@@ -3,9 +3,9 @@ learning rates once per epoch (``from micrograd_club.optim.lr_scheduler import S
 as the PyTorch import does)."""
 
 import copy
-import numbers
 import warnings
 
+from micrograd_club._inputs import whole_number
 from micrograd_club.optim.optimizers import Optimizer, _check_range
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LambdaLR"]
@@ -69,10 +69,8 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1):
-        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
-            raise ValueError(f"step_size must be a whole number of epochs ≥ 1, got {step_size!r}")
         _check_range(gamma, "gamma value")
-        self.step_size = step_size
+        self.step_size = whole_number(step_size, "step_size")
         self.gamma = float(gamma)
         super().__init__(optimizer)
 

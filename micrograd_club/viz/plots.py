@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from micrograd_club._inputs import whole_number
 from micrograd_club._io import atomic_write_bytes
 from micrograd_club.engine import Value, enable_grad, no_grad
 
@@ -171,7 +172,7 @@ def _class_leads(model, X, resolution, margin, threshold=None):
     leads by s − t and class 0 by t − s, t the threshold. Shading where a lead is > 0 lets
     matplotlib interpolate the edge between grid points, so the boundary is smooth."""
     X = _points_2d(X)
-    resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
+    resolution = whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
     margin = _margin(margin)
     if threshold is not None:
         threshold = _finite(threshold, "threshold")
@@ -242,7 +243,7 @@ def plot_function_and_grad(fn, *, x_range=(-5.0, 5.0), points=201, path=None, ax
     if not callable(fn):
         raise TypeError(f"fn must be a function of one Value, like lambda x: x.tanh(); got {type(fn).__name__}")
     low, high = _interval(x_range, "x_range")
-    points = _whole_number(points, "points", minimum=2, maximum=MAX_POINTS)
+    points = whole_number(points, "points", minimum=2, maximum=MAX_POINTS)
     _check_path(path)
     ax = _axes(ax)
     xs = np.linspace(low, high, points)
@@ -302,8 +303,8 @@ def plot_loss_landscape(
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a function of two numbers, like lambda a, b: a**2 + b**2; got {loss_fn!r}")
     a_range, b_range = _ranges(ranges)
-    resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
-    levels = _whole_number(levels, "levels", minimum=2, maximum=MAX_POINTS)
+    resolution = whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
+    levels = whole_number(levels, "levels", minimum=2, maximum=MAX_POINTS)
     paths = _paths(paths)
     if not _is_sequence(labels) or len(labels) != 2:
         raise ValueError(f"labels must be two names like ('θ0', 'θ1'), got {labels!r}")
@@ -458,7 +459,7 @@ def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0
     (n,); ``model`` returns one Value (or number), called on plain floats inside
     ``no_grad()``."""
     x, targets = _points_1d(X, y)
-    resolution = _whole_number(resolution, "resolution", minimum=2, maximum=MAX_POINTS)
+    resolution = whole_number(resolution, "resolution", minimum=2, maximum=MAX_POINTS)
     margin = _margin(margin)
     _check_path(path)
     pad = margin * ((x.max() - x.min()) or 1.0)
@@ -643,12 +644,6 @@ def _interval(pair, what):
     if not low < high:
         raise ValueError(f"{what} must have low < high, got ({low:g}, {high:g})")
     return low, high
-
-
-def _whole_number(n, what, minimum, maximum):
-    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or not minimum <= n <= maximum:
-        raise ValueError(f"{what} must be a whole number from {minimum} to {maximum:,}, got {n!r}")
-    return int(n)
 
 
 def _points_2d(X):
