@@ -923,3 +923,23 @@ def test_numpy_numbers_from_a_scheduler_or_a_list_of_betas_leave_the_parameters_
             scheduler.step()
     assert type(w.data) is float and type(optimizer.param_groups[0]["lr"]) is float
     json.dumps(optimizer.state_dict())
+
+
+def test_scheduler_repr_shows_its_settings_epoch_and_rates():
+    optimizer = one_param_sgd(lr=0.1)
+    scheduler = StepLR(optimizer, step_size=3)
+    assert repr(scheduler) == "StepLR(step_size=3, gamma=0.1, last_epoch=0, lr=[0.1])"
+    for _ in range(4):
+        optimizer.step()
+        scheduler.step()
+    assert repr(scheduler) == "StepLR(step_size=3, gamma=0.1, last_epoch=4, lr=[0.01])"
+    assert repr(ExponentialLR(one_param_sgd(lr=0.1), gamma=0.9)) == "ExponentialLR(gamma=0.9, last_epoch=0, lr=[0.1])"
+
+    def warmup(epoch):
+        return min(1.0, (epoch + 1) / 5)
+
+    groups = SGD([{"params": [Value(0.0)], "lr": 0.3}, {"params": [Value(0.0)]}], lr=1.0)
+    assert repr(LambdaLR(groups, [lambda epoch: 1.0, warmup])) == (
+        "LambdaLR(lr_lambda=[<lambda>, warmup], last_epoch=0, lr=[0.3, 0.2])"
+    )
+    assert repr(LambdaLR(one_param_sgd(lr=0.1), warmup)) == "LambdaLR(lr_lambda=warmup, last_epoch=0, lr=[0.02])"

@@ -60,6 +60,17 @@ class LRScheduler:
         optimizer's state dict: load that too."""
         self.__dict__.update(copy.deepcopy(state_dict))
 
+    def __repr__(self):
+        """One line: the scheduler's settings, the epoch and the rates now in use,
+        ``StepLR(step_size=10, gamma=0.1, last_epoch=3, lr=[0.1])``."""
+        rates = ", ".join(f"{lr:g}" for lr in self.get_last_lr())
+        shown = [*self._settings(), f"last_epoch={self.last_epoch}", f"lr=[{rates}]"]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _settings(self):
+        """The scheduler's own settings as ``repr`` shows them: ["gamma=0.1", …]."""
+        return []
+
 
 class StepLR(LRScheduler):
     """η = η₀ · γ^⌊epoch / step_size⌋: multiply the learning rate by γ every ``step_size`` epochs.
@@ -80,6 +91,9 @@ class StepLR(LRScheduler):
         factor = self.gamma if decays_now else 1.0
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
+    def _settings(self):
+        return [f"step_size={self.step_size}", f"gamma={self.gamma:g}"]
+
 
 class ExponentialLR(LRScheduler):
     """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch (the current ``"lr"``, as
@@ -94,6 +108,9 @@ class ExponentialLR(LRScheduler):
         """Each group's learning rate for epoch ``last_epoch``."""
         factor = self.gamma if self.last_epoch > 0 else 1.0
         return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+    def _settings(self):
+        return [f"gamma={self.gamma:g}"]
 
 
 class LambdaLR(LRScheduler):
@@ -116,6 +133,11 @@ class LambdaLR(LRScheduler):
     def get_lr(self):
         """Each group's learning rate for epoch ``last_epoch``."""
         return [base_lr * f(self.last_epoch) for f, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+    def _settings(self):
+        names = [getattr(f, "__name__", type(f).__name__) for f in self.lr_lambdas]  # <lambda> for a lambda
+        one_for_all = all(f is self.lr_lambdas[0] for f in self.lr_lambdas)
+        return [f"lr_lambda={names[0]}" if one_for_all else f"lr_lambda=[{', '.join(names)}]"]
 
 
 def _require_optimizer(optimizer):
