@@ -295,3 +295,11 @@ def test_no_accumulation_note_for_a_gradient_seed_or_a_part_of_the_graph(capsys)
     assert "note:" not in capsys.readouterr().out and "note:" not in draw_graph(z).source
     w.grad += 1.0  # gradient from elsewhere, not a whole number of passes
     assert accumulation_note(z).startswith("note: w.grad is 1.8556, not 0.8556, what a backward pass from here gives")
+
+
+def test_a_trace_and_its_steps_have_short_reprs_for_the_repl():
+    trace = trace_backward(backprop_by_hand.build_network()["L"])
+    assert repr(trace) == "BackwardTrace(10 steps: L, t, y, w2, b2, h, z1, w1, …; print() it for the chain rule)"
+    step = next(step for step in trace if step.name == "h")
+    assert repr(step) == "TraceStep(∂L/∂h = ∂L/∂y · ∂y/∂h = (-0.1133) × (0.3000) = -0.0340)"
+    assert repr(trace_backward(Value(2.0, "x") * 3)) == "BackwardTrace(2 steps: L, x; print() it for the chain rule)"

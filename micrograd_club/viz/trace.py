@@ -19,6 +19,8 @@ from micrograd_club.viz.notation import (
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
+NAMES_IN_REPR = 8  # a BackwardTrace's repr names this many steps, then "…"
+
 
 class Term(NamedTuple):
     """One contribution to a gradient: ∂L/∂via · ∂via/∂node."""
@@ -44,6 +46,10 @@ class TraceStep:
     terms: List[Term] = field(default_factory=list)
     root_name: str = "L"
     precision: int = 4
+
+    def __repr__(self):
+        """The step's chain-rule line, not every field: ``TraceStep(∂L/∂z = σ'(z) = 0.2350)``."""
+        return f"TraceStep({self.text})"
 
     @property
     def text(self):
@@ -95,6 +101,12 @@ class BackwardTrace(list):
 
     def as_dicts(self):
         return [dict(step=i, **step.as_dict()) for i, step in enumerate(self)]
+
+    def __repr__(self):
+        """One line naming the steps, ``BackwardTrace(3 steps: L, z, w; print() it for the chain
+        rule)``, rather than every field of every step."""
+        names = [step.name for step in self[:NAMES_IN_REPR]] + (["…"] if len(self) > NAMES_IN_REPR else [])
+        return f"BackwardTrace({len(self)} steps: {', '.join(names)}; print() it for the chain rule)"
 
     def __str__(self):
         lines = [step.text for step in self]
