@@ -308,3 +308,9 @@ def test_a_single_value_is_drawn_left_to_right():
 def test_draw_graph_refuses_what_is_not_a_value():
     with pytest.raises(TypeError, match="draw_graph expects a Value .* got str"):
         draw_graph("x")
+
+
+def test_a_diagram_in_a_plain_repl_says_what_it_is_and_how_to_see_it():
+    text = repr(draw_graph(notes_network()["L"]))
+    assert text.startswith("<Diagram of L (15 values): a picture in Jupyter;") and "save_graph" in text
+    assert ".source" in text and len(text) < 150

@@ -60,6 +60,13 @@ class Diagram(graphviz.Digraph):
     """A ``graphviz.Digraph`` that, shown in Jupyter on a machine without Graphviz, says how
     to install it instead of showing the library's traceback."""
 
+    summary = "a graph"  # what is drawn, for repr: render() sets "L (10 values)"
+
+    def __repr__(self):
+        """What the diagram is and how to see it, where no picture is shown (a plain REPL)."""
+        return (f'<Diagram of {self.summary}: a picture in Jupyter; save_graph(root, "graph.svg") writes it to '
+                "a file, .source is its DOT text>")
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
@@ -190,6 +197,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
         node_attr=dict(NODE_FONT),
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
     )
+    graph.summary = f"{names[root]} ({len(shown)} values)"
     if neurons:  # dense layer-to-layer wiring: bundle the edges, keep each layer in order
         graph.attr(concentrate="true", ordering="in")
         graph.attr("edge", penwidth="0.6", arrowsize="0.5")
