@@ -278,3 +278,12 @@ def test_save_backward_html_refuses_a_picture_name_and_a_non_value(tmp_path):
     with pytest.raises(TypeError, match="save_backward_html expects a Value .* got float"):
         save_backward_html(2.0, tmp_path / "steps.html")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_backward_steps_is_a_list_of_frames_with_a_short_repr():
+    steps = backward_steps(notes_loss(), same_layout=False)
+    assert isinstance(steps, list) and len(steps) == 15 and steps[0].step.name == "L"
+    assert repr(steps) == ("<BackwardSteps of L: 15 diagrams, one per step; display(steps[i]) in Jupyter, "
+                           "steps[i].step.text is its chain-rule line>")
+    with pytest.raises(TypeError, match="expects a Value"):
+        backward_steps([notes_loss()])  # at the call, not when the first frame is asked for

@@ -8,7 +8,7 @@ from micrograd_club.viz.graph import (
     draw_graph,
     save_graph,
 )
-from micrograd_club.viz.stepper import backward_steps, save_backward_html
+from micrograd_club.viz.stepper import BackwardSteps, backward_steps, save_backward_html
 from micrograd_club.viz.trace import BackwardTrace, TraceStep, explain, trace_backward
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "explain",
     "backward_steps",
     "save_backward_html",
+    "BackwardSteps",
     "BackwardTrace",
     "TraceStep",
     "GraphTooLargeError",

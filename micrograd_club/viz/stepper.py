@@ -17,16 +17,26 @@ from micrograd_club.engine import Value
 from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render
 from micrograd_club.viz.trace import trace_backward
 
-__all__ = ["backward_steps", "save_backward_html"]
+__all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]
+
+
+class BackwardSteps(list):
+    """The diagrams of ``backward_steps``, one per step of the backward pass, in order."""
+
+    def __repr__(self):
+        """How many there are and how to look at them, instead of every diagram's repr."""
+        root = self[-1].step.root_name if self else "L"
+        return (f"<BackwardSteps of {root}: {len(self)} diagrams, one per step; display(steps[i]) in Jupyter, "
+                "steps[i].step.text is its chain-rule line>")
 
 
 def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):
-    """Yield one diagram (a graphviz.Digraph) per step of the backward pass of ``root``,
-    showing the gradients known so far with the node just completed outlined; each
-    diagram's ``.step`` is that step's TraceStep (``diagram.step.text`` is its chain-rule
-    line). ``root_name`` names an unlabelled root, in the diagrams and the lines alike; the
-    other options are ``draw_graph``'s drawing options (``rankdir``, ``show_local_grads``,
-    ``highlight``, ``collapse``, ``max_nodes``, ``legend``).
+    """One diagram (a graphviz.Digraph) per step of the backward pass of ``root``, in a list
+    (a ``BackwardSteps``), showing the gradients known so far with the node just completed
+    outlined; each diagram's ``.step`` is that step's TraceStep (``diagram.step.text`` is its
+    chain-rule line). ``root_name`` names an unlabelled root, in the diagrams and the lines
+    alike; the other options are ``draw_graph``'s drawing options (``rankdir``,
+    ``show_local_grads``, ``highlight``, ``collapse``, ``max_nodes``, ``legend``).
 
         for diagram in backward_steps(loss):
             display(diagram)  # in Jupyter
@@ -39,12 +49,12 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     steps = list(trace_backward(root, every_node=True, precision=precision, root_name=root_name))
     options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
-    frames = list(_frames(root, steps, precision, grad_width, options))
+    frames = BackwardSteps(_frames(root, steps, precision, grad_width, options))
     if grad_width is not None:
         layout = json.loads(pipe(frames[-1], "json"))  # the last frame: every label at its largest
         for diagram in frames:
             _pin_to_layout(diagram, layout)
-    yield from frames
+    return frames
 
 
 def _frames(root, steps, precision, grad_width, options):
