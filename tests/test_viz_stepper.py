@@ -287,3 +287,14 @@ def test_backward_steps_is_a_list_of_frames_with_a_short_repr():
                            "steps[i].step.text is its chain-rule line>")
     with pytest.raises(TypeError, match="expects a Value"):
         backward_steps([notes_loss()])  # at the call, not when the first frame is asked for
+
+
+@pytest.mark.parametrize("call", [
+    lambda loss: backward_steps(loss, colapse="neuron"),
+    lambda loss: backward_steps(loss, show_grads=True),  # draw_graph's, but every frame shows the grads known so far
+    lambda loss: save_backward_html(loss, "steps.html", colapse="neuron"),
+])
+def test_a_misspelt_option_is_named_as_the_function_called_not_render(call):
+    with pytest.raises(TypeError, match=r"^(backward_steps|save_backward_html)\(\) got an unexpected keyword argument "
+                                        r"'(colapse|show_grads)'; its options are .*collapse"):
+        call(notes_loss())

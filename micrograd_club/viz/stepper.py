@@ -46,6 +46,7 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     change and nothing jumps around. That needs Graphviz's ``dot``; without it the diagrams
     are still made (``.source`` is their DOT text), each to be laid out on its own.
     """
+    _check_options(options, "backward_steps", DRAWING_OPTIONS)
     steps = list(trace_backward(root, every_node=True, precision=precision, root_name=root_name))
     options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
@@ -55,6 +56,18 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
         for diagram in frames:
             _pin_to_layout(diagram, layout)
     return frames
+
+
+# draw_graph's options that every frame is drawn with (backward_steps decides the rest)
+DRAWING_OPTIONS = ("rankdir", "show_local_grads", "highlight", "collapse", "max_nodes", "legend")
+
+
+def _check_options(options, where, allowed):
+    """A misspelt option is reported as ``where``'s, not as one of the internal ``render()``."""
+    for name in options:
+        if name not in allowed:
+            raise TypeError(f"{where}() got an unexpected keyword argument {name!r}; its options are "
+                            f"{', '.join(allowed)}")
 
 
 def _frames(root, steps, precision, grad_width, options):
@@ -122,8 +135,10 @@ def save_backward_html(root, path, *, title="Backpropagation, step by step", max
     """Write the step-through of ``root``'s backward pass to ``path`` as one HTML file that
     works offline. Needs Graphviz's ``dot`` to draw the frames. Returns the path.
 
-    Every frame is drawn in the same layout (see ``backward_steps``), so stepping changes
-    only the numbers and the outline."""
+    Every frame is drawn in the same layout (see ``backward_steps``, whose options it takes:
+    ``precision``, ``same_layout``, ``root_name`` and the drawing options), so stepping
+    changes only the numbers and the outline."""
+    _check_options(options, "save_backward_html", ("precision", "same_layout", "root_name", *DRAWING_OPTIONS))
     if not isinstance(root, Value):
         raise TypeError(f"save_backward_html expects a Value (the result to backpropagate from), got "
                         f"{type(root).__name__}")
