@@ -12,6 +12,7 @@ from hypothesis import given
 
 from micrograd_club import Value, optim
 from micrograd_club.engine import is_grad_enabled, no_grad
+from micrograd_club.nn import MLP
 from micrograd_club.optim import SGD, Adagrad, Adam, AdamW, ExponentialLR, LambdaLR, RMSprop, StepLR
 from strategies import away_from_zero, learning_rates, momentum_coefficients, real_lists
 
@@ -809,6 +810,8 @@ BAD_PARAMS = [
     ([{"params": {LEAF}}], TypeError, "ordered collections"),
     ([LEAF * 2], ValueError, "can't optimize a non-leaf Value"),
     ([{"lr": 0.1}], ValueError, "a parameter group needs a 'params' entry"),
+    (MLP(2, [1]), TypeError, "but got MLP; pass the model's parameters, model.parameters(), not the model itself"),
+    (MLP(2, [1]).parameters, TypeError, "but got method; call the method: model.parameters(), with the brackets"),
 ]
 
 

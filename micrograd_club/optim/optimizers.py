@@ -28,9 +28,14 @@ class Optimizer(abc.ABC):
 
     def __init__(self, params, defaults):
         if isinstance(params, (Value, dict)) or not hasattr(params, "__iter__"):
+            hint = "pass a list such as [w, b] or [{'params': [w, b], 'lr': 0.1}]"
+            if callable(getattr(params, "parameters", None)):
+                hint = "pass the model's parameters, model.parameters(), not the model itself"
+            elif getattr(params, "__name__", None) == "parameters":
+                hint = "call the method: model.parameters(), with the brackets"
             raise TypeError(
-                "params argument given to the optimizer should be an iterable of Values or dicts, "
-                f"but got {type(params).__name__}; pass a list such as [w, b] or [{{'params': [w, b], 'lr': 0.1}}]"
+                f"params argument given to the optimizer should be an iterable of Values or dicts, "
+                f"but got {type(params).__name__}; {hint}"
             )
         defaults = _plain_settings(defaults)
         self._check_hyperparameters(defaults)
