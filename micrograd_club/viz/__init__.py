@@ -1,5 +1,10 @@
 """Seeing backpropagation: graph diagrams with every partial derivative, a chain-rule
-trace, and a step-through of the backward pass."""
+trace, and a step-through of the backward pass.
+
+Start with a loss after ``loss.backward()``: ``draw_graph(loss)`` draws it (a picture in
+Jupyter), ``explain(loss)`` prints the chain rule one line per node, and
+``save_backward_html(loss, "steps.html")`` writes a page that steps through the backward
+pass. Plots of training, decision boundaries and loss landscapes are in ``viz.plots``."""
 
 from micrograd_club.viz.graph import (
     GraphTooLargeError,
