@@ -91,6 +91,8 @@ class TapeResult:
         self._unit_grads = None
 
     def backward(self, gradient=1.0):
+        """Add ``gradient`` · ∂data/∂p to every parameter p's ``grad``, as ``Value.backward``
+        does for the leaves (inputs and constants get none)."""
         if self._unit_grads is None:
             self._unit_grads = self._backward()  # ∂data/∂p for every parameter, computed once
         gradient = float(gradient)
@@ -98,6 +100,7 @@ class TapeResult:
             p.grad += gradient * g
 
     def item(self):
+        """The reduced loss as a Python float, as ``Value.item()``."""
         return self.data
 
     def __float__(self):

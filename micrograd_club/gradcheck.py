@@ -139,6 +139,7 @@ class GradcheckReport(Sequence):
 
     @property
     def ok(self):
+        """True when every input's gradient passed."""
         return all(row.ok for row in self.rows)
 
     def __bool__(self):
@@ -151,6 +152,7 @@ class GradcheckReport(Sequence):
         return self.rows[index]
 
     def as_dicts(self):
+        """The rows as plain dicts, one per input, with the fields of ``GradcheckRow``."""
         return [row._asdict() for row in self.rows]
 
     def __str__(self):

@@ -61,6 +61,7 @@ class History(dict):
 
     @property
     def epochs(self):
+        """How many epochs finished: the length of ``history["loss"]``."""
         return len(self.get("loss", []))
 
     def __repr__(self):

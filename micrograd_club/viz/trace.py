@@ -33,6 +33,7 @@ class Term(NamedTuple):
 
     @property
     def contribution(self):
+        """upstream × local: what flows to the node along this edge."""
         return self.upstream * self.local
 
 
@@ -53,6 +54,7 @@ class TraceStep:
 
     @property
     def text(self):
+        """The chain-rule line, as the notes write it: ∂L/∂h = ∂L/∂y · ∂y/∂h = (-0.1133) × (0.3000) = -0.0340."""
         lhs = partial(self.root_name, self.name)
         if not self.terms:
             return f"{lhs} = 1 (the start of the backward pass)"
@@ -73,6 +75,7 @@ class TraceStep:
         return f"{lhs} = {chain} = {' + '.join(numbers)} = {result}"
 
     def as_dict(self):
+        """The step as plain data: the node's name, role, data and grad, its terms and its line."""
         return {
             "node": self.name,
             "role": role(self.node),
@@ -100,6 +103,7 @@ class BackwardTrace(list):
     shorthands = {}
 
     def as_dicts(self):
+        """One dict per step (see ``TraceStep.as_dict``), numbered from 0 under "step"."""
         return [dict(step=i, **step.as_dict()) for i, step in enumerate(self)]
 
     def __repr__(self):
