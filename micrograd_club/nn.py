@@ -210,6 +210,11 @@ class Neuron(Module):
 
     def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1, fused=True):
         nin = whole_number(nin, "Neuron nin")
+        if isinstance(nonlin, str):  # Neuron(2, "tanh"): a name in micrograd's True/False place
+            raise TypeError(
+                f"Neuron's second argument is micrograd's nonlin, True (ReLU) or False (linear), so {nonlin!r} would "
+                f"make a ReLU neuron; name the activation as a keyword: Neuron({nin}, activation={nonlin!r})"
+            )
         self.activation = _activation(activation if activation is not None else ("relu" if nonlin else "linear"))
         self.fused = bool(fused)
         rng = _generator(seed)

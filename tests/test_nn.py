@@ -5,6 +5,7 @@ import json
 import math
 import os
 import random
+import re
 
 import numpy as np
 import pytest
@@ -179,6 +180,14 @@ def test_neuron_activations(activation, f):
     for x in ([0.5, 0.3], [-2.0, 1.0]):
         z = n.w[0].data * x[0] + n.w[1].data * x[1] + n.b.data
         assert n(x).data == pytest.approx(f(z), rel=1e-12, abs=1e-15)
+
+
+def test_an_activation_name_in_nonlins_place_is_refused_not_made_a_relu():
+    message = ("micrograd's nonlin, True (ReLU) or False (linear), so 'linear' would make a ReLU neuron; "
+               "name the activation as a keyword: Neuron(2, activation='linear')")
+    with pytest.raises(TypeError, match=re.escape(message)):
+        Neuron(2, "linear")
+    assert repr(Neuron(2, activation="tanh")) == "TanhNeuron(2)" and repr(Neuron(2, False)) == "LinearNeuron(2)"
 
 
 def test_notes_two_input_neuron_example():
