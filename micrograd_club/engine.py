@@ -70,7 +70,9 @@ class Value:
     """One scalar in a computation graph: its ``data``, its gradient ``grad`` (∂L/∂self
     after ``L.backward()``), and how it was made (``op``, ``parents``, ``local_grads``).
     ``Value(0.4, "w")`` makes a leaf labelled w, the name diagrams and traces give it.
-    (A third argument, micrograd's ``_op``, is refused with a hint on how ops are made here.)"""
+    (A third argument, micrograd's ``_op``, is refused with a hint on how ops are made here.)
+    ``<``, ``<=``, ``>``, ``>=`` compare the data, but ``==`` asks whether two Values are the
+    same node (as in micrograd, so Values can be kept in sets): write ``x.data == 2.0``."""
 
     # __slots__: a node is a small fixed record (no per-node __dict__), about 80 bytes.
     __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
