@@ -284,9 +284,10 @@ class MLP(Module):
     """A multilayer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden
     layers of 16 to one output. Hidden layers use ``activation``; the last layer uses
     ``output_activation`` (linear when None, as in micrograd), which may also be "softmax"
-    to turn the outputs into probabilities. ``fused`` is passed to every Neuron. The
-    parameters of neuron k of layer l are labelled ``nl.k.w1`` … ``nl.k.b`` (``n1.2.w1``:
-    layer 1, neuron 2, weight 1), as the collapsed diagram calls that neuron "neuron 1.2"."""
+    to turn the outputs into probabilities. ``init``, ``seed`` and ``fused`` are as for
+    Neuron (one ``seed`` draws every weight of the model). The parameters of neuron k of
+    layer l are labelled ``nl.k.w1`` … ``nl.k.b`` (``n1.2.w1``: layer 1, neuron 2, weight 1),
+    as the collapsed diagram calls that neuron "neuron 1.2"."""
 
     def __init__(self, nin, nouts, activation="relu", output_activation=None, *, init="uniform", seed=None,
                  fused=True):

@@ -115,6 +115,7 @@ def fit(
     - ``batch_size``: None for the whole set per step (batch GD), 1 for SGD, m for mini-batches.
     - ``metrics``: ("accuracy",) or (); accuracy is measured for classification losses.
     - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy.
+    - ``shuffle``: visit the rows in a new random order every epoch (False: in order).
     - ``progress``: a tqdm bar (a widget in Jupyter with ipywidgets) with loss and accuracy;
       False is silent.
     - ``scheduler``: a learning-rate scheduler of ``optimizer``, stepped after every epoch.

@@ -133,7 +133,9 @@ def _pin_edges(diagram, layout):
 
 def save_backward_html(root, path, *, title="Backpropagation, step by step", max_steps=200, **options):
     """Write the step-through of ``root``'s backward pass to ``path`` as one HTML file that
-    works offline. Needs Graphviz's ``dot`` to draw the frames. Returns the path.
+    works offline, headed by ``title``. Needs Graphviz's ``dot`` to draw the frames. Returns
+    the path. A graph of more than ``max_steps`` nodes (one frame each) raises
+    GraphTooLargeError.
 
     Every frame is drawn in the same layout (see ``backward_steps``, whose options it takes:
     ``precision``, ``same_layout``, ``root_name`` and the drawing options), so stepping

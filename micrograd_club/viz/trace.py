@@ -129,7 +129,11 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
     student would work it by hand: from the root back, finishing each expression before
     moving on (y, then w2 and b2, then h, …). Gradients are computed here from the
     recorded local derivatives; nothing in the graph is changed, and ``backward()`` need
-    not have run. A node used several times sums its contributions."""
+    not have run. A node used several times sums its contributions.
+
+    ``every_node=True`` gives every node a line (by default: the root, labelled nodes,
+    parameters and inputs); ``precision`` is the decimals of each number; ``root_name``
+    names an unlabelled root, L as in the notes."""
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward expects a Value, got {type(root).__name__}")
     order = root.topological_order()
