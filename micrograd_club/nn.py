@@ -32,6 +32,7 @@ INITS = ("uniform", "xavier", "he")
 MODEL_FORMAT = "micrograd_club.model"
 MODEL_VERSION = 1
 MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+NAMES_IN_REPR = 6  # a Module of your own lists its parameters' names in its repr up to this many
 
 
 class Parameter(Value):
@@ -82,6 +83,13 @@ class Module:
     def eval(self):
         """``train(False)``: evaluation mode, as in PyTorch (it changes nothing here)."""
         return self.train(False)
+
+    def __repr__(self):
+        """A Module of your own, by its class and parameters: ``<Line: 2 parameters (w, b)>``
+        (Neuron, Layer and MLP show their architecture instead)."""
+        names = [name for name, _ in self.named_parameters()]
+        listed = f" ({', '.join(names)})" if 0 < len(names) <= NAMES_IN_REPR else ""
+        return f"<{type(self).__name__}: {len(names)} parameter{'' if len(names) == 1 else 's'}{listed}>"
 
     def state_dict(self):
         """{parameter name: value} as plain floats, like ``torch.nn.Module.state_dict``: each

@@ -456,6 +456,22 @@ def test_load_state_dict_says_what_it_left_out():
 
 
 # a Value stored twice (weight tying) is one parameter
+def test_a_module_of_your_own_has_a_repr_without_an_address_so_its_file_is_the_same_each_time(tmp_path):
+    class Line(Module):
+        def __init__(self):
+            self.w, self.b = Parameter(0.5, "w"), Parameter(0.0, "b")
+
+    class Net(Module):
+        def __init__(self):
+            self.mlp = MLP(2, [4, 1], seed=0)
+
+    assert repr(Line()) == "<Line: 2 parameters (w, b)>" and repr(Net()) == "<Net: 17 parameters>"
+    Line().save(tmp_path / "a.json")
+    Line().save(tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
+    assert Line().load(tmp_path / "a.json").w.data == 0.5
+
+
 def test_a_parameter_stored_twice_is_listed_once():
     class Tied(Module):
         def __init__(self):
