@@ -46,6 +46,7 @@ LOSSES = {
     "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
     "cross_entropy": losses.cross_entropy,
 }
+DEFAULT_LR = 0.1  # the learning rate of an optimizer fit makes by name
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
 METRICS = ("accuracy",)
 
@@ -92,7 +93,7 @@ def fit(
     *,
     loss="mse",
     optimizer=None,
-    lr=0.1,
+    lr=None,
     epochs=100,
     batch_size=None,
     metrics=("accuracy",),
@@ -111,7 +112,8 @@ def fit(
       The reported loss is the data loss plus ``l2 · Σp²`` when ``l2`` > 0 (which adds
       2·l2·p to each gradient: an optimizer's ``weight_decay=2·l2``).
     - ``optimizer``: an Optimizer over ``model.parameters()``, or a name from ``OPTIMIZERS``
-      built with ``lr`` (default: SGD with ``lr``).
+      built with ``lr`` (default: SGD with ``lr``). ``lr`` (0.1 if not given) is only for a
+      named optimizer: one you pass has its own learning rate.
     - ``batch_size``: None for the whole set per step (batch GD), 1 for SGD, m for mini-batches.
     - ``metrics``: ("accuracy",) or (); accuracy is measured for classification losses.
     - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy.
@@ -464,6 +466,12 @@ def _optimizer(optimizer, params, lr):
                 "the optimizer holds parameters that are not this model's (was it made for another model?): "
                 "make it from this one, e.g. SGD(model.parameters(), lr=0.1)"
             )
+        if lr is not None:  # it would be ignored: the optimizer steps with its own rate
+            raise ValueError(
+                f"fit got both an optimizer and lr={lr!r}, but the optimizer has its own learning rate "
+                f"({', '.join(str(group['lr']) for group in optimizer.param_groups)}): set it there, "
+                f"{type(optimizer).__name__}(model.parameters(), lr={lr!r}), and leave lr out"
+            )
         return optimizer
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
         raise TypeError(f"optimizer is the class {optimizer.__name__}: pass one made for the model, "
@@ -471,7 +479,7 @@ def _optimizer(optimizer, params, lr):
     name = "sgd" if optimizer is None else optimizer
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}, or pass an Optimizer")
-    return OPTIMIZERS[name](params, lr=lr)
+    return OPTIMIZERS[name](params, lr=DEFAULT_LR if lr is None else lr)
 
 
 def _check_data(X, y, x_name, y_name):

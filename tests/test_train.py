@@ -16,7 +16,7 @@ from micrograd_club.compile import CompileError
 from micrograd_club.data import make_blobs, make_moons, make_xor
 from micrograd_club.engine import Value
 from micrograd_club.nn import MLP, Module, Parameter
-from micrograd_club.optim import SGD, LambdaLR
+from micrograd_club.optim import SGD, Adam, LambdaLR
 from micrograd_club.train import OPTIMIZERS, History, evaluate, fit, predict_labels
 
 
@@ -466,6 +466,17 @@ def test_fit_refuses_an_optimizer_of_another_model_or_its_class():
         fit(model, X, y, loss="hinge", optimizer=SGD, epochs=1, progress=False)
     first_layer = model.layers[0].parameters()  # an optimizer of some of the model's parameters is fine
     fit(model, X, y, loss="hinge", optimizer=SGD(first_layer, lr=0.1), epochs=1, progress=False)
+
+
+def test_fit_refuses_an_lr_it_would_ignore_beside_an_optimizer_of_your_own():
+    X, y = small_xor("±1")
+    model = MLP(2, [4, 1], seed=0)
+    message = ("fit got both an optimizer and lr=0.5, but the optimizer has its own learning rate (0.001): set it "
+               "there, Adam(model.parameters(), lr=0.5), and leave lr out")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        fit(model, X, y, loss="hinge", optimizer=Adam(model.parameters()), lr=0.5, epochs=1, progress=False)
+    assert model.state_dict() == MLP(2, [4, 1], seed=0).state_dict()  # refused before any step
+    fit(model, X, y, loss="hinge", optimizer="adam", lr=0.5, epochs=1, progress=False)  # a named one takes lr
 
 
 def test_fit_says_what_a_custom_loss_must_return_and_refuses_an_infinite_l2():
