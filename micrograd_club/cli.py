@@ -417,6 +417,10 @@ def run_train(args):
         raise CommandError(f"{error}{saved} no model.json was written{earlier}", status=1) from None
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
+    if history.interrupted and not history.epochs:  # an untrained model must not replace an earlier run's files
+        print(f"{PROG}: stopped (Ctrl-C) before the first epoch finished; nothing was written to {out_dir}",
+              file=sys.stderr)
+        return 130
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _print_result(history)
@@ -465,9 +469,6 @@ def _output_activation_text(output_activation):
 
 
 def _print_result(history):
-    if not history.epochs:
-        print("no epoch was completed")
-        return
     scores = ", ".join(f"{name} {number(values[-1])}" for name, values in history.items())
     print(f"after {history.epochs} epochs: {scores}")
 

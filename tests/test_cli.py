@@ -354,6 +354,22 @@ def test_ctrl_c_during_training_saves_the_finished_epochs_and_exits_130(capsys, 
         assert len(f.read().splitlines()) == 3  # header and 2 epochs
 
 
+def test_ctrl_c_in_the_first_epoch_keeps_an_earlier_runs_files(capsys, monkeypatch):
+    from micrograd_club.optim import Adam
+
+    assert run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")[0] == 0
+    before = {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")}
+
+    def ctrl_c(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Adam, "step", ctrl_c)
+    status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
+    assert status == 130 and "wrote" not in out and "removed" not in out
+    assert_one_line_error(err, "stopped (Ctrl-C) before the first epoch finished; nothing was written to run")
+    assert {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")} == before
+
+
 # ----- demo -----
 
 
