@@ -104,8 +104,48 @@ class _Parser(argparse.ArgumentParser):
         raise CommandError(f"{message} (see {self.prog} --help)")
 
 
+class _ReaderMayLeave:
+    """sys.stdout or sys.stderr while the command runs. When the program reading it stops
+    early (``micrograd-club demo all | head``), the rest of the text goes to os.devnull and
+    the command carries on: it still writes all its files, with no traceback at exit."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_left()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_left()
+
+    def _reader_left(self):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())  # as the Python docs advise for a broken pipe
+        os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None):
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout.flush()  # here, where a reader that left is handled, not at exit
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv):
     parser = build_parser()
     parser.command_line = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -122,9 +162,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROG}: stopped (Ctrl-C)", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the output went to a program that stopped reading (| head)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
-        return 1
 
 
 def build_parser():

@@ -436,6 +436,21 @@ def test_python_dash_m_micrograd_club_runs_the_command(tmp_path):
     assert done.stdout.splitlines() == ["f = x*x = 9.0000", "∂f/∂x = 6.0000"]
 
 
+@pytest.mark.parametrize("unbuffered, merged", [("", False), ("1", True)])
+def test_a_reader_that_stops_early_takes_the_output_not_the_files(tmp_path, unbuffered, merged):
+    """micrograd-club train ... | head: with stdout buffered, the text used to meet the closed
+    pipe at exit (a traceback, status 120); unbuffered, at the first line (nothing saved)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_club", "train", "moons", *TINY_TRAINING, "--out", "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merged else subprocess.PIPE, cwd=tmp_path, env=env,
+    )
+    process.stdout.close()  # the reader leaves before reading a line
+    err = b"" if merged else process.stderr.read()
+    assert process.wait(timeout=60) == 0 and err == b""
+    assert {"model.json", "history.csv"} <= set(os.listdir(tmp_path / "run"))
+
+
 def test_real_demo_all_writes_every_picture(tmp_path, capsys, needs_dot):
     """The acceptance run: every real demo, through the command, into one folder."""
     pytest.importorskip("matplotlib")
