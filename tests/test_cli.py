@@ -4,6 +4,7 @@ one-line errors."""
 
 import csv
 import importlib.util
+import io
 import os
 import re
 import subprocess
@@ -187,6 +188,15 @@ def test_ctrl_c_exits_with_130(capsys, monkeypatch):
     status, _, err = run(capsys, *TANH)
     assert status == 130
     assert_one_line_error(err, "stopped (Ctrl-C)")
+
+
+def test_output_to_a_file_in_another_encoding_is_written_as_utf8(monkeypatch):
+    """A redirect on Windows writes cp1252, which has no ∂: the first gradient line was a traceback."""
+    redirected = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "stdout", redirected)
+    assert cli.main(["graph", "x*x", "--set", "x=3"]) == 0
+    redirected.flush()
+    assert redirected.buffer.getvalue().decode("utf-8") == "f = x*x = 9.0000\n∂f/∂x = 6.0000\n"
 
 
 def test_unexpected_errors_are_not_hidden(monkeypatch):
