@@ -11,6 +11,7 @@ training diverged, 2 a bad command line or expression, 130 stopped with Ctrl-C.
 
 import argparse
 import contextlib
+import difflib
 import importlib
 import math
 import os
@@ -95,13 +96,31 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line (raised, so ``main`` returns 2)."""
 
     command_line = ()  # main() keeps the arguments here, for hints that depend on the command
+    commands = {}  # build_parser() keeps the subparsers here, by name
 
     def error(self, message):
         unknown = message.partition("unrecognized arguments: ")[2].split()
         dashed = next((arg for arg in unknown if arg.startswith("-") and not arg.startswith("--")), None)
         if dashed and self.command_line[:1] == ["graph"]:  # argparse took an expression such as -x*x for an option
             message += f'; if {dashed} is the expression, start it with a space: " {dashed}"'
-        raise CommandError(f"{message} (see {self.prog} --help)")
+        # The whole command line is parsed here, so a command's own unknown option is reported
+        # here too: point to that command's help, which lists its options.
+        command = self.commands.get(self.command_line[0]) if unknown and self.command_line else None
+        if command is not None:
+            message += _closest_option(unknown, command)
+        raise CommandError(f"{message} (see {(command or self).prog} --help)")
+
+
+def _closest_option(unknown, parser):
+    """"; did you mean --set?" for a misspelt option such as --sett, else ""."""
+    options = [option for action in parser._actions if action.help != argparse.SUPPRESS
+               for option in action.option_strings if option.startswith("--")]
+    for arg in unknown:
+        if arg.startswith("--"):
+            close = difflib.get_close_matches(arg.partition("=")[0], options, n=1)
+            if close:
+                return f"; did you mean {close[0]}?"
+    return ""
 
 
 class _ReaderMayLeave:
@@ -192,6 +211,7 @@ def build_parser():
     _add_graph_command(commands)
     _add_train_command(commands)
     _add_demo_command(commands)
+    parser.commands = commands.choices
     return parser
 
 

@@ -173,6 +173,19 @@ def test_usage_errors_are_one_line_with_exit_status_2(capsys, argv, phrases):
     assert os.listdir() == []
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["graph", "x*x", "--sett", "x=3"], "--sett x=3; did you mean --set? (see micrograd-club graph --help)"),
+    (["demo", "--lsit"], "--lsit; did you mean --list? (see micrograd-club demo --help)"),
+    (["train", "moons", "--batch_size", "4"],
+     "--batch_size 4; did you mean --batch-size? (see micrograd-club train --help)"),
+    (["graph", "x*x", "y*y", "--set", "x=3"], "y*y (see micrograd-club graph --help)"),
+])
+def test_an_unknown_option_points_to_its_commands_help_and_the_closest_option(capsys, argv, message):
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    assert_one_line_error(err, f"unrecognized arguments: {message}")
+
+
 def test_an_unwritable_path_is_one_line_naming_it_with_exit_status_1(capsys, tmp_path):
     path = str(tmp_path / "no-such-folder" / "graph.dot")
     status, _, err = run(capsys, "graph", "x", "--set", "x=1", "--out", path)
