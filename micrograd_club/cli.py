@@ -399,7 +399,7 @@ def _add_train_command(commands):
     train.add_argument("--epochs", type=_positive(int), default=100, help="passes over the data (default: 100)")
     train.add_argument("--batch-size", type=_positive(int), metavar="N",
                        help="examples per step (default: all of them, batch gradient descent)")
-    train.add_argument("--seed", type=int, default=0,
+    train.add_argument("--seed", type=_seed, default=0,
                        help="for the data, the initial weights and shuffling (default: 0)")
     train.add_argument("--samples", type=_positive(int, MAX_TRAIN_SAMPLES), default=100,
                        help=f"size of the dataset, at most {MAX_TRAIN_SAMPLES:,} (default: 100)")
@@ -454,6 +454,16 @@ def _non_negative_float(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not (value >= 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
     return value
 
 

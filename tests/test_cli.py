@@ -151,6 +151,8 @@ def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_insta
         (["train", "moons", "--lr", "inf"], ["--lr", "greater than 0"]),
         (["train", "moons", "--epochs", "1.5"], ["--epochs", "whole number"]),
         (["train", "moons", "--noise", "nan"], ["--noise", "number >= 0"]),
+        (["train", "moons", "--seed", "-1"], ["argument --seed: expected a whole number >= 0, got '-1'"]),
+        (["train", "moons", "--seed", "1e3"], ["argument --seed: expected a whole number, got '1e3'"]),
         (["train", "moons", "--optimizer", "newton"], ["invalid choice: 'newton'"]),
         (["train", "spiral", "--loss", "hinge"], ["--loss hinge does not fit spiral (3 classes): use cross_entropy"]),
         (["train", "regression", "--loss", "hinge"], ["does not fit regression", "mse"]),
