@@ -407,7 +407,8 @@ def _add_train_command(commands):
                        help="how noisy the data is; for blobs the spread of each cluster (default: 0.1)")
     train.add_argument("--out", type=_folder_name, metavar="DIR",
                        help=f"where to write the results (default: {DEFAULT_OUT}/train-DATASET)")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--no-progress", action="store_true",
+                       help="no progress bar (there is none when stderr is not a terminal, e.g. 2> log.txt)")
     train.set_defaults(run=run_train)
 
 
@@ -487,7 +488,8 @@ def run_train(args):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             history = fit(model, X, targets, loss=loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                          batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress)
+                          batch_size=args.batch_size, seed=args.seed,
+                          progress=not args.no_progress and sys.stderr.isatty())  # a log gets no \r frames
     except FloatingPointError as error:
         history = getattr(error, "history", None)
         saved = ""

@@ -264,6 +264,12 @@ def test_train_writes_a_loadable_model_the_history_and_the_plots(capsys):
     assert_plots(out, "run", ["history.png", "decision_boundary.png"])
 
 
+def test_train_draws_no_progress_bar_into_a_file_or_pipe(capsys):
+    """tqdm's bar redraws itself with \r: in a log file that is one long line of frames."""
+    status, _, err = run(capsys, "train", "moons", "--samples", "30", "--epochs", "3", "--layers", "4")
+    assert status == 0 and err == ""
+
+
 def assert_plots(out, folder, names):
     """With matplotlib, the PNGs are written; without it, one line says how to get them."""
     if importlib.util.find_spec("matplotlib") is None:
