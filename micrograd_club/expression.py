@@ -384,7 +384,8 @@ def _operator_problem(node, source):
 
 def _call_problem(node, variables, source):
     if not isinstance(node.func, ast.Name):
-        return _Problem(*source.after(node.func), "calling the result of an expression")
+        return _Problem(*source.after(node.func), "calling the result of an expression",  # 2(x + 1), as in algebra
+                        "to multiply, put * before the bracket, e.g. 2*(x + 1)")
     name = node.func.id
     if name in variables:
         return _Problem(*source.start(node), f"calling the variable {name} like a function",

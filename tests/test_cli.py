@@ -513,6 +513,13 @@ def test_a_number_written_against_a_name_gets_the_multiplication_hint(capsys, te
     assert_one_line_error(err, "invalid decimal literal", f"; to multiply, {hint}")
 
 
+@pytest.mark.parametrize("text, column", [("2(x + 1)", 2), ("(x + 1)(x - 1)", 8)])
+def test_a_bracket_written_against_a_number_or_bracket_gets_the_multiplication_hint(capsys, text, column):
+    status, _, err = run(capsys, "graph", text, "--set", "x=3")
+    assert status == 2
+    assert_one_line_error(err, f"at column {column}; to multiply, put * before the bracket, e.g. 2*(x + 1)")
+
+
 def test_an_out_folder_that_cannot_be_written_is_reported_before_training(capsys, monkeypatch):
     with open("afile", "w") as f:
         f.write("not a folder")
