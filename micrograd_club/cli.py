@@ -75,6 +75,11 @@ examples:
 
 Default losses: hinge for moons, circles and xor (labels -1/+1), cross_entropy for
 spiral and blobs (3 classes), mse for regression.
+
+Writes into --out, replacing an earlier run's: model.json (the trained weights; the
+last line printed says how to load it), history.csv (the loss per epoch, and the
+accuracy for classes), and with matplotlib history.png and decision_boundary.png
+(fit.png for regression).
 """
 DEMO_EXAMPLES = f"""\
 examples:

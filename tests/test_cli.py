@@ -241,6 +241,13 @@ def test_help_of_every_command_shows_an_example(capsys, argv, example):
     assert "examples:" in out and example in out
 
 
+def test_train_help_names_the_files_it_writes(capsys):
+    status, out, _ = run(capsys, "train", "--help")
+    assert status == 0
+    for name in ("model.json", "history.csv", *cli.PICTURES):
+        assert name in out
+
+
 def test_version(capsys):
     status, out, _ = run(capsys, "--version")
     assert status == 0
