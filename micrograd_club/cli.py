@@ -488,7 +488,7 @@ def run_train(args):
     out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
     _output_folder(out_dir)  # before training, so a bad --out is reported at once, not after it
     print(f"training MLP({X.shape[1]}, {sizes}) on {args.dataset} ({len(X)} samples), {loss} loss, "
-          f"{args.optimizer} lr={args.lr:g}, {args.epochs} epochs")
+          f"{args.optimizer} lr={args.lr:g}, {_epochs(args.epochs)}")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
@@ -500,7 +500,7 @@ def run_train(args):
         saved = ""
         if history is not None and history.epochs:  # the loss up to where it diverged is the evidence
             _save_history(out_dir, model, history, X, targets, model_picture=None)
-            saved = f" history.csv has the loss of the {history.epochs} epochs before;"
+            saved = f" history.csv has the loss of the {_epochs(history.epochs)} before;"
         earlier = " (the one in that folder is an earlier run's)" if os.path.exists(
             os.path.join(out_dir, "model.json")) else ""
         raise CommandError(f"{error}{saved} no model.json was written{earlier}", status=1) from None
@@ -517,7 +517,7 @@ def run_train(args):
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
           f'{_output_activation_text(output_activation)}).load({os.path.join(out_dir, "model.json")!r})')
     if history.interrupted:
-        print(f"{PROG}: stopped (Ctrl-C) after {history.epochs} epochs; saved what was trained", file=sys.stderr)
+        print(f"{PROG}: stopped (Ctrl-C) after {_epochs(history.epochs)}; saved what was trained", file=sys.stderr)
         return 130
     return 0
 
@@ -557,9 +557,13 @@ def _output_activation_text(output_activation):
     return f', output_activation="{output_activation}"' if output_activation else ""
 
 
+def _epochs(count):
+    return f"{count} epoch" if count == 1 else f"{count} epochs"
+
+
 def _print_result(history):
     scores = ", ".join(f"{name} {number(values[-1])}" for name, values in history.items())
-    print(f"after {history.epochs} epochs: {scores}")
+    print(f"after {_epochs(history.epochs)}: {scores}")
 
 
 PICTURES = ("history.png", "decision_boundary.png", "fit.png")  # what train may draw into its folder

@@ -287,6 +287,12 @@ def assert_plots(out, folder, names):
             assert f.read(8) == b"\x89PNG\r\n\x1a\n", name
 
 
+def test_one_epoch_is_one_epoch_not_1_epochs(capsys):
+    status, out, _ = run(capsys, "train", "moons", "--samples", "30", "--epochs", "1", "--layers", "4")
+    assert status == 0 and "1 epochs" not in out
+    assert "adam lr=0.05, 1 epoch\n" in out and "after 1 epoch: loss " in out
+
+
 @pytest.mark.parametrize(
     "dataset, model, plots",
     [
@@ -349,7 +355,7 @@ def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so
                            "--out", str(tmp_path))
     assert status == 1
     assert_one_line_error(err, "training diverged", "history.csv has the loss of the", "no model.json was written")
-    epochs = int(re.search(r"the loss of the (\d+) epochs before", err).group(1))
+    epochs = int(re.search(r"the loss of the (\d+) epochs? before", err).group(1))
     with open(tmp_path / "history.csv") as f:
         rows = list(csv.reader(f))
     assert len(rows) == epochs + 1 and float(rows[-1][1]) > 1e100  # the loss growing is on record
