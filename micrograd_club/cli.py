@@ -497,13 +497,14 @@ def run_train(args):
                           progress=not args.no_progress and sys.stderr.isatty())  # a log gets no \r frames
     except FloatingPointError as error:
         history = getattr(error, "history", None)
+        if os.path.exists(os.path.join(out_dir, "model.json")):  # an earlier run's: keep its history beside it
+            raise CommandError(f"{error} Nothing was written: {out_dir} keeps the earlier run's files; to see this "
+                               "run's loss, give a new --out", status=1) from None
         saved = ""
         if history is not None and history.epochs:  # the loss up to where it diverged is the evidence
             _save_history(out_dir, model, history, X, targets, model_picture=None)
             saved = f" history.csv has the loss of the {_epochs(history.epochs)} before;"
-        earlier = " (the one in that folder is an earlier run's)" if os.path.exists(
-            os.path.join(out_dir, "model.json")) else ""
-        raise CommandError(f"{error}{saved} no model.json was written{earlier}", status=1) from None
+        raise CommandError(f"{error}{saved} no model.json was written", status=1) from None
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
     if history.interrupted and not history.epochs:  # an untrained model must not replace an earlier run's files

@@ -362,6 +362,18 @@ def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so
     assert not (tmp_path / "model.json").exists()
 
 
+def test_diverging_training_keeps_an_earlier_runs_files(capsys):
+    assert run(capsys, "train", "regression", *TINY_TRAINING, "--out", "run")[0] == 0
+    before = {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")}
+    status, out, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "200", "--layers", "4",
+                           "--activation", "linear", "--optimizer", "sgd", "--lr", "1", "--no-progress",
+                           "--out", "run")
+    assert status == 1 and "wrote" not in out and "removed" not in out
+    assert_one_line_error(err, "training diverged", "Nothing was written: run keeps the earlier run's files",
+                          "give a new --out")
+    assert {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")} == before
+
+
 def test_a_loss_that_grows_tenfold_gives_a_warning_line(capsys, tmp_path):
     status, _, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "10", "--layers", "4",
                          "--activation", "linear", "--optimizer", "sgd", "--lr", "0.04", "--no-progress",
