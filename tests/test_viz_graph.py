@@ -11,8 +11,15 @@ import pytest
 import backprop_by_hand
 from micrograd_club import Value
 from micrograd_club.nn import MLP
-from micrograd_club.viz import GraphTooLargeError, GraphvizNotFoundError, draw_dot, draw_graph, save_graph
-from micrograd_club.viz.graph import COLORS, HIGHLIGHT
+from micrograd_club.viz import (
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    backward_steps,
+    draw_dot,
+    draw_graph,
+    save_graph,
+)
+from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT
 
 
 def notes_network(backward=True):
@@ -30,7 +37,7 @@ def edge_text(source):
 
 def box(source, name):
     """The label of the value box called ``name`` in DOT source."""
-    match = re.search(rf"<b>{re.escape(name)}</b></td><td>([^<]*)</td><td>([^<]*)</td>", source)
+    match = re.search(rf"<b>{re.escape(name)}</b></td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", source)
     assert match, f"no box for {name}"
     return match.group(1), match.group(2)
 
@@ -97,10 +104,25 @@ def test_leaves_are_coloured_by_role_with_a_legend():
     assert "legend" in source and ">parameter<" in source and ">constant<" in source
 
 
+@pytest.mark.parametrize("stepper", [False, True], ids=["diagram", "stepper frame"])
+def test_leaves_differ_by_border_too_for_grayscale_and_colour_blind_readers(stepper):
+    loss = notes_network()["L"]
+    source = next(iter(backward_steps(loss, same_layout=False))).source if stepper else draw_graph(loss).source
+    for name, border in [("w1", 'border="2"'), ("x", 'style="dashed"'), ("0.5", 'style="dotted"')]:
+        line = next(line for line in source.splitlines() if f"<b>{name}</b>" in line)
+        assert line.count(border) == 3, name  # every cell of the box: name, data, grad
+    for name in ("h", "L"):
+        line = next(line for line in source.splitlines() if f"<b>{name}</b>" in line)
+        assert "dashed" not in line and "dotted" not in line and 'border="2"' not in line, name
+    legend = next(line for line in source.splitlines() if line.lstrip().startswith("legend"))
+    for kind in ("parameter", "input", "constant"):
+        assert re.search(rf'<td bgcolor="{COLORS[kind]}" {BORDERS[kind].strip()}>{kind}</td>', legend), kind
+
+
 def test_highlight_marks_the_path_from_a_weight_to_the_loss():
     net = notes_network()
     source = draw_graph(net["L"], highlight=net["w1"]).source
-    outlined = set(re.findall(rf'border="3" color="{HIGHLIGHT}"[^>]*><tr><td><b>([^<]*)</b>', source))
+    outlined = set(re.findall(rf'border="3" color="{HIGHLIGHT}"[^>]*><tr><td[^>]*><b>([^<]*)</b>', source))
     assert outlined == {"w1", "w1·x", "z1", "h", "w2·h", "y", "t − y", "(t − y)²", "L"}
     with pytest.raises(ValueError, match="highlight"):
         draw_graph(net["L"], highlight=Value(1.0))

@@ -20,7 +20,7 @@ def notes_loss():
 
 def outlined(source):
     """Names of the boxes outlined as 'just completed' in DOT source."""
-    return re.findall(rf'border="3" color="{CURRENT}"[^>]*><tr><td><b>([^<]*)</b>', source)
+    return re.findall(rf'border="3" color="{CURRENT}"[^>]*><tr><td[^>]*><b>([^<]*)</b>', source)
 
 
 def test_one_frame_per_node_with_gradients_appearing_in_order():

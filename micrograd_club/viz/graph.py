@@ -30,6 +30,9 @@ COLORS = {
     "output": "#b2f2bb",
     "neuron": "#eebefa",
 }
+# The pale fills are near-identical grays on a photocopy, and parameter/output and input/neuron
+# look alike to red-green colour-blind eyes, so the leaves' cell borders differ as well.
+BORDERS = {"parameter": ' border="2"', "input": ' style="dashed"', "constant": ' style="dotted"'}
 HIGHLIGHT = "#e03131"
 CURRENT = "#fab005"
 FONT = "DejaVu Sans"
@@ -302,7 +305,7 @@ CELLS = 'cellborder="1" cellspacing="0" cellpadding="4"'  # how a value box's ce
 
 
 def _value_box(name, data, grad, precision, kind, neuron=None, outline=None, keep_border=False, grad_width=None):
-    """name | data | grad as an HTML-like table, filled by role, outlined when marked.
+    """name | data | grad as an HTML-like table, filled and bordered by role, outlined when marked.
     ``keep_border`` (the stepper's frames) gives the unmarked boxes an invisible outline as
     wide as the mark, so a box does not grow when marked; ``grad_width`` is the grad cell's
     least width in points."""
@@ -310,12 +313,12 @@ def _value_box(name, data, grad, precision, kind, neuron=None, outline=None, kee
     if neuron is not None:
         title += f"<br/>{_html_text(neuron['summary'])}"
         kind = "output" if kind == "output" else "neuron"  # the result keeps the legend's output colour
-    fill, cell = f'bgcolor="{COLORS[kind]}"', ""
+    fill, cell = f'bgcolor="{COLORS[kind]}"', BORDERS.get(kind, "")
     table = f'border="0" {CELLS} {fill}'
     if outline:
         table = f'border="3" color="{outline}" {CELLS} {fill}'
     elif keep_border:  # cells take the table's colour and fill its border unless given their own
-        table, cell = f'border="3" color="transparent" {CELLS}', f' color="black" {fill}'
+        table, cell = f'border="3" color="transparent" {CELLS}', f'{cell} color="black" {fill}'
     grad_size = f' width="{grad_width}"' if grad_width else ""
     return (
         f"<<table {table}>"
@@ -331,12 +334,14 @@ def grad_text(grad, precision):
 
 def grad_cell_width(grads, precision):
     """The width in points of the widest grad cell among "grad not computed yet" and
-    ``grads``, measured by Graphviz itself (each text drawn alone in a cell like a box's),
-    since only Graphviz knows how wide its fonts draw. Needs ``dot``."""
+    ``grads``, measured by Graphviz itself (each text drawn alone in a cell like a box's, with
+    the thickest border a box has, a parameter's), since only Graphviz knows how wide its fonts
+    draw. Needs ``dot``."""
     texts = sorted({grad_text(None, precision)} | {grad_text(grad, precision) for grad in grads})
     specimen = graphviz.Digraph(node_attr={**NODE_FONT, "shape": "plain"})
+    cell = f'<table border="0" {CELLS}><tr><td{BORDERS["parameter"]}>{{}}</td></tr></table>'
     for i, text in enumerate(texts):
-        specimen.node(f"t{i}", label=f'<<table border="0" {CELLS}><tr><td>{html.escape(text)}</td></tr></table>>')
+        specimen.node(f"t{i}", label=f"<{cell.format(html.escape(text))}>")
     layout = json.loads(pipe(specimen, "json"))
     return math.ceil(max(float(node["width"]) for node in layout["objects"]) * 72)  # inches to points
 
@@ -348,9 +353,9 @@ def _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision):
 
 
 def _draw_legend(graph, has_current, has_highlight, has_neurons):
-    """One small table naming the colours (and outlines) used."""
+    """One small table naming the colours and borders (and outlines) used."""
     cells = [
-        f'<td bgcolor="{COLORS[kind]}">{text}</td>'
+        f'<td bgcolor="{COLORS[kind]}"{BORDERS.get(kind, "")}>{text}</td>'
         for kind, text in [
             ("parameter", "parameter"),
             ("input", "input"),
