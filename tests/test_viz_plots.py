@@ -218,7 +218,7 @@ def test_predict_grid_reads_probabilities_and_class_lists():
 def test_decision_boundary_regions_match_the_model():
     figure = plot_decision_boundary(step_neuron(), X2, Y2, resolution=11, margin=0.5)
     ax = figure.axes[0]
-    regions = [c for c in ax.collections if isinstance(c, ContourSet)]
+    regions = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled]
     assert len(regions) == 2  # class 0 on the left, class 1 on the right of x1 = 0
     half_cell = 3.0 / 10 / 2
     left = np.concatenate([np.asarray(poly) for level in regions[0].allsegs for poly in level])
@@ -228,6 +228,22 @@ def test_decision_boundary_regions_match_the_model():
     scatters = [c for c in ax.collections if not isinstance(c, ContourSet)]
     assert [c.get_offsets().tolist() for c in scatters] == [X2[:2], X2[2:]]
     assert [t.get_text() for t in ax.get_legend().texts] == ["y = 0", "y = 1"]
+
+
+def test_decision_boundary_reads_in_black_and_white_the_edge_a_line_each_class_a_shape():
+    three = lambda x: [Value(-x[0]), Value(x[0]), Value(0.5 - abs(x[0]))]  # left, right, a band around x1 = 0
+    X = [[-1.0, 0.0], [1.0, 0.0], [0.0, 0.5]]
+    ax = plot_decision_boundary(three, X, [0, 1, 2], resolution=41, margin=0.5).axes[0]
+    scatters = [c for c in ax.collections if not isinstance(c, ContourSet)]
+    shapes = {tuple(map(tuple, c.get_paths()[0].vertices.round(6))) for c in scatters}
+    assert len(shapes) == 3  # a circle, a square, a triangle, not three circles told apart by colour
+    legend_shapes = {tuple(map(tuple, h.get_paths()[0].vertices.round(6))) for h in ax.get_legend().legend_handles}
+    assert legend_shapes == shapes
+    edges = [c for c in ax.collections if isinstance(c, ContourSet) and not c.filled]
+    assert edges and all(c.levels.tolist() == [0.0] for c in edges)
+    points = np.concatenate([np.asarray(poly) for c in edges for level in c.allsegs for poly in level])
+    inside = points[np.all(np.abs(points[:, :1]) < 1.5 - 1e-9, axis=1)]
+    assert np.allclose(np.abs(inside[:, 0]), 0.25, atol=0.02)  # on the band's edges, |x1| = 0.25
 
 
 def test_decision_boundary_edge_is_interpolated_not_a_staircase():

@@ -55,7 +55,12 @@ SVG_SALT = "micrograd-club"  # SVG element ids are hashed with this instead of a
 MAX_CLASSES = 1000  # a decision boundary of more classes than this is not a picture
 MAX_GRID = 1000  # points along each side of a 2-d grid: a million model calls already take minutes
 MAX_POINTS = 100_000  # points along a 1-d curve
-CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+# Okabe–Ito colours, which colour-blind readers tell apart, and a marker shape per class, which
+# tells classes apart on a black-and-white photocopy. Black comes third: the spiral's blue, orange
+# and black differ in lightness as well (tab10's green and orange look alike to red-green
+# colour-blind eyes, its blue and green alike in gray).
+CLASS_COLORS = ("#0072B2", "#E69F00", "#000000", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 class MissingExtraError(ImportError):
@@ -121,8 +126,9 @@ def _history_label(name):
 
 def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, title="Decision boundary", margin=0.5,
                            threshold=None):
-    """The class the model predicts at every point of the plane (shaded), with the data
-    on top, coloured by its label.
+    """The class the model predicts at every point of the plane (shaded, edged by a line),
+    with the data on top, coloured and shaped by its label (so that the classes still differ
+    in black and white and to colour-blind eyes).
 
     ``model([x1, x2])`` returns one Value for two classes (class 1 where the score is
     above ``threshold``) or a list of Values, one per class (the predicted class is the
@@ -141,12 +147,14 @@ def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, ti
     for k, lead in enumerate(leads):  # one region per class: where it leads; the edge is interpolated
         if np.any(lead > 0):
             ax.contourf(xs, ys, lead, levels=[0.0, max(float(lead.max()), 0.0) + 1.0], colors=[colors[k]], alpha=0.3)
+        if np.any(lead > 0) and np.any(lead < 0):  # the edge as a line: pale shades alike in gray still part
+            ax.contour(xs, ys, lead, levels=[0.0], colors="black", linewidths=0.8)
     for k, label in enumerate(names):
         mine = classes == k
         if not mine.any():
             continue
-        ax.scatter(X[mine, 0], X[mine, 1], color=colors[k], edgecolors="black", linewidths=0.5, s=25,
-                   label=f"y = {label}", zorder=3)
+        ax.scatter(X[mine, 0], X[mine, 1], color=colors[k], marker=CLASS_MARKERS[k % len(CLASS_MARKERS)],
+                   edgecolors="black", linewidths=0.5, s=25, label=f"y = {label}", zorder=3)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     return _finish(ax, path, title)
