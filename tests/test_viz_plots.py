@@ -389,6 +389,13 @@ def test_curves_from_lists_and_pairs():
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_yscale()) == ("T", "residual a", "loss", "linear")
 
 
+def test_curves_differ_in_line_style_not_only_in_colour():
+    names = ["gradient descent", "momentum", "RMSprop", "Adagrad", "Adam"]  # the optimizers demo's five
+    ax = plot_curves({name: [1.0, 0.5] for name in names}).axes[0]
+    assert [line.get_linestyle() for line in ax.lines[:4]] == ["-", "--", "-.", ":"]
+    assert len({plots._linestyle(i) for i in range(len(names))}) == len(names)  # the fifth repeats none of them
+
+
 def test_curves_log_scale():
     assert plot_curves({"Adam": [1.0, 0.1, 0.01]}, log=True).axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="positive"):

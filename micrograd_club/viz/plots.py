@@ -399,6 +399,8 @@ def plot_curves(curves, *, path=None, ax=None, title=None, xlabel="step", ylabel
 
     ``curves`` maps a name to a list of y values (plotted at x = 0, 1, 2 …) or to a pair
     ``(xs, ys)``. Values may be numbers or Values. ``log=True`` uses a log scale for y.
+    Each curve has its own line style as well as colour, so the legend still tells them
+    apart on a black-and-white handout and to colour-blind eyes.
     """
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError(
@@ -409,8 +411,8 @@ def plot_curves(curves, *, path=None, ax=None, title=None, xlabel="step", ylabel
         raise ValueError("log=True needs positive y values; a curve has a value ≤ 0 (use log=False)")
     _check_path(path)
     ax = _axes(ax)
-    for name, (xs, ys) in data.items():
-        ax.plot(xs, ys, linewidth=1.8, label=_shown(name))
+    for i, (name, (xs, ys)) in enumerate(data.items()):
+        ax.plot(xs, ys, linestyle=_linestyle(i), linewidth=1.8, label=_shown(name))
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -537,9 +539,13 @@ def _axes(ax):
     return figure.add_subplot()
 
 
+LINESTYLES = ("-", "--", "-.", ":", (0, (3, 1, 1, 1, 1, 1)), (0, (8, 2)))  # … dash-dot-dot, long dashes
+
+
 def _linestyle(i):
-    """Solid, dashed, dash-dot, dotted, …: series that run on top of each other stay visible."""
-    return ("-", "--", "-.", ":")[i % 4]
+    """Solid, dashed, dash-dot, dotted, …: series that run on top of each other stay visible,
+    and series stay apart where their colours do not (in gray, or to colour-blind eyes)."""
+    return LINESTYLES[i % len(LINESTYLES)]
 
 
 def _finish(ax, path, title, legend=True):
