@@ -540,6 +540,16 @@ def test_paths_down_a_landscape_differ_in_line_style():
     assert styles == ["-", "--"]
 
 
+def test_paths_down_a_landscape_differ_in_step_mark_in_the_plot_and_the_legend():
+    paths = {name: [(0.0, 0.0), (0.5, 0.5), (0.9, 1.0)] for name in ("batch GD", "SGD", "mini-batch", "momentum")}
+    ax = plot_loss_landscape(bowl, ((-2, 3), (-2, 2)), paths=paths, resolution=10).axes[0]
+    marks = [line.get_marker() for line in ax.lines if line.get_label() in paths]
+    assert len(set(marks)) == 4  # the dense ends of the paths meet: their colours alone would not tell them apart
+    shown = ax.get_legend()
+    legend = {text.get_text(): handle.get_marker() for text, handle in zip(shown.texts, shown.legend_handles)}
+    assert [legend[name] for name in paths] == marks
+
+
 def test_plot_regression_draws_the_data_and_the_models_curve_through_it():
     model = MLP(1, [4, 1], seed=0)
     X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]

@@ -55,12 +55,12 @@ SVG_SALT = "micrograd-club"  # SVG element ids are hashed with this instead of a
 MAX_CLASSES = 1000  # a decision boundary of more classes than this is not a picture
 MAX_GRID = 1000  # points along each side of a 2-d grid: a million model calls already take minutes
 MAX_POINTS = 100_000  # points along a 1-d curve
-# Okabe–Ito colours, which colour-blind readers tell apart, and a marker shape per class, which
-# tells classes apart on a black-and-white photocopy. Black comes third: the spiral's blue, orange
-# and black differ in lightness as well (tab10's green and orange look alike to red-green
+# Okabe–Ito colours, which colour-blind readers tell apart. Black comes third: the spiral's blue,
+# orange and black differ in lightness as well (tab10's green and orange look alike to red-green
 # colour-blind eyes, its blue and green alike in gray).
 CLASS_COLORS = ("#0072B2", "#E69F00", "#000000", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
-CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+# A marker shape per class, or per path down a landscape: tells them apart on a black-and-white photocopy.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 class MissingExtraError(ImportError):
@@ -153,7 +153,7 @@ def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, ti
         mine = classes == k
         if not mine.any():
             continue
-        ax.scatter(X[mine, 0], X[mine, 1], color=colors[k], marker=CLASS_MARKERS[k % len(CLASS_MARKERS)],
+        ax.scatter(X[mine, 0], X[mine, 1], color=colors[k], marker=MARKERS[k % len(MARKERS)],
                    edgecolors="black", linewidths=0.5, s=25, label=f"y = {label}", zorder=3)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
@@ -304,8 +304,10 @@ def plot_loss_landscape(
     ``resolution`` grid over ``ranges = ((a_min, a_max), (b_min, b_max))`` inside
     ``no_grad()``. ``paths`` maps a name to a list of (a, b) points, e.g.
     ``{"batch GD": [...], "SGD": [...], "momentum": [...]}``; each is drawn as a line
-    with a dot per step, a circle at its start and a star at its end (in that order in
-    ``ax.lines``). ``log_levels=True`` spaces the contours logarithmically, which shows
+    with a mark per step, a circle at its start and a star at its end (in that order in
+    ``ax.lines``). Each path has its own line style and step mark (circle, square,
+    triangle, …), so where paths meet they can be told apart in gray and by colour-blind
+    readers, not by their colour alone. ``log_levels=True`` spaces the contours logarithmically, which shows
     the floor of a long narrow valley.
     """
     if not callable(loss_fn):
@@ -337,8 +339,8 @@ def plot_loss_landscape(
     ax.figure.colorbar(filled, ax=ax, label=f"ℒ({labels[0]}, {labels[1]})", format="%.3g")
     for i, (name, points) in enumerate(paths.items()):
         color = f"C{(i + 1) % 10}"  # C0 is the colormap's blue; start at orange
-        ax.plot(points[:, 0], points[:, 1], marker="o", linestyle=_linestyle(i), color=color, markersize=3,
-                linewidth=1.5, label=_shown(name))
+        ax.plot(points[:, 0], points[:, 1], marker=MARKERS[i % len(MARKERS)], linestyle=_linestyle(i), color=color,
+                markersize=4, markeredgecolor="black", markeredgewidth=0.5, linewidth=1.5, label=_shown(name))
         ax.plot(*points[0], "o", color=color, markersize=9, markeredgecolor="black")
         ax.plot(*points[-1], "*", color=color, markersize=14, markeredgecolor="black")
     ax.set_xlim(*a_range)
