@@ -10,7 +10,7 @@ import pytest
 import backprop_by_hand
 from micrograd_club.engine import Value
 from micrograd_club.nn import MLP
-from micrograd_club.viz import backward_steps, save_backward_html
+from micrograd_club.viz import backward_steps, save_backward_html, stepper
 from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, pipe
 
 
@@ -46,6 +46,22 @@ def test_html_is_one_self_contained_file(tmp_path, needs_dot):
     assert page.count("<svg") == 15
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing fetched
     assert "∂L/∂z1 = ∂L/∂(w1·x)" not in page and "∂L/∂z1 = ∂L/∂h · σ&#x27;(z1)" in page
+
+
+def contrast(foreground, background="#ffffff"):
+    """WCAG's contrast ratio of two colours written #rrggbb (4.5 is its minimum for text)."""
+    def luminance(colour):
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    darker, lighter = sorted([luminance(foreground), luminance(background)])
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_every_text_colour_of_the_page_is_readable_on_white():
+    colours = re.findall(r"(?<![-\w])color: (#[0-9a-fA-F]{6})", stepper.PAGE)
+    assert len(colours) >= 4  # the body, the hint, the steps to come, the steps done
+    assert {colour: round(contrast(colour), 1) for colour in colours if contrast(colour) < 4.5} == {}
 
 
 def test_html_refuses_huge_graphs(tmp_path):

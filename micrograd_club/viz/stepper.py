@@ -203,7 +203,7 @@ PAGE = """<!DOCTYPE html>
   .controls {{ display: flex; flex-wrap: wrap; gap: 0.6em 0.8em; align-items: center; margin-bottom: 0.6em; }}
   .controls button {{ font-size: 1em; padding: 0.3em 0.9em; }}
   #slider {{ width: 20em; max-width: 40vw; }}
-  .hint {{ color: #868e96; font-size: 0.9em; }}
+  .hint {{ color: #6c757d; font-size: 0.9em; }}
   kbd {{ border: 1px solid #adb5bd; border-radius: 3px; padding: 0 0.3em; background: #f8f9fa;
          font-family: inherit; }}
   #line {{ font-family: "DejaVu Sans Mono", monospace; background: #fff9db; padding: 0.5em 0.8em;
@@ -211,7 +211,7 @@ PAGE = """<!DOCTYPE html>
   #stage {{ flex: 1; min-height: 0; overflow: auto; padding: 0.8em 1.5em; }}
   .frame {{ width: max-content; border: 1px solid #dee2e6; padding: 0.4em; }}
   .frame svg {{ display: block; }}
-  ol {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; color: #868e96; }}
+  ol {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; color: #6c757d; }}
   ol li.current {{ color: #212529; font-weight: bold; }}
   ol li.done {{ color: #495057; }}
 </style>
