@@ -218,7 +218,7 @@ def _parse(source):
             place = source.where(line, error.offset - 1)
         else:  # Python gives no column when the text stops before the expression is complete
             place = f"the end ({source.where(line, len(source.lines[line - 1]))})"
-        hint = _multiplication_hint(source.lines[line - 1], error.offset) if "decimal literal" in error.msg else ""
+        hint = _multiplication_hint(source.lines[line - 1], error)
         raise ExpressionError(f"cannot read the expression: {error.msg} at {place}{hint}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(_too_deep()) from None
@@ -227,14 +227,18 @@ def _parse(source):
 _NUMBER_THEN_NAME = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?)([A-Za-z_]\w*)")
 
 
-def _multiplication_hint(line, offset):
-    """For "2x", which Python reads as a broken number: "; to multiply, write 2*x"."""
-    matches = list(_NUMBER_THEN_NAME.finditer(line))
-    around = [m for m in matches if offset and m.start() <= offset - 1 < m.end()] or matches
-    if not around:
-        return ""
-    number, name = around[0].groups()
-    return f"; to multiply, write {number}*{name}"
+def _multiplication_hint(line, error):
+    """For "2x": "; to multiply, write 2*x". Python 3.10 and later read it as a broken number
+    and say "invalid decimal literal" at the number; 3.9 reads the number 2 and the name x,
+    and its error (invalid syntax, or unexpected EOF) points at the x."""
+    offset = error.offset or 0
+    for match in _NUMBER_THEN_NAME.finditer(line):
+        number, name = match.groups()
+        at_number = "decimal literal" in error.msg and match.start() < offset <= match.end()
+        at_name = "literal" not in error.msg and offset - 1 == match.start(2) and not keyword.iskeyword(name)
+        if at_number or at_name:
+            return f"; to multiply, write {number}*{name}"
+    return ""
 
 
 def _check_text_nesting(text):

@@ -251,6 +251,14 @@ def test_unbalanced_brackets_say_where():
         parse_expression("tanh(w*x + b", {"w": 1, "x": 1, "b": 1})
 
 
+@pytest.mark.parametrize("text", ["x 1e3", "x 0x1f"])
+def test_a_whole_number_next_to_an_error_gets_no_multiplication_hint(text):
+    """1e3 is a number, not 1 times e3: the "write 2*x" hint is only for a name written against a number."""
+    with pytest.raises(ExpressionError, match="cannot read the expression") as error:
+        parse_expression(text, VARIABLES)
+    assert "to multiply" not in str(error.value)
+
+
 def test_a_10_megabyte_string_is_refused_at_once_without_parsing(monkeypatch):
     monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: pytest.fail("the text was parsed"))
     start = time.perf_counter()
