@@ -214,9 +214,9 @@ def _parse(source):
         return ast.parse(source.text, mode="eval")
     except SyntaxError as error:
         line = min(error.lineno or 1, len(source.lines))
-        if error.offset:
+        if error.offset and "unexpected EOF" not in error.msg:
             place = source.where(line, error.offset - 1)
-        else:  # Python gives no column when the text stops before the expression is complete
+        else:  # the text stops before the expression is complete: Python gives no column (3.9 says unexpected EOF)
             place = f"the end ({source.where(line, len(source.lines[line - 1]))})"
         hint = _multiplication_hint(source.lines[line - 1], error)
         raise ExpressionError(f"cannot read the expression: {error.msg} at {place}{hint}") from None

@@ -6,6 +6,7 @@ import builtins
 import math
 import os
 import re
+import sys
 import time
 
 import pytest
@@ -242,12 +243,15 @@ def test_a_starred_expression_is_a_syntax_error_with_its_column():
 @pytest.mark.parametrize("text, place", [("x*", "the end (column 3)"), ("  1 +", "the end (column 6)"),
                                          ("x +* y", "column 4")])
 def test_a_syntax_error_says_where_even_at_the_end(text, place):
-    with pytest.raises(ExpressionError, match=rf"cannot read the expression: invalid syntax at {re.escape(place)}$"):
+    # Python's words before "at" differ: "invalid syntax", or "unexpected EOF while parsing" on 3.9
+    with pytest.raises(ExpressionError, match=rf"cannot read the expression: .+ at {re.escape(place)}$"):
         parse_expression(text, VARIABLES)
 
 
 def test_unbalanced_brackets_say_where():
-    with pytest.raises(ExpressionError, match=r"'\(' was never closed at column 5"):
+    # Python 3.10 and later say "'(' was never closed" at the bracket; 3.9 only notices the end
+    where = r"'\(' was never closed at column 5" if sys.version_info >= (3, 10) else r"at the end \(column 13\)"
+    with pytest.raises(ExpressionError, match=rf"cannot read the expression: .*{where}$"):
         parse_expression("tanh(w*x + b", {"w": 1, "x": 1, "b": 1})
 
 
