@@ -453,6 +453,16 @@ def test_save_figure_is_atomic_and_reproducible(tmp_path):
         plots.save_figure(figure, tmp_path / "x.gif")
 
 
+@pytest.mark.parametrize("extension", ["png", "svg", "pdf"])
+def test_saving_a_figure_again_gives_the_same_bytes(tmp_path, extension):
+    """Each save lays the figure out again; with the legend beside the axes, that moved them."""
+    figure = plot_fits([0.0, 4.0, 1.0], [1.0, 9.0, 3.0], {"MSE": (2.0, 1.0)})
+    first, second = tmp_path / f"one.{extension}", tmp_path / f"two.{extension}"
+    plots.save_figure(figure, first)
+    plots.save_figure(figure, second)
+    assert first.read_bytes() == second.read_bytes()
+
+
 def test_module_exports():
     assert set(plots.__all__) == {
         "plot_history",

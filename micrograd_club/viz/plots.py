@@ -573,12 +573,21 @@ def save_figure(figure, path):
 
 
 def _render(figure, fmt, dpi=PNG_DPI):
-    """The figure as the bytes of a png, svg or pdf file, the same for the same figure."""
+    """The figure as the bytes of a png, svg or pdf file, the same for the same figure.
+
+    Each save lays the figure out again, starting from where the last layout put the axes,
+    and the result drifts in the last digits (which renames svg clip paths and can move a
+    pixel). So the axes go back where they were, and every save starts from the same place."""
     import matplotlib
 
     buffer = io.BytesIO()
+    placed = [(ax, ax.get_position(original=True), ax.get_position(), ax.get_in_layout()) for ax in figure.axes]
     with matplotlib.rc_context({"svg.hashsalt": SVG_SALT}):
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=SAVE_METADATA[fmt])
+    for ax, original, active, in_layout in placed:
+        ax.set_position(original, "original")
+        ax.set_position(active, "active")
+        ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout
     return buffer.getvalue()
 
 
