@@ -32,8 +32,16 @@ def parse_out_dir(name, argv=None):
     """The ``--out DIR`` option of ``python demos/NAME.py``: where pictures are written."""
     default = os.path.join("micrograd_club_out", name)
     parser = argparse.ArgumentParser(description=f"Run the {name} demo.")
-    parser.add_argument("--out", default=default, help=f"folder for the pictures (default: {default})")
+    parser.add_argument("--out", default=default, type=_folder_name,
+                        help=f"folder for the pictures (default: {default})")
     return parser.parse_args(argv).out
+
+
+def _folder_name(text):
+    """--out's value: the name of a folder, new or existing, not of a file."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder: give a folder's name")
+    return text
 
 
 def save_plot(plot_function, *args, path, **kwargs):

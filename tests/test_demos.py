@@ -85,6 +85,16 @@ def test_out_option():
     assert parse_out_dir("neuron", ["--out", "pictures"]) == "pictures"
 
 
+def test_out_option_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me")
+    with pytest.raises(SystemExit) as stop:
+        parse_out_dir("neuron", ["--out", str(a_file)])
+    assert stop.value.code == 2
+    assert f"--out: {a_file} is a file, not a folder" in capsys.readouterr().err
+    assert a_file.read_text() == "keep me"
+
+
 def test_a_demo_runs_as_a_script_into_the_default_folder(tmp_path):
     script = os.path.join(REPO, "demos", "sigmoid_and_prediction.py")
     done = subprocess.run([sys.executable, script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
