@@ -277,7 +277,8 @@ def run_graph(args):
         raise CommandError(str(error)) from None
     name = _output_name(root, inputs)
     root.backward()
-    print(f"{name} = {args.expression.strip()} = {number(root.data)}")
+    formula = args.expression.strip()
+    print(f"{name} = {number(root.data)}" if formula == name else f"{name} = {formula} = {number(root.data)}")
     for variable, value in inputs.items():
         unused = "" if _depends_on(root, value) else f"  ({variable} is not in the expression)"
         print(f"∂{name}/∂{variable} = {number(value.grad)}{unused}")

@@ -61,6 +61,12 @@ def test_the_result_is_never_named_like_a_variable(capsys):
     assert out.splitlines() == ["result = f*out = 6.0000", "∂result/∂f = 2.0000", "∂result/∂out = 3.0000"]
 
 
+def test_an_expression_that_is_one_variable_is_not_written_twice(capsys):
+    status, out, _ = run(capsys, "graph", " x ", "--set", "x=1")
+    assert status == 0
+    assert out.splitlines() == ["x = 1.0000", "∂x/∂x = 1.0000"]
+
+
 def test_graph_says_when_a_variable_is_not_used(capsys):
     status, out, _ = run(capsys, "graph", "x*x", "--set", "x=3", "y=1")
     assert status == 0
