@@ -31,7 +31,7 @@ from micrograd_club.viz import (
     save_graph,
     trace_backward,
 )
-from micrograd_club.viz.notation import number
+from micrograd_club.viz.notation import number, plural
 
 __all__ = ["main", "build_parser", "CommandError"]
 
@@ -489,7 +489,7 @@ def run_train(args):
     out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
     _output_folder(out_dir)  # before training, so a bad --out is reported at once, not after it
     print(f"training MLP({X.shape[1]}, {sizes}) on {args.dataset} ({len(X)} samples), {loss} loss, "
-          f"{args.optimizer} lr={args.lr:g}, {_epochs(args.epochs)}")
+          f"{args.optimizer} lr={args.lr:g}, {plural(args.epochs, 'epoch')}")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
@@ -504,7 +504,7 @@ def run_train(args):
         saved = ""
         if history is not None and history.epochs:  # the loss up to where it diverged is the evidence
             _save_history(out_dir, model, history, X, targets, model_picture=None)
-            saved = f" history.csv has the loss of the {_epochs(history.epochs)} before;"
+            saved = f" history.csv has the loss of the {plural(history.epochs, 'epoch')} before;"
         raise CommandError(f"{error}{saved} no model.json was written", status=1) from None
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
@@ -519,7 +519,8 @@ def run_train(args):
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
           f'{_output_activation_text(output_activation)}).load({os.path.join(out_dir, "model.json")!r})')
     if history.interrupted:
-        print(f"{PROG}: stopped (Ctrl-C) after {_epochs(history.epochs)}; saved what was trained", file=sys.stderr)
+        print(f"{PROG}: stopped (Ctrl-C) after {plural(history.epochs, 'epoch')}; saved what was trained",
+              file=sys.stderr)
         return 130
     return 0
 
@@ -559,13 +560,9 @@ def _output_activation_text(output_activation):
     return f', output_activation="{output_activation}"' if output_activation else ""
 
 
-def _epochs(count):
-    return f"{count} epoch" if count == 1 else f"{count} epochs"
-
-
 def _print_result(history):
     scores = ", ".join(f"{name} {number(values[-1])}" for name, values in history.items())
-    print(f"after {_epochs(history.epochs)}: {scores}")
+    print(f"after {plural(history.epochs, 'epoch')}: {scores}")
 
 
 PICTURES = ("history.png", "decision_boundary.png", "fit.png")  # what train may draw into its folder

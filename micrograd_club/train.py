@@ -32,7 +32,7 @@ from micrograd_club._inputs import as_switch, whole_number
 from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
-from micrograd_club.viz.notation import number  # 4 decimals, or 1.0324e+300 for a huge loss
+from micrograd_club.viz.notation import number, plural  # number: 4 decimals, or 1.0324e+300 for a huge loss
 
 __all__ = ["fit", "evaluate", "predict_labels", "decision_threshold", "History", "LOSSES", "OPTIMIZERS"]
 
@@ -72,7 +72,7 @@ class History(dict):
             f"{name} {number(values[0])} → {number(values[-1])}" for name, values in self.items() if values
         )
         interrupted = ", interrupted" if self.interrupted else ""
-        return f"History({self.epochs} epochs, {self.path}{interrupted}{': ' if series else ''}{series})"
+        return f"History({plural(self.epochs, 'epoch')}, {self.path}{interrupted}{': ' if series else ''}{series})"
 
     def to_csv(self, path):
         """Write one row per epoch (atomically), a column per series; a series shorter than
@@ -536,13 +536,9 @@ def _check_targets(model, X, y, loss_fn, loss_name):
     if outputs < 2 or y.max() >= outputs:
         raise ValueError(
             f"cross_entropy needs one model output per class: the model has {outputs} and y has "
-            f"{_count(int(y.max()) + 1, 'class', 'classes')}. Give the last layer one neuron per class (at least 2), "
+            f"{plural(int(y.max()) + 1, 'class', 'classes')}. Give the last layer one neuron per class (at least 2), "
             "or use hinge or binary_cross_entropy_with_logits for two classes with one output"
         )
-
-
-def _count(n, one, many):
-    return f"{n} {one if n == 1 else many}"
 
 
 _DIVERGED = (

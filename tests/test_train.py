@@ -181,6 +181,7 @@ def test_history_shows_as_one_line_in_a_notebook():
     assert repr(history) == "History(3 epochs, compiled: loss 0.9000 → 0.2500, accuracy 0.5000 → 1.0000)"
     history.interrupted = True
     assert repr(History()) == "History(0 epochs, scalar)" and ", interrupted:" in repr(history)
+    assert repr(History({"loss": [0.5]})) == "History(1 epoch, scalar: loss 0.5000 → 0.5000)"
     assert dict(history)["loss"] == [0.9, 0.5, 0.25]  # every number, as a plain dict
 
 

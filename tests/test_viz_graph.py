@@ -336,3 +336,4 @@ def test_a_diagram_in_a_plain_repl_says_what_it_is_and_how_to_see_it():
     text = repr(draw_graph(notes_network()["L"]))
     assert text.startswith("<Diagram of L (15 values): a picture in Jupyter;") and "save_graph" in text
     assert ".source" in text and len(text) < 150
+    assert repr(draw_graph(Value(2.0, "x"))).startswith("<Diagram of x (1 value): ")

@@ -301,6 +301,7 @@ def test_backward_steps_is_a_list_of_frames_with_a_short_repr():
     assert isinstance(steps, list) and len(steps) == 15 and steps[0].step.name == "L"
     assert repr(steps) == ("<BackwardSteps of L: 15 diagrams, one per step; display(steps[i]) in Jupyter, "
                            "steps[i].step.text is its chain-rule line>")
+    assert repr(backward_steps(Value(2.0, "x"), same_layout=False)).startswith("<BackwardSteps of x: 1 diagram, one ")
     with pytest.raises(TypeError, match="expects a Value"):
         backward_steps([notes_loss()])  # at the call, not when the first frame is asked for
 

@@ -303,3 +303,4 @@ def test_a_trace_and_its_steps_have_short_reprs_for_the_repl():
     step = next(step for step in trace if step.name == "h")
     assert repr(step) == "TraceStep(∂L/∂h = ∂L/∂y · ∂y/∂h = (-0.1133) × (0.3000) = -0.0340)"
     assert repr(trace_backward(Value(2.0, "x") * 3)) == "BackwardTrace(2 steps: L, x; print() it for the chain rule)"
+    assert repr(trace_backward(Value(2.0, "x"))) == "BackwardTrace(1 step: x; print() it for the chain rule)"

@@ -17,7 +17,7 @@ import graphviz
 from micrograd_club._io import atomic_write_bytes
 from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
-from micrograd_club.viz.notation import WEIGHTED_SUM, local_formula, node_names, number, partial, role
+from micrograd_club.viz.notation import WEIGHTED_SUM, local_formula, node_names, number, partial, plural, role
 from micrograd_club.viz.trace import accumulation_note
 
 __all__ = ["draw_graph", "draw_dot", "save_graph", "GraphTooLargeError", "GraphvizNotFoundError"]
@@ -201,7 +201,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
         node_attr=dict(NODE_FONT),
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
     )
-    graph.summary = f"{names[root]} ({len(shown)} values)"
+    graph.summary = f"{names[root]} ({plural(len(shown), 'value')})"
     if neurons:  # dense layer-to-layer wiring: bundle the edges, keep each layer in order
         graph.attr(concentrate="true", ordering="in")
         graph.attr("edge", penwidth="0.6", arrowsize="0.5")

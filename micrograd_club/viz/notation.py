@@ -31,6 +31,11 @@ def number(x, precision=4):
     return f"{x:.{precision}e}"
 
 
+def plural(n, one, many=None):
+    """n and its noun, singular for 1: "1 epoch", "3 epochs" (``many`` for an irregular plural)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def is_number(text):
     """Whether a name is a number, as ``short_number`` writes a constant ("2", "-0.5", "1e-05")."""
     try:

@@ -15,6 +15,7 @@ import re
 from micrograd_club._io import atomic_write_text
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render
+from micrograd_club.viz.notation import plural
 from micrograd_club.viz.trace import trace_backward
 
 __all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]
@@ -26,8 +27,8 @@ class BackwardSteps(list):
     def __repr__(self):
         """How many there are and how to look at them, instead of every diagram's repr."""
         root = self[-1].step.root_name if self else "L"
-        return (f"<BackwardSteps of {root}: {len(self)} diagrams, one per step; display(steps[i]) in Jupyter, "
-                "steps[i].step.text is its chain-rule line>")
+        return (f"<BackwardSteps of {root}: {plural(len(self), 'diagram')}, one per step; display(steps[i]) in "
+                "Jupyter, steps[i].step.text is its chain-rule line>")
 
 
 def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):

@@ -14,7 +14,7 @@ from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
-    FUNCTIONS, is_number, local_formula, node_names, number, partial, role, short_number, shorthands,
+    FUNCTIONS, is_number, local_formula, node_names, number, partial, plural, role, short_number, shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
@@ -110,7 +110,7 @@ class BackwardTrace(list):
         """One line naming the steps, ``BackwardTrace(3 steps: L, z, w; print() it for the chain
         rule)``, rather than every field of every step."""
         names = [step.name for step in self[:NAMES_IN_REPR]] + (["…"] if len(self) > NAMES_IN_REPR else [])
-        return f"BackwardTrace({len(self)} steps: {', '.join(names)}; print() it for the chain rule)"
+        return f"BackwardTrace({plural(len(self), 'step')}: {', '.join(names)}; print() it for the chain rule)"
 
     def __str__(self):
         lines = [step.text for step in self]
