@@ -107,7 +107,7 @@ def test_leaves_are_coloured_by_role_with_a_legend():
 @pytest.mark.parametrize("stepper", [False, True], ids=["diagram", "stepper frame"])
 def test_leaves_differ_by_border_too_for_grayscale_and_colour_blind_readers(stepper):
     loss = notes_network()["L"]
-    source = next(iter(backward_steps(loss, same_layout=False))).source if stepper else draw_graph(loss).source
+    source = backward_steps(loss, same_layout=False)[0].source if stepper else draw_graph(loss).source
     for name, border in [("w1", 'border="2"'), ("x", 'style="dashed"'), ("0.5", 'style="dotted"')]:
         line = next(line for line in source.splitlines() if f"<b>{name}</b>" in line)
         assert line.count(border) == 3, name  # every cell of the box: name, data, grad
