@@ -405,11 +405,11 @@ def _add_train_command(commands):
     train.add_argument("--epochs", type=_positive(int), default=100, help="passes over the data (default: 100)")
     train.add_argument("--batch-size", type=_positive(int), metavar="N",
                        help="examples per step (default: all of them, batch gradient descent)")
-    train.add_argument("--seed", type=_seed, default=0,
+    train.add_argument("--seed", type=_non_negative(int), default=0,
                        help="for the data, the initial weights and shuffling (default: 0)")
     train.add_argument("--samples", type=_positive(int, MAX_TRAIN_SAMPLES), default=100,
                        help=f"size of the dataset, at most {MAX_TRAIN_SAMPLES:,} (default: 100)")
-    train.add_argument("--noise", type=_non_negative_float, default=0.1,
+    train.add_argument("--noise", type=_non_negative(float), default=0.1,
                        help="how noisy the data is; for blobs the spread of each cluster (default: 0.1)")
     train.add_argument("--out", type=_folder_name, metavar="DIR",
                        help=f"where to write the results (default: {DEFAULT_OUT}/train-DATASET)")
@@ -454,24 +454,20 @@ def _kind_name(kind):
     return "whole number" if kind is int else "number"
 
 
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+def _non_negative(kind):
+    """An argparse type: a finite number of ``kind`` that is 0 or more (--noise, --seed)."""
 
+    def convert(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
+        if not 0 <= value < math.inf:  # also refuses nan; a long int is compared exactly, not made a float
+            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} >= 0, got {text!r}")
+        return value
 
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+    convert.__name__ = _kind_name(kind)
+    return convert
 
 
 def run_train(args):
