@@ -439,7 +439,7 @@ def _positive(kind, maximum=None):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
-        if not (value > 0 and math.isfinite(value)):
+        if not 0 < value < math.inf:  # also refuses nan; a long int is compared exactly, not made a float
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} greater than 0, got {text!r}")
         limit = maximum if maximum is not None else sys.maxsize if kind is int else math.inf
         if value > limit:

@@ -166,6 +166,7 @@ def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_insta
         (["train", "spiral", "--samples", "2"], ["spiral: n_samples=2 is fewer than classes=3"]),
         (["train", "blobs", "--samples", "1"], ["blobs: all 1 samples are of one class", "--samples"]),
         (["train", "moons", "--epochs", "9" * 40], ["--epochs", "whole number up to"]),
+        (["train", "moons", "--samples", "9" * 400], ["--samples", "whole number up to"]),  # more than a float holds
         (["train", "moons", "--samples", "10000000000"], ["--samples", "up to 1,000,000"]),
         (["train", "moons", "--layers", "100000"], ["--layers", "at most 10000"]),
         (["train", "moons", "--layers", "5000,5000"], ["25,025,001 parameters", "at most 1,000,000"]),
