@@ -41,6 +41,7 @@ import numbers
 
 import numpy as np
 
+from micrograd_club._inputs import whole_number
 from micrograd_club.engine import Constant, CustomOp, Value, enable_grad
 from micrograd_club.engine import _power, _power_derivative
 from micrograd_club.engine import _safe_exp as _s_exp  # the engine's own formulas, for single numbers
@@ -125,7 +126,7 @@ class Tape:
         self.fn = fn
         self.reduction = reduction
         self.check = check
-        self.sample_size = int(sample_size)
+        self.sample_size = whole_number(sample_size, "sample_size")
         self.example_shapes = [_example_array(a, i).shape for i, a in enumerate(example_args)]
         first = _trace(fn, example_args)
         again = _trace(fn, example_args)  # leaves that are the same objects both times outlive a call: parameters

@@ -202,6 +202,10 @@ def test_errors_say_what_is_wrong():
         tape(np.ones((3, 2)), np.ones(4))
     with pytest.raises(TypeError, match="takes 2 batch arguments"):
         tape(np.ones((3, 2)))
+    with pytest.raises(TypeError, match="sample_size must be a whole number, got float: 2.5"):
+        compile(lambda x: x * 2, 1.0, sample_size=2.5)  # int() made it 2 without a word
+    with pytest.raises(ValueError, match="sample_size must be at least 1, got 0"):
+        compile(lambda x: x * 2, 1.0, sample_size=0)  # it checked two rows all the same
 
 
 def test_overflow_gives_inf_as_the_engine_does():
