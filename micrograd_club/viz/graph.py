@@ -101,7 +101,7 @@ def draw_graph(
     - ``max_nodes``: a larger graph raises GraphTooLargeError instead of drawing a hairball.
     - ``show_grads``: None shows grads once ``backward()`` has run (root.grad ≠ 0), and
       "not computed yet" before; True/False force it.
-    - ``precision``: decimals of every number; ``legend``: a table naming the colours.
+    - ``precision``: decimals of every number; ``legend``: a table naming the colours and borders.
 
     The output is deterministic (the same graph gives the same DOT text), displays inline
     in Jupyter, and ``.render()``/``save_graph`` write files; ``.source`` needs no Graphviz.
