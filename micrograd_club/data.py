@@ -353,7 +353,7 @@ def _as_array(values, name, dtype=None):
                 "feature), as in [[1, 2], [3, 4]]"
             ) from None
         raise
-    if array.dtype == object and any(item is None for item in array.flat):
+    if array.ndim and array.dtype == object and any(item is None for item in array.flat):  # not None itself
         raise TypeError(f"{name} holds None, a missing value? Fill it in or drop its row first")
     if dtype is None:
         return array

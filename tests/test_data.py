@@ -467,6 +467,12 @@ def test_a_missing_value_is_refused_not_made_nan(call, name):
         call([[1.0, 2.0], [None, 4.0], [5.0, 6.0]])
 
 
+@pytest.mark.parametrize("split", [train_test_split, batches])
+def test_no_y_at_all_is_not_called_a_missing_value(split):
+    with pytest.raises(ValueError, match=r"X and y must be arrays with one entry per sample, got shapes \(2, 1\) and"):
+        split([[1.0], [2.0]], None)  # y forgotten: there is no row to fill in or drop
+
+
 def test_split_of_no_samples_says_x_is_empty():
     with pytest.raises(ValueError, match="X is empty"):
         train_test_split([], [])
