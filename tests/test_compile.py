@@ -1,8 +1,10 @@
 """micrograd_club.compile: the tape replays the scalar engine's numbers and gradients over
 a batch, refuses graphs that depend on the data, and writes gradients into the Parameters."""
 
+import gc
 import math
 import re
+import weakref
 
 import numpy as np
 import pytest
@@ -231,6 +233,22 @@ def test_the_source_is_python_one_line_per_op():
     tape = compile(lambda x: model(x), [0.0, 0.0])
     assert tape.source.startswith("def replay(") and "@" in tape.source  # each layer is one matrix product
     assert "Tape(" in repr(tape)
+
+
+def test_a_dropped_tape_is_freed_by_reference_counting_alone():
+    """A notebook trains again and again: each old tape's generated code must go with the tape,
+    not wait for a full garbage collection (which, with many objects alive, comes rarely)."""
+    model = MLP(2, [4, 1], seed=0)
+    tape = compile(lambda x, t: losses.mse([model(x)], [t]), [0.5, -0.5], 1.0)
+    tape([[0.5, -0.5], [1.0, 2.0]], [1.0, 0.0]).backward()
+    replay = weakref.ref(tape._program._replay)
+    gc.collect()
+    gc.disable()  # so only reference counting can free it
+    try:
+        del tape
+        assert replay() is None
+    finally:
+        gc.enable()
 
 
 def _engine_value_and_slope(fn, x):
