@@ -12,7 +12,6 @@ diagram and the chain-rule trace read these same numbers. (``micrograd_club.comp
 replays the ops on arrays with the same formulas, and is tested against these.)
 """
 
-import copy
 import functools
 import math
 import numbers
@@ -35,22 +34,23 @@ class no_grad(ContextDecorator):
 
     def __new__(cls, *args, **kwargs):
         block = super().__new__(cls)
+        block._previous = []  # a stack, see __enter__
         if len(args) == 1 and not kwargs and callable(args[0]):  # @no_grad without (), as PyTorch allows
             return block(args[0])
         return block
 
-    def _recreate_cm(self):
-        return copy.copy(self)  # a fresh block per call of a decorated function, so recursion restores the flag
-
     def __enter__(self):
+        """Save the flag on a stack, not in one attribute: the same block may be entered again
+        before it is left (a decorated function that recurses, ``with block:`` inside ``with
+        block:``), and each exit must restore what its own enter found."""
         global _grad_enabled
-        self._previous = _grad_enabled
+        self._previous.append(_grad_enabled)
         _grad_enabled = self.records_graph
         return self
 
     def __exit__(self, *exc):
         global _grad_enabled
-        _grad_enabled = self._previous
+        _grad_enabled = self._previous.pop()
         return False
 
 

@@ -288,6 +288,27 @@ def test_no_grad_is_restored_after_an_exception():
     assert is_grad_enabled()
 
 
+def test_one_no_grad_block_entered_inside_itself_restores_the_flag():
+    """A block kept in a variable and entered again before it is left: each exit restores
+    what its own enter found, so leaving the outer one turns recording back on (the flag used
+    to stay off for the rest of the session)."""
+    block = no_grad()
+    with block:
+        with block:
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+    again = enable_grad()
+    with no_grad():
+        with again:
+            with again:
+                assert is_grad_enabled()
+            assert is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+
 def test_enable_grad_records_the_graph_inside_no_grad_and_restores_state():
     w = Value(2.0)
     with no_grad():
