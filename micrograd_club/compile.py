@@ -199,7 +199,9 @@ class Tape:
             except (ValueError, ArithmeticError) as error:
                 if math.isfinite(values[row]):
                     raise
-                self.engine_errors[row] = error  # the engine raises (log of 0, say): the tape's inf is documented
+                # the engine raises (log of 0, say): the tape's inf is documented. Kept without its traceback,
+                # whose frames hold this tape and the row's graph: a cycle that only a full collection would free.
+                self.engine_errors[row] = error.with_traceback(None)
                 continue
             signature = _signature(trace, _same_objects(self._trace, trace))
             if signature == self._reference:

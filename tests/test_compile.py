@@ -251,6 +251,23 @@ def test_a_dropped_tape_is_freed_by_reference_counting_alone():
         gc.enable()
 
 
+def test_a_tape_that_noted_an_engine_error_is_freed_by_reference_counting_alone():
+    """engine_errors keeps the engine's error for a row, but not its traceback, whose frames
+    would hold the tape (and that row's graph) in a reference cycle."""
+    model = MLP(2, [4, 1], seed=0)
+    tape = compile(lambda x: (model(x) * 0.0 + x[0]).log(), [1.0, 1.0])
+    tape([[1.0, 1.0], [0.0, 1.0]], check="all")
+    assert "log of a non-positive number" in str(tape.engine_errors[1])
+    dropped = weakref.ref(tape)
+    gc.collect()
+    gc.disable()
+    try:
+        del tape
+        assert dropped() is None
+    finally:
+        gc.enable()
+
+
 def _engine_value_and_slope(fn, x):
     """fn(x) and ∂fn/∂x by the scalar engine, or None where the engine raises."""
     shift = Value(0.0)
