@@ -555,6 +555,7 @@ def test_paths_down_a_landscape_differ_in_step_mark_in_the_plot_and_the_legend()
     ax = plot_loss_landscape(bowl, ((-2, 3), (-2, 2)), paths=paths, resolution=10).axes[0]
     marks = [line.get_marker() for line in ax.lines if line.get_label() in paths]
     assert len(set(marks)) == 4  # the dense ends of the paths meet: their colours alone would not tell them apart
+    assert not {"o", "*"} & set(marks)  # those mark where each path starts and ends
     shown = ax.get_legend()
     legend = {text.get_text(): handle.get_marker() for text, handle in zip(shown.texts, shown.legend_handles)}
     assert [legend[name] for name in paths] == marks

@@ -61,6 +61,7 @@ MAX_POINTS = 100_000  # points along a 1-d curve
 CLASS_COLORS = ("#0072B2", "#E69F00", "#000000", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 # A marker shape per class, or per path down a landscape: tells them apart on a black-and-white photocopy.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+STEP_MARKS = MARKERS[1:-1]  # a landscape path's steps: not the circle and star that mark its start and end
 
 
 class MissingExtraError(ImportError):
@@ -305,10 +306,10 @@ def plot_loss_landscape(
     ``no_grad()``. ``paths`` maps a name to a list of (a, b) points, e.g.
     ``{"batch GD": [...], "SGD": [...], "momentum": [...]}``; each is drawn as a line
     with a mark per step, a circle at its start and a star at its end (in that order in
-    ``ax.lines``). Each path has its own line style and step mark (circle, square,
-    triangle, …), so where paths meet they can be told apart in gray and by colour-blind
-    readers, not by their colour alone. ``log_levels=True`` spaces the contours logarithmically, which shows
-    the floor of a long narrow valley.
+    ``ax.lines``). Each path has its own line style and step mark (square, triangle,
+    diamond, …), so where paths meet they can be told apart in gray and by colour-blind
+    readers, not by their colour alone. ``log_levels=True`` spaces the contours
+    logarithmically, which shows the floor of a long narrow valley.
     """
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a function of two numbers, like lambda a, b: a**2 + b**2; got {loss_fn!r}")
@@ -339,8 +340,9 @@ def plot_loss_landscape(
     ax.figure.colorbar(filled, ax=ax, label=f"ℒ({labels[0]}, {labels[1]})", format="%.3g")
     for i, (name, points) in enumerate(paths.items()):
         color = f"C{(i + 1) % 10}"  # C0 is the colormap's blue; start at orange
-        ax.plot(points[:, 0], points[:, 1], marker=MARKERS[i % len(MARKERS)], linestyle=_linestyle(i), color=color,
-                markersize=4, markeredgecolor="black", markeredgewidth=0.5, linewidth=1.5, label=_shown(name))
+        step_mark = STEP_MARKS[i % len(STEP_MARKS)]
+        ax.plot(points[:, 0], points[:, 1], marker=step_mark, linestyle=_linestyle(i), color=color, markersize=4,
+                markeredgecolor="black", markeredgewidth=0.5, linewidth=1.5, label=_shown(name))
         ax.plot(*points[0], "o", color=color, markersize=9, markeredgecolor="black")
         ax.plot(*points[-1], "*", color=color, markersize=14, markeredgecolor="black")
     ax.set_xlim(*a_range)
