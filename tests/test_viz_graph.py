@@ -17,6 +17,8 @@ from micrograd_club.viz import (
     backward_steps,
     draw_dot,
     draw_graph,
+    explain,
+    save_backward_html,
     save_graph,
 )
 from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT
@@ -337,3 +339,22 @@ def test_a_diagram_in_a_plain_repl_says_what_it_is_and_how_to_see_it():
     assert text.startswith("<Diagram of L (15 values): a picture in Jupyter;") and "save_graph" in text
     assert ".source" in text and len(text) < 150
     assert repr(draw_graph(Value(2.0, "x"))).startswith("<Diagram of x (1 value): ")
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda L: draw_graph(L, precision=2.5), TypeError, "precision must be a whole number, got float: 2.5"),
+        (lambda L: draw_graph(L, precision=-1), ValueError, "precision must be a whole number from 0 to 17, got -1"),
+        (lambda L: draw_graph(L, max_nodes="10"), TypeError, "max_nodes must be a whole number, got str"),
+        (lambda L: draw_graph(L, max_nodes=0), ValueError, "max_nodes must be at least 1, got 0"),
+        (lambda L: explain(L, precision="4"), TypeError, "precision must be a whole number, got str"),
+        (lambda L: save_backward_html(L, "steps.html", max_steps=2.5), TypeError, "max_steps must be a whole number"),
+    ],
+)
+def test_counts_of_the_drawings_are_checked_by_name(call, error, message):
+    x = Value(2.0, "x")
+    L = (x * x).tanh()
+    L.backward()
+    with pytest.raises(error, match=message):  # not a format-specifier error from deep inside
+        call(L)

@@ -17,7 +17,10 @@ import graphviz
 from micrograd_club._io import atomic_write_bytes
 from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
-from micrograd_club.viz.notation import WEIGHTED_SUM, local_formula, node_names, number, partial, plural, role
+from micrograd_club._inputs import whole_number
+from micrograd_club.viz.notation import (
+    WEIGHTED_SUM, checked_precision, local_formula, node_names, number, partial, plural, role,
+)
 from micrograd_club.viz.trace import accumulation_note
 
 __all__ = ["draw_graph", "draw_dot", "save_graph", "GraphTooLargeError", "GraphvizNotFoundError"]
@@ -176,6 +179,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     is drawn as the node whose gradient was just completed. ``grad_width`` (points) is the
     least width of every box's grad cell: the backward stepper gives the widest one it
     will show (``grad_cell_width``), so that no box changes size from step to step."""
+    precision, max_nodes = checked_precision(precision), whole_number(max_nodes, "max_nodes")
     if collapse not in (None, "neuron"):
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
     if rankdir not in RANKDIRS:

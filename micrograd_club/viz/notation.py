@@ -4,6 +4,7 @@ node, ∂out/∂in for every edge, and the formula of each local derivative (σ'
 import math
 import re
 
+from micrograd_club._inputs import whole_number
 from micrograd_club.engine import Constant
 from micrograd_club.nn import Parameter
 
@@ -17,6 +18,9 @@ WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14
 # What makes a name compound when it stands outside brackets: spaces, operators, powers.
 _OPERATOR_CHARACTERS = set(" ·/+−-*^×") | set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+MAX_PRECISION = 17  # a float holds about 17 significant digits: further decimals of a number ≥ 1 are noise
 
 
 def number(x, precision=4):
@@ -34,6 +38,11 @@ def number(x, precision=4):
 def plural(n, one, many=None):
     """n and its noun, singular for 1: "1 epoch", "3 epochs" (``many`` for an irregular plural)."""
     return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def checked_precision(precision):
+    """``precision`` (decimals per number) as an int from 0 to MAX_PRECISION, or a clear error."""
+    return whole_number(precision, "precision", minimum=0, maximum=MAX_PRECISION)
 
 
 def is_number(text):

@@ -12,6 +12,7 @@ import json
 import os
 import re
 
+from micrograd_club._inputs import whole_number
 from micrograd_club._io import atomic_write_text
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render
@@ -148,6 +149,7 @@ def save_backward_html(root, path, *, title="Backpropagation, step by step", max
     if os.path.splitext(os.fspath(path))[1].lower() in (".svg", ".png", ".pdf", ".dot", ".gv"):
         raise ValueError(f"save_backward_html writes a web page, not a picture: end {os.fspath(path)!r} with .html "
                          "(save_graph writes one diagram as a picture)")
+    max_steps = whole_number(max_steps, "max_steps")
     steps = len(root.topological_order())
     if steps > max_steps:
         raise GraphTooLargeError(

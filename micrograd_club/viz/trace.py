@@ -14,7 +14,8 @@ from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
-    FUNCTIONS, is_number, local_formula, node_names, number, partial, plural, role, short_number, shorthands,
+    FUNCTIONS, checked_precision, is_number, local_formula, node_names, number, partial, plural, role, short_number,
+    shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
@@ -136,6 +137,7 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
     names an unlabelled root, L as in the notes."""
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward expects a Value, got {type(root).__name__}")
+    precision = checked_precision(precision)
     order = root.topological_order()
     names = node_names(order, root_name)
     grads = _gradients(order)
