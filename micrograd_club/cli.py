@@ -434,15 +434,26 @@ def _layer_sizes(text):
 
 def _positive(kind, maximum=None):
     """An argparse type: a number of ``kind`` greater than 0 (and at most ``maximum``)."""
+    limit = maximum if maximum is not None else sys.maxsize if kind is int else math.inf
+    return _number_type(kind, lambda value: value > 0, "greater than 0", limit)
+
+
+def _non_negative(kind):
+    """An argparse type: a finite number of ``kind`` that is 0 or more (--noise, --seed)."""
+    return _number_type(kind, lambda value: value >= 0, ">= 0", math.inf)
+
+
+def _number_type(kind, in_range, range_text, limit):
+    """An argparse type: ``kind(text)``, finite, ``in_range`` and at most ``limit``, or a
+    usage error that says which of these it is not."""
 
     def convert(text):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
-        if not 0 < value < math.inf:  # also refuses nan; a long int is compared exactly, not made a float
-            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} greater than 0, got {text!r}")
-        limit = maximum if maximum is not None else sys.maxsize if kind is int else math.inf
+        if not (in_range(value) and value < math.inf):  # also refuses nan; a long int is compared exactly
+            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} {range_text}, got {text!r}")
         if value > limit:
             raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} up to {limit:,}, got {text!r}")
         return value
@@ -453,22 +464,6 @@ def _positive(kind, maximum=None):
 
 def _kind_name(kind):
     return "whole number" if kind is int else "number"
-
-
-def _non_negative(kind):
-    """An argparse type: a finite number of ``kind`` that is 0 or more (--noise, --seed)."""
-
-    def convert(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)}, got {text!r}") from None
-        if not 0 <= value < math.inf:  # also refuses nan; a long int is compared exactly, not made a float
-            raise argparse.ArgumentTypeError(f"expected a {_kind_name(kind)} >= 0, got {text!r}")
-        return value
-
-    convert.__name__ = _kind_name(kind)
-    return convert
 
 
 def run_train(args):
