@@ -585,7 +585,7 @@ def _save_history(out_dir, model, history, X, targets, model_picture):
     with _writing(history_path):
         history.to_csv(history_path)
     print(f"wrote {history_path}")
-    written = _save_plots(out_dir, model, history, X, targets, model_picture) if history.epochs else []
+    written = _save_plots(out_dir, model, history, X, targets, model_picture)
     for name in PICTURES:  # an earlier run's picture would sit beside this run's model as if it were its own
         path = os.path.join(out_dir, name)
         if name not in written and os.path.isfile(path):
