@@ -31,6 +31,7 @@ from micrograd_club.viz import (
     save_graph,
     trace_backward,
 )
+from micrograd_club.viz.graph import GRAPH_EXTENSIONS
 from micrograd_club.viz.notation import number, plural
 
 __all__ = ["main", "build_parser", "CommandError"]
@@ -41,7 +42,6 @@ DEFAULT_OUT = "micrograd_club_out"
 MAX_TRAIN_SAMPLES = 1_000_000  # lower than data.MAX_SAMPLES: train must finish in reasonable time
 MAX_LAYER_SIZE = 10_000
 MAX_PARAMETERS = 1_000_000
-GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 INSTALL_GRAPHVIZ = (
     "install Graphviz: sudo apt-get install graphviz (macOS: brew install graphviz, "
     "Windows: winget install graphviz) and run the command again"
@@ -261,8 +261,10 @@ def _html_path(path):
 
 
 def _graph_path(path):
-    if os.path.splitext(path)[1].lower() not in GRAPH_FORMATS:
-        raise argparse.ArgumentTypeError(f"cannot tell the format of {path!r}: end it with {', '.join(GRAPH_FORMATS)}")
+    if os.path.splitext(path)[1].lower() not in GRAPH_EXTENSIONS:
+        raise argparse.ArgumentTypeError(
+            f"cannot tell the format of {path!r}: end it with {', '.join(GRAPH_EXTENSIONS)}"
+        )
     return path
 
 

@@ -42,7 +42,8 @@ FONT = "DejaVu Sans"
 NODE_FONT = {"fontname": FONT, "fontsize": "11"}
 ACTIVATION_OPS = {"ReLU", "σ", "tanh", "leaky_relu"}
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
-SOURCE_FORMATS = {".dot", ".gv"}
+SOURCE_FORMATS = (".dot", ".gv")
+GRAPH_EXTENSIONS = (*FORMATS, *SOURCE_FORMATS)  # every file name save_graph can write
 
 INSTALL_GRAPHVIZ = (
     "Graphviz's `dot` program is needed to render diagrams, and it is not installed. Install it with\n"

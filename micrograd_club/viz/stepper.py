@@ -15,7 +15,9 @@ import re
 from micrograd_club._inputs import whole_number
 from micrograd_club._io import atomic_write_text
 from micrograd_club.engine import Value
-from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render
+from micrograd_club.viz.graph import (
+    CURRENT, GRAPH_EXTENSIONS, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render,
+)
 from micrograd_club.viz.notation import plural
 from micrograd_club.viz.trace import trace_backward
 
@@ -146,7 +148,7 @@ def save_backward_html(root, path, *, title="Backpropagation, step by step", max
     if not isinstance(root, Value):
         raise TypeError(f"save_backward_html expects a Value (the result to backpropagate from), got "
                         f"{type(root).__name__}")
-    if os.path.splitext(os.fspath(path))[1].lower() in (".svg", ".png", ".pdf", ".dot", ".gv"):
+    if os.path.splitext(os.fspath(path))[1].lower() in GRAPH_EXTENSIONS:
         raise ValueError(f"save_backward_html writes a web page, not a picture: end {os.fspath(path)!r} with .html "
                          "(save_graph writes one diagram as a picture)")
     max_steps = whole_number(max_steps, "max_steps")
