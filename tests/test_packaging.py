@@ -70,6 +70,12 @@ def _read_from_wheel(wheel, suffix):
         return archive.read(name).decode("utf-8")
 
 
+def test_the_sdist_holds_the_source_and_the_whole_test_suite(built):
+    copied, sdist_files, _, _ = built
+    missing = sorted(copied - sdist_files - {".ci/run"})  # the repository's CI, not the package's
+    assert not missing, f"not in the sdist (MANIFEST.in): {missing}"
+
+
 def test_neither_ships_what_a_local_run_leaves_behind(built):
     _, sdist_files, wheel_files, _ = built
     shipped = sorted(name for name in sdist_files | wheel_files if any(name.endswith(left) for left in LEFTOVERS))
