@@ -69,11 +69,15 @@ def atomic_write_bytes(path, data):
 def _new_temporary_file(folder):
     """(fd, path) of a new empty file in ``folder`` named ``.tmp-`` and 8 hex digits: a short
     name, so any name the file system allows for the real file works, and the permissions a
-    plain open() gives (0o666 less the umask; tempfile.mkstemp would make it private, 0o600)."""
+    plain open() gives (0o666 less the umask; tempfile.mkstemp would make it private, 0o600).
+
+    On Windows os.open makes a text-mode descriptor unless given O_BINARY, and every byte 10
+    written through it becomes 13 10: a PNG or PDF would come out corrupted."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
         tmp = os.path.join(folder, f".tmp-{secrets.token_hex(4)}")
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+            return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:  # another writer drew the same name: draw again
             continue
 

@@ -131,3 +131,20 @@ def test_a_new_file_gets_the_permissions_a_plain_open_gives(tmp_path):
     os.chmod(tmp_path / "shared.json", 0o664)
     atomic_write_text(tmp_path / "shared.json", "new")  # an existing file keeps its permissions
     assert os.stat(tmp_path / "shared.json").st_mode & 0o777 == 0o664
+
+
+def test_the_temporary_file_is_opened_in_binary_mode(tmp_path, monkeypatch):
+    """On Windows a descriptor from os.open is in text mode unless O_BINARY is given, and
+    writing through it turns every b"\\n" into b"\\r\\n", which corrupts a PNG or a PDF."""
+    o_binary = 0x8000  # Windows' value; Linux has no O_BINARY
+    monkeypatch.setattr(_io.os, "O_BINARY", o_binary, raising=False)
+    real_open, flags = os.open, []
+
+    def record(name, given_flags, *args, **kwargs):
+        flags.append(given_flags)
+        return real_open(name, given_flags & ~o_binary, *args, **kwargs)
+
+    monkeypatch.setattr(_io.os, "open", record)
+    atomic_write_bytes(tmp_path / "picture.png", b"\x89PNG\r\n\x1a\n")
+    assert flags and all(given & o_binary for given in flags)
+    assert (tmp_path / "picture.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
