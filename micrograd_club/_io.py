@@ -5,6 +5,12 @@ Errors name the path the user gave and what to do, never the hidden temporary fi
 import errno
 import os
 import secrets
+import time
+
+WINDOWS = os.name == "nt"
+# Windows refuses to replace a file that a program has open, which a virus scanner or the
+# search indexer does for a moment with any new file: wait this long (seconds) and try again.
+REPLACE_RETRY_DELAYS = (0.1, 0.2, 0.4)
 
 # errno -> why a file could not be written into ``folder``, and what to do about it
 ADVICE = {
@@ -16,6 +22,9 @@ ADVICE = {
     errno.ENOSPC: "the disk is full (or your quota is used up): free some space, or save somewhere else",
     errno.ENAMETOOLONG: "the file name is too long for the file system: choose a shorter one",
 }
+# why the new file, written in full, could not take the old one's place
+REPLACE_ADVICE = "the old file could not be replaced: if another program has it open (a spreadsheet, an image " \
+    "viewer), close it and try again, or save under another name"
 
 
 def file_path(path):
@@ -43,10 +52,11 @@ def atomic_write_bytes(path, data):
     if os.path.exists(path) and not os.path.isfile(path):
         raise IsADirectoryError(f"{path} is not a regular file (a folder, a device or a pipe): write to a file name")
     if os.path.exists(path) and not os.access(path, os.W_OK):
-        advice = "the file is read-only: make it writable (chmod u+w) or save under another name"
+        advice = "the file is read-only: make it writable (chmod u+w; on Windows untick Read-only in its Properties) " \
+            "or save under another name"
         raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)}; {advice}", given)
     folder = os.path.dirname(path)
-    tmp = None
+    tmp, replacing = None, False
     try:
         fd, tmp = _new_temporary_file(folder)
         with os.fdopen(fd, "wb") as f:
@@ -55,15 +65,29 @@ def atomic_write_bytes(path, data):
             os.fsync(f.fileno())
         if os.path.exists(path):  # the new file keeps the old one's permissions
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        os.replace(tmp, path)
+        replacing = True
+        _replace(tmp, path)
     except BaseException as error:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(error, OSError) and error.errno is not None:
             advice = ADVICE.get(error.errno, "check that the folder {folder} exists and that you may write to it")
+            if replacing and isinstance(error, PermissionError):  # the folder is writable: the file is in the way
+                advice = REPLACE_ADVICE
             reason = f"{os.strerror(error.errno)}; {advice.format(folder=repr(folder))}"
             raise type(error)(error.errno, reason, given) from None
         raise
+
+
+def _replace(tmp, path):
+    """``os.replace(tmp, path)``, on Windows tried again after each of REPLACE_RETRY_DELAYS
+    while it raises PermissionError (the file is open in another program)."""
+    for delay in REPLACE_RETRY_DELAYS if WINDOWS else ():
+        try:
+            return os.replace(tmp, path)
+        except PermissionError:
+            time.sleep(delay)
+    os.replace(tmp, path)
 
 
 def _new_temporary_file(folder):

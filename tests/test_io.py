@@ -148,3 +148,44 @@ def test_the_temporary_file_is_opened_in_binary_mode(tmp_path, monkeypatch):
     atomic_write_bytes(tmp_path / "picture.png", b"\x89PNG\r\n\x1a\n")
     assert flags and all(given & o_binary for given in flags)
     assert (tmp_path / "picture.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+
+
+def refuse_to_replace(monkeypatch, failures):
+    """os.replace raising PermissionError the first ``failures`` times, as on Windows while
+    another program has the old file open; returns the list of calls."""
+    real_replace, calls = os.replace, []
+
+    def replace(*args):
+        calls.append(args)
+        if len(calls) <= failures:
+            raise PermissionError(errno.EACCES, "Access is denied")
+        return real_replace(*args)
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+    monkeypatch.setattr(_io.time, "sleep", lambda seconds: None)
+    return calls
+
+
+@pytest.mark.parametrize("windows", [False, True])
+def test_a_file_open_in_another_program_is_named_as_the_reason_and_kept(tmp_path, monkeypatch, windows):
+    """Windows cannot replace a file that Excel has open: the folder is writable, so saying
+    it is not sends the user the wrong way."""
+    monkeypatch.setattr(_io, "WINDOWS", windows)
+    calls = refuse_to_replace(monkeypatch, failures=100)
+    path = tmp_path / "history.csv"
+    path.write_text("old", encoding="utf-8")
+    with pytest.raises(PermissionError, match="the old file could not be replaced: if another program has it open "
+                                              r"\(a spreadsheet, an image viewer\), close it") as caught:
+        History({"loss": [0.5]}).to_csv(path)
+    assert "not writable" not in str(caught.value)
+    assert_names_the_path_not_the_temp_file(caught.value, path)
+    assert path.read_text(encoding="utf-8") == "old" and os.listdir(tmp_path) == ["history.csv"]
+    assert len(calls) == (len(_io.REPLACE_RETRY_DELAYS) + 1 if windows else 1)
+
+
+def test_on_windows_a_file_held_open_for_a_moment_is_replaced_after_a_wait(tmp_path, monkeypatch):
+    """A virus scanner or the search indexer opens each new file for a moment."""
+    monkeypatch.setattr(_io, "WINDOWS", True)
+    calls = refuse_to_replace(monkeypatch, failures=2)
+    atomic_write_text(tmp_path / "model.json", "new")
+    assert (tmp_path / "model.json").read_text(encoding="utf-8") == "new" and len(calls) == 3
