@@ -8,7 +8,9 @@ run), so a machine without matplotlib or Graphviz still runs every demo and prin
 
 import argparse
 import os
+import sys
 
+from micrograd_club._io import writes_unicode
 from micrograd_club.viz import GraphvizNotFoundError, save_backward_html, save_graph
 from micrograd_club.viz.plots import MissingExtraError, save_figure
 
@@ -29,7 +31,10 @@ def output_folder(out_dir):
 
 
 def parse_out_dir(name, argv=None):
-    """The ``--out DIR`` option of ``python demos/NAME.py``: where pictures are written."""
+    """The ``--out DIR`` option of ``python demos/NAME.py``: where pictures are written.
+    As this starts the script, it also lets stdout and stderr print ∂ and σ (see writes_unicode)."""
+    for stream in (sys.stdout, sys.stderr):
+        writes_unicode(stream)
     default = os.path.join("micrograd_club_out", name)
     parser = argparse.ArgumentParser(description=f"Run the {name} demo.")
     parser.add_argument("--out", default=default, type=_folder_name,

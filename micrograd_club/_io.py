@@ -1,6 +1,7 @@
 """Writing files so that nothing is lost: a crash mid-write leaves the old file intact.
+Errors name the path the user gave and what to do, never the hidden temporary file.
 
-Errors name the path the user gave and what to do, never the hidden temporary file."""
+And writing the ∂ and σ of the printouts to a console or file that has no such letters."""
 
 import errno
 import os
@@ -109,3 +110,16 @@ def _new_temporary_file(folder):
 def atomic_write_text(path, text):
     """``atomic_write_bytes`` for text, as UTF-8."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def writes_unicode(stream):
+    """Switch ``stream`` (sys.stdout, sys.stderr) to UTF-8 if its encoding cannot write the
+    ∂, σ and ✓ that the command line and the demos print (output redirected to a file or a
+    pipe on Windows is cp1252), instead of stopping midway with a UnicodeEncodeError."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str) or not hasattr(stream, "reconfigure"):
+        return  # not a text file with an encoding (io.StringIO takes any text)
+    try:
+        "∂σ✓".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        stream.reconfigure(encoding="utf-8")

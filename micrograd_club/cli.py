@@ -20,6 +20,7 @@ import tempfile
 import warnings
 
 from micrograd_club import __version__, data
+from micrograd_club._io import writes_unicode
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -163,26 +164,13 @@ def main(argv=None):
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     streams = sys.stdout, sys.stderr
     for stream in streams:
-        _writes_unicode(stream)
+        writes_unicode(stream)
     sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
     try:
         return _main(argv)
     finally:
         sys.stdout.flush()  # here, where a reader that left is handled, not at exit
         sys.stdout, sys.stderr = streams
-
-
-def _writes_unicode(stream):
-    """Switch ``stream`` to UTF-8 if its encoding cannot write the ∂, σ and ✓ that the
-    command prints (a file that output is redirected to on Windows is cp1252), instead of
-    stopping midway with a UnicodeEncodeError."""
-    encoding = getattr(stream, "encoding", None)
-    if not isinstance(encoding, str) or not hasattr(stream, "reconfigure"):
-        return  # not a text file with an encoding (io.StringIO takes any text)
-    try:
-        "∂σ✓".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        stream.reconfigure(encoding="utf-8")
 
 
 def _main(argv):

@@ -95,11 +95,14 @@ def test_out_option_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     assert a_file.read_text() == "keep me"
 
 
-def test_a_demo_runs_as_a_script_into_the_default_folder(tmp_path):
+def test_a_demo_runs_as_a_script_into_the_default_folder_printing_utf8_where_the_console_cannot(tmp_path):
+    """Output redirected to a file or a pipe on Windows is cp1252, which has no σ: the demo
+    stopped at its first line with a UnicodeEncodeError."""
     script = os.path.join(REPO, "demos", "sigmoid_and_prediction.py")
-    done = subprocess.run([sys.executable, script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "σ(2.5)" in done.stdout
+    done = subprocess.run([sys.executable, script], cwd=tmp_path, capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "cp1252"})
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert "σ(2.5)" in done.stdout.decode("utf-8")
     assert_png(tmp_path / "micrograd_club_out" / "sigmoid_and_prediction" / "squared_error_descent.png")
 
 
