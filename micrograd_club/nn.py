@@ -453,7 +453,8 @@ def _read_model_file(path):
             data = f.read(MAX_MODEL_FILE_BYTES + 1)  # never more, whatever the file claims to be
         if len(data) > MAX_MODEL_FILE_BYTES:
             raise ValueError(f"it is larger than a model file can be ({MAX_MODEL_FILE_BYTES} bytes)")
-        document = json.loads(data.decode("utf-8"), parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
+        text = data.decode("utf-8-sig")  # -sig: also a file that Notepad or PowerShell began with a byte order mark
+        document = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
     except (ValueError, RecursionError) as error:  # includes UnicodeDecodeError
         raise ValueError(
             f"{path} is not a valid micrograd_club model file: {error}. "

@@ -315,6 +315,16 @@ def test_save_and_load_round_trip(tmp_path):
     assert [f.name for f in tmp_path.iterdir()] == ["model.json"]  # no temp files left behind
 
 
+def test_a_model_file_saved_again_with_a_byte_order_mark_loads(tmp_path):
+    """Notepad (before Windows 10 1903) and Windows PowerShell's Set-Content -Encoding UTF8 start
+    the file with a UTF-8 byte order mark, as json.loads accepts in bytes."""
+    path = tmp_path / "model.json"
+    model = MLP(2, [3, 1], seed=0)
+    model.save(path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert MLP(2, [3, 1], seed=1).load(path).state_dict() == model.state_dict()
+
+
 def test_failed_save_keeps_the_old_file(tmp_path):
     path = tmp_path / "model.json"
     model = MLP(2, [2, 1], seed=0)
