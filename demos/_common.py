@@ -12,6 +12,7 @@ import sys
 
 from micrograd_club._io import writes_unicode
 from micrograd_club.viz import GraphvizNotFoundError, save_backward_html, save_graph
+from micrograd_club.viz.graph import missing_dot_advice
 from micrograd_club.viz.plots import MissingExtraError, save_figure
 
 PLOTS_SKIPPED = "plots skipped: pip install matplotlib"
@@ -89,7 +90,7 @@ def save_diagram(root, path, **options):
     try:
         save_graph(root, path, **options)
     except GraphvizNotFoundError:
-        _say_once(NO_GRAPHVIZ)
+        _say_once(missing_dot_advice(NO_GRAPHVIZ))
         path = os.path.splitext(path)[0] + ".dot"
         save_graph(root, path, **options)
     return _wrote(path)
@@ -101,7 +102,7 @@ def save_step_through(root, path, **options):
     try:
         save_backward_html(root, path, **options)
     except GraphvizNotFoundError:
-        _say_once(NO_GRAPHVIZ)
+        _say_once(missing_dot_advice(NO_GRAPHVIZ))
         return None
     return _wrote(path)
 

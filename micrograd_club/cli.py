@@ -32,7 +32,7 @@ from micrograd_club.viz import (
     save_graph,
     trace_backward,
 )
-from micrograd_club.viz.graph import GRAPH_EXTENSIONS
+from micrograd_club.viz.graph import GRAPH_EXTENSIONS, missing_dot_advice
 from micrograd_club.viz.notation import number, plural
 
 __all__ = ["main", "build_parser", "CommandError"]
@@ -342,7 +342,7 @@ def _save_pictures(root, out, html):
         except GraphTooLargeError as error:
             raise CommandError(str(error)) from None
     if missing_dot:
-        print(f"to get the pictures, {INSTALL_GRAPHVIZ}", file=sys.stderr)
+        print(missing_dot_advice(f"to get the pictures, {INSTALL_GRAPHVIZ}"), file=sys.stderr)
 
 
 def _output_folder(path):

@@ -44,6 +44,24 @@ def needs_dot():
 
 
 @pytest.fixture
+def graphviz_off_path(tmp_path, monkeypatch):
+    """A Windows machine whose Graphviz is installed where its installer puts it, but whose
+    PATH does not have that folder (the installer's default); gives the folder."""
+    from micrograd_club.viz import graph
+
+    monkeypatch.setattr(graph, "WINDOWS", True)
+    monkeypatch.setenv("ProgramFiles", str(tmp_path / "Program Files"))
+    for other in ("ProgramW6432", "ProgramFiles(x86)"):
+        monkeypatch.delenv(other, raising=False)
+    folder = tmp_path / "Program Files" / "Graphviz" / "bin"
+    folder.mkdir(parents=True)
+    (folder / "dot.exe").write_bytes(b"")
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    return folder
+
+
+@pytest.fixture
 def browser_path():
     """A headless-capable Chromium and Python's playwright, for tests of HTML pages."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")

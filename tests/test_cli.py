@@ -138,6 +138,15 @@ def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_insta
     assert status == 0 and "wrote only.dot" in out  # the page alone: its diagram as DOT text
 
 
+def test_on_windows_a_graphviz_not_on_path_is_named_with_its_folder(capsys, graphviz_off_path):
+    folder = graphviz_off_path
+    status, out, err = run(capsys, *TANH, "--out", "pictures.svg")
+    assert status == 0 and "wrote pictures.dot" in out
+    assert err == f"Graphviz is installed in {folder}, but that folder is not on PATH, so its dot program is " \
+        f"not found: add it (Start menu: Edit environment variables for your account > Path > New > {folder}), " \
+        "then open a new terminal or restart Jupyter\n"
+
+
 @pytest.mark.parametrize(
     "argv, phrases",
     [

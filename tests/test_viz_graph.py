@@ -246,6 +246,18 @@ def test_jupyter_without_graphviz_says_how_to_install_it(tmp_path, monkeypatch):
     assert "apt-get install graphviz" in bundle["text/plain"] and ".source" in bundle["text/plain"]
 
 
+def test_on_windows_a_graphviz_installed_but_not_on_path_is_named_with_its_folder(tmp_path, graphviz_off_path):
+    folder = graphviz_off_path
+    expected = f"Graphviz is installed in {folder}, but that folder is not on PATH"
+    with pytest.raises(GraphvizNotFoundError) as caught:
+        save_graph(notes_network()["L"], tmp_path / "graph.svg")
+    assert str(caught.value).startswith(expected) and "Path > New" in str(caught.value)
+    assert draw_graph(notes_network()["L"])._repr_mimebundle_()["text/plain"].startswith(expected)
+    (folder / "dot.exe").unlink()  # not installed after all: say how to install it
+    with pytest.raises(GraphvizNotFoundError, match="winget install graphviz"):
+        save_graph(notes_network()["L"], tmp_path / "graph.svg")
+
+
 def test_jupyter_shows_the_diagram_inline(needs_dot):
     bundle = draw_graph(notes_network()["L"])._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]

@@ -6,6 +6,7 @@ carries what flowed back along it, upstream × local. A value used twice gets tw
 and its grad is the sum of both flows.
 """
 
+import glob
 import html
 import json
 import math
@@ -14,7 +15,7 @@ import textwrap
 
 import graphviz
 
-from micrograd_club._io import atomic_write_bytes
+from micrograd_club._io import WINDOWS, atomic_write_bytes
 from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
 from micrograd_club._inputs import whole_number
@@ -53,6 +54,12 @@ INSTALL_GRAPHVIZ = (
     "  conda:         conda install -c conda-forge graphviz\n"
     "Without it, draw_graph(root).source still gives the DOT text, and save_graph(root, 'graph.dot') writes it."
 )
+# Graphviz's installer for Windows leaves its folder off PATH unless told otherwise.
+OFF_PATH = (
+    "Graphviz is installed in {folder}, but that folder is not on PATH, so its dot program is not found: "
+    "add it (Start menu: Edit environment variables for your account > Path > New > {folder}), "
+    "then open a new terminal or restart Jupyter"
+)
 
 
 class GraphTooLargeError(ValueError):
@@ -78,7 +85,7 @@ class Diagram(graphviz.Digraph):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except graphviz.ExecutableNotFound:
-            return {"text/plain": f"{INSTALL_GRAPHVIZ}\n(The diagram itself is in .source, as DOT text.)"}
+            return {"text/plain": f"{missing_dot_advice()}\n(The diagram itself is in .source, as DOT text.)"}
 
 
 def draw_graph(
@@ -167,7 +174,19 @@ def pipe(graph, fmt):
     try:
         return graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError(INSTALL_GRAPHVIZ) from None
+        raise GraphvizNotFoundError(missing_dot_advice()) from None
+
+
+def missing_dot_advice(install=INSTALL_GRAPHVIZ):
+    """What to do when Graphviz's dot is not found: ``install`` it, or on Windows, where it is
+    installed but not on PATH, add its folder to PATH (saying "install it" would not help)."""
+    # ProgramW6432 is C:\Program Files to a 32-bit Python too, whose ProgramFiles is the (x86) one
+    for variable in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)") if WINDOWS else ():
+        if os.environ.get(variable):
+            found = sorted(glob.glob(os.path.join(glob.escape(os.environ[variable]), "Graphviz*", "bin", "dot.exe")))
+            if found:
+                return OFF_PATH.format(folder=os.path.dirname(found[-1]))
+    return install
 
 
 # ----- building the diagram -----
