@@ -370,7 +370,7 @@ def resident_peak_in_child(n):
 
     try:
         done = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-chain-memory", str(n)],
-                              capture_output=True, text=True, timeout=600, check=True)
+                              capture_output=True, text=True, encoding="utf-8", timeout=600, check=True)
         return int(done.stdout.split()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError, OSError):
         return None
@@ -383,7 +383,7 @@ def _torch_chain_memory(n):
 
     chain_torch(10)
     gc.collect()
-    with open("/proc/self/clear_refs", "w") as f:
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
         f.write("5")  # resets VmHWM, the peak resident size
     before = _status_kb("VmRSS")
     chain_torch(n)
@@ -391,7 +391,7 @@ def _torch_chain_memory(n):
 
 
 def _status_kb(field):
-    with open("/proc/self/status") as f:
+    with open("/proc/self/status", encoding="ascii") as f:
         for line in f:
             if line.startswith(field + ":"):
                 return int(line.split()[1])
@@ -572,7 +572,7 @@ def summary(report):
 def machine():
     cpu = platform.processor() or platform.machine()
     try:
-        with open("/proc/cpuinfo") as f:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass

@@ -372,7 +372,7 @@ def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so
     assert status == 1
     assert_one_line_error(err, "training diverged", "history.csv has the loss of the", "no model.json was written")
     epochs = int(re.search(r"the loss of the (\d+) epochs? before", err).group(1))
-    with open(tmp_path / "history.csv") as f:
+    with open(tmp_path / "history.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     assert len(rows) == epochs + 1 and float(rows[-1][1]) > 1e100  # the loss growing is on record
     assert not (tmp_path / "model.json").exists()
@@ -563,7 +563,7 @@ def test_a_bracket_written_against_a_number_or_bracket_gets_the_multiplication_h
 
 
 def test_an_out_folder_that_cannot_be_written_is_reported_before_training(capsys, monkeypatch):
-    with open("afile", "w") as f:
+    with open("afile", "w", encoding="utf-8") as f:
         f.write("not a folder")
     for command in (["train", "xor", *TINY_TRAINING], ["demo", "neuron"]):
         status, out, err = run(capsys, *command, "--out", "afile")

@@ -87,12 +87,12 @@ def test_out_option():
 
 def test_out_option_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     a_file = tmp_path / "notes.txt"
-    a_file.write_text("keep me")
+    a_file.write_text("keep me", encoding="utf-8")
     with pytest.raises(SystemExit) as stop:
         parse_out_dir("neuron", ["--out", str(a_file)])
     assert stop.value.code == 2
     assert f"--out: {a_file} is a file, not a folder" in capsys.readouterr().err
-    assert a_file.read_text() == "keep me"
+    assert a_file.read_text(encoding="utf-8") == "keep me"
 
 
 def test_a_demo_runs_as_a_script_into_the_default_folder_printing_utf8_where_the_console_cannot(tmp_path):

@@ -38,7 +38,7 @@ def test_a_missing_folder_is_named_with_what_to_do(tmp_path, write):
 
 
 def test_a_file_where_the_folder_should_be_is_named(tmp_path):
-    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "notes.txt").write_text("", encoding="utf-8")
     path = tmp_path / "notes.txt" / "model.json"
     with pytest.raises(NotADirectoryError, match="notes.txt' is a file, not a folder") as caught:
         atomic_write_text(path, "{}")
@@ -63,7 +63,7 @@ def test_an_unwritable_folder_is_named(tmp_path, monkeypatch):
 
 def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, monkeypatch):
     path = tmp_path / "model.json"
-    path.write_text("old")
+    path.write_text("old", encoding="utf-8")
 
     def disk_full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -72,7 +72,7 @@ def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, m
     with pytest.raises(OSError, match="No space left on device; the disk is full") as caught:
         atomic_write_text(path, "new")
     assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
-    assert path.read_text() == "old" and os.listdir(tmp_path) == ["model.json"]
+    assert path.read_text(encoding="utf-8") == "old" and os.listdir(tmp_path) == ["model.json"]
 
 
 @pytest.mark.parametrize("name", ["existing/", "new" + os.sep])
@@ -85,13 +85,13 @@ def test_a_path_ending_in_a_separator_is_refused(tmp_path, name):
 
 def test_a_read_only_file_is_not_replaced(tmp_path, monkeypatch):
     path = tmp_path / "model.json"
-    path.write_text("keep me")
+    path.write_text("keep me", encoding="utf-8")
     path.chmod(0o444)
     monkeypatch.setattr(_io.os, "access", lambda name, mode: False)  # as for a user who is not root
     with pytest.raises(PermissionError, match="the file is read-only: make it writable") as caught:
         atomic_write_text(path, "new")
     assert caught.value.filename == str(path)
-    assert path.read_text() == "keep me"
+    assert path.read_text(encoding="utf-8") == "keep me"
 
 
 def test_a_long_file_name_works_and_a_too_long_one_is_named(tmp_path):
@@ -107,7 +107,7 @@ def test_a_long_file_name_works_and_a_too_long_one_is_named(tmp_path):
 
 def test_a_new_file_gets_the_usual_mode_and_an_old_one_keeps_its_own(tmp_path):
     new, old = tmp_path / "new.json", tmp_path / "old.json"
-    old.write_text("")
+    old.write_text("", encoding="utf-8")
     old.chmod(0o640)
     atomic_write_text(new, "x")
     atomic_write_text(old, "x")
@@ -127,7 +127,7 @@ def test_a_new_file_gets_the_permissions_a_plain_open_gives(tmp_path):
     finally:
         os.umask(previous)
     assert os.stat(tmp_path / "private.json").st_mode & 0o777 == 0o600
-    (tmp_path / "shared.json").write_text("old")
+    (tmp_path / "shared.json").write_text("old", encoding="utf-8")
     os.chmod(tmp_path / "shared.json", 0o664)
     atomic_write_text(tmp_path / "shared.json", "new")  # an existing file keeps its permissions
     assert os.stat(tmp_path / "shared.json").st_mode & 0o777 == 0o664

@@ -310,7 +310,7 @@ def test_save_and_load_round_trip(tmp_path):
     model.save(path)
     loaded = MLP(2, [4, 3, 1], activation="tanh", seed=8).load(path)
     assert loaded.state_dict() == model.state_dict()  # exact: JSON keeps every float bit
-    document = json.loads(path.read_text())
+    document = json.loads(path.read_text(encoding="utf-8"))
     assert document["format"] == "micrograd_club.model" and document["architecture"] == repr(model)
     assert [f.name for f in tmp_path.iterdir()] == ["model.json"]  # no temp files left behind
 
@@ -396,7 +396,8 @@ def test_load_refuses_a_number_too_large_for_a_float_and_changes_nothing(tmp_pat
     model = MLP(2, [2, 1], seed=0)
     model.save(path)
     before = model.state_dict()
-    path.write_text(path.read_text().replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": ' + "9" * 400))
+    bias = '"layers.0.neurons.0.b": '
+    path.write_text(path.read_text(encoding="utf-8").replace(bias + "0.0", bias + "9" * 400), encoding="utf-8")
     with pytest.raises(ValueError, match="model.json.*layers.0.neurons.0.b.*finite number"):
         model.load(path)
     assert model.state_dict() == before
@@ -433,9 +434,9 @@ def test_load_refuses_a_file_with_wrong_values(tmp_path):
     path = tmp_path / "model.json"
     model = MLP(2, [2, 1], seed=0)
     model.save(path)
-    document = json.loads(path.read_text())
+    document = json.loads(path.read_text(encoding="utf-8"))
     document["parameters"]["layers.0.neurons.0.b"] = "0.5"
-    path.write_text(json.dumps(document))
+    path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ValueError, match="layers.0.neurons.0.b.*finite number"):
         model.load(path)
     assert os.path.exists(path)
@@ -477,7 +478,7 @@ def test_a_module_of_your_own_has_a_repr_without_an_address_so_its_file_is_the_s
     assert repr(Line()) == "<Line: 2 parameters (w, b)>" and repr(Net()) == "<Net: 17 parameters>"
     Line().save(tmp_path / "a.json")
     Line().save(tmp_path / "b.json")
-    assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
     changed = Line()
     changed.w.data = 9.0
     assert changed.load(tmp_path / "a.json").w.data == 0.5
@@ -510,7 +511,7 @@ def test_a_file_of_many_parameters_loads_and_names_what_it_does_not_use(tmp_path
     model = MLP(1, [1], seed=0)
     names = {**model.state_dict(), **{f"extra.{i}": 0.0 for i in range(40_000)}}
     path = tmp_path / "model.json"
-    path.write_text(json.dumps({"format": "micrograd_club.model", "version": 1, "parameters": names}))
+    path.write_text(json.dumps({"format": "micrograd_club.model", "version": 1, "parameters": names}), encoding="utf-8")
     model.load(path, strict=False)
     assert model.load_state_dict(names, strict=False).unexpected_keys[:2] == ["extra.0", "extra.1"]
 
@@ -530,7 +531,8 @@ def test_state_keys_and_paths_of_the_wrong_type_are_named(tmp_path):
 def test_a_model_file_without_an_architecture_loads_by_its_parameter_names(tmp_path):
     model = MLP(2, [1], seed=0)
     path = tmp_path / "by_hand.json"
-    path.write_text(json.dumps({"format": "micrograd_club.model", "version": 1, "parameters": model.state_dict()}))
+    document = {"format": "micrograd_club.model", "version": 1, "parameters": model.state_dict()}
+    path.write_text(json.dumps(document), encoding="utf-8")
     assert MLP(2, [1], seed=1).load(path).state_dict() == model.state_dict()  # no "saved from 'unknown'" refusal
     with pytest.raises(ValueError, match="state does not fit this model") as refused:
         MLP(2, [2], seed=1).load(path)

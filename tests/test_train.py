@@ -172,7 +172,7 @@ def test_history_to_csv(tmp_path):
     history = History({"loss": [0.5, 0.25], "accuracy": [0.5, 1.0]})
     path = tmp_path / "history.csv"
     history.to_csv(path)
-    assert path.read_text() == "epoch,loss,accuracy\n1,0.5,0.5\n2,0.25,1.0\n"
+    assert path.read_text(encoding="utf-8") == "epoch,loss,accuracy\n1,0.5,0.5\n2,0.25,1.0\n"
 
 
 def test_history_shows_as_one_line_in_a_notebook():
@@ -189,7 +189,7 @@ def test_history_to_csv_quotes_names_and_leaves_missing_values_empty(tmp_path):
     history = History({"loss": [0.5, 0.25], "val, held out": [0.75]})
     path = tmp_path / "history.csv"
     history.to_csv(path)
-    with open(path, newline="") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         assert list(csv.reader(f)) == [["epoch", "loss", "val, held out"], ["1", "0.5", "0.75"], ["2", "0.25", ""]]
 
 

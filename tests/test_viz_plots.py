@@ -133,7 +133,7 @@ def test_importing_the_package_does_not_import_matplotlib():
         "import micrograd_club, micrograd_club.viz, micrograd_club.viz.plots, sys; "
         "assert 'matplotlib' not in sys.modules, sorted(m for m in sys.modules if 'matplotlib' in m)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 0, result.stderr
 
 
