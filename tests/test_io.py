@@ -1,6 +1,7 @@
 """Atomic writes: an error names the user's path and what to do (never the hidden temporary
 file), keeps the old file, and leaves no temporary file behind."""
 
+import contextlib
 import errno
 import os
 
@@ -11,6 +12,20 @@ from micrograd_club._io import atomic_write_bytes, atomic_write_text
 from micrograd_club.nn import MLP
 from micrograd_club.train import History
 from micrograd_club.viz import save_graph
+
+
+# Windows keeps a read-only flag, not Unix permission bits
+unix_permissions = pytest.mark.skipif(os.name == "nt", reason="Windows files have no Unix permission bits")
+
+
+@contextlib.contextmanager
+def umask(mask):
+    """The file-creation mask set to ``mask`` for the block (os.umask sets the old one back)."""
+    previous = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def assert_names_the_path_not_the_temp_file(error, path):
@@ -105,12 +120,14 @@ def test_a_long_file_name_works_and_a_too_long_one_is_named(tmp_path):
     assert os.listdir(tmp_path) == [path.name]
 
 
+@unix_permissions
 def test_a_new_file_gets_the_usual_mode_and_an_old_one_keeps_its_own(tmp_path):
     new, old = tmp_path / "new.json", tmp_path / "old.json"
     old.write_text("", encoding="utf-8")
     old.chmod(0o640)
-    atomic_write_text(new, "x")
-    atomic_write_text(old, "x")
+    with umask(0o022):  # the usual one; Ubuntu gives its users 0o002, which makes new files 0o664
+        atomic_write_text(new, "x")
+        atomic_write_text(old, "x")
     assert new.stat().st_mode & 0o777 == 0o644 and old.stat().st_mode & 0o777 == 0o640
 
 
@@ -120,12 +137,10 @@ def test_a_path_must_be_a_str_or_a_path(path):
         atomic_write_text(path, "text")  # 123 would be taken for a file descriptor
 
 
+@unix_permissions
 def test_a_new_file_gets_the_permissions_a_plain_open_gives(tmp_path):
-    previous = os.umask(0o077)  # a user who keeps files private
-    try:
+    with umask(0o077):  # a user who keeps files private
         atomic_write_text(tmp_path / "private.json", "{}")
-    finally:
-        os.umask(previous)
     assert os.stat(tmp_path / "private.json").st_mode & 0o777 == 0o600
     (tmp_path / "shared.json").write_text("old", encoding="utf-8")
     os.chmod(tmp_path / "shared.json", 0o664)
