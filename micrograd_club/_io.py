@@ -115,11 +115,14 @@ def atomic_write_text(path, text):
 def writes_unicode(stream):
     """Switch ``stream`` (sys.stdout, sys.stderr) to UTF-8 if its encoding cannot write the
     ∂, σ and ✓ that the command line and the demos print (output redirected to a file or a
-    pipe on Windows is cp1252), instead of stopping midway with a UnicodeEncodeError."""
+    pipe on Windows is cp1252), instead of stopping midway with a UnicodeEncodeError.
+    The stream keeps its error handler: given an encoding alone, reconfigure would make it
+    "strict", and a file name that the locale could not decode (kept as surrogates, which
+    stdout's "surrogateescape" writes back as the original bytes) would stop the command."""
     encoding = getattr(stream, "encoding", None)
     if not isinstance(encoding, str) or not hasattr(stream, "reconfigure"):
         return  # not a text file with an encoding (io.StringIO takes any text)
     try:
         "∂σ✓".encode(encoding)
     except (UnicodeEncodeError, LookupError):
-        stream.reconfigure(encoding="utf-8")
+        stream.reconfigure(encoding="utf-8", errors=stream.errors)

@@ -230,6 +230,22 @@ def test_output_to_a_file_in_another_encoding_is_written_as_utf8(monkeypatch):
     assert redirected.buffer.getvalue().decode("utf-8") == "f = x*x = 9.0000\n∂f/∂x = 6.0000\n"
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Windows passes file names as text, never as undecodable bytes")
+def test_a_file_name_the_locale_cannot_decode_is_printed_as_its_own_bytes(monkeypatch):
+    """In an ASCII locale (LC_ALL=C with python -X utf8=0) the folder Übung arrives as
+    surrogates, which stdout's "surrogateescape" writes back as the original bytes; switching
+    stdout to UTF-8 made it "strict", and printing "wrote Übung/…" stopped the command."""
+    redirected = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="surrogateescape")
+    monkeypatch.setattr(sys, "stdout", redirected)
+    folder = "Übung".encode("utf-8").decode("ascii", "surrogateescape")  # as the ASCII locale decoded it
+    assert folder == "\udcc3\udc9cbung" and os.fsencode(folder) == "Übung".encode("utf-8")
+    os.mkdir(folder)
+    assert cli.main(["graph", "x*x", "--set", "x=3", "--out", os.path.join(folder, "g.dot")]) == 0
+    redirected.flush()
+    assert redirected.buffer.getvalue().decode("utf-8").endswith("\nwrote Übung/g.dot\n")
+    assert os.listdir("Übung") == ["g.dot"]
+
+
 def test_unexpected_errors_are_not_hidden(monkeypatch):
     def broken(*args):
         raise RuntimeError("a bug")
