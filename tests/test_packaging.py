@@ -37,7 +37,8 @@ def _ignored_by_git():
 def _build(source, hook, out_dir):
     """Run the build backend's ``hook`` (build_sdist or build_wheel) in ``source``: the file made."""
     code = "import sys, setuptools.build_meta as backend; getattr(backend, sys.argv[1])(sys.argv[2])"
-    done = subprocess.run([sys.executable, "-c", code, hook, str(out_dir)], cwd=source, capture_output=True, text=True)
+    command = [sys.executable, "-c", code, hook, str(out_dir)]
+    done = subprocess.run(command, cwd=source, capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, f"{hook} failed:\n{done.stdout}\n{done.stderr}"
     (made,) = [path for path in out_dir.iterdir() if path.suffix == (".gz" if hook == "build_sdist" else ".whl")]
     return made
@@ -52,7 +53,7 @@ def built(tmp_path_factory):
     copied = {path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file()}
     for leftover in LEFTOVERS:
         (source / leftover).parent.mkdir(parents=True, exist_ok=True)
-        (source / leftover).write_text("left over\n")
+        (source / leftover).write_text("left over\n", encoding="utf-8")
     sdist = _build(source, "build_sdist", tmp / "sdist")
     with tarfile.open(sdist) as archive:
         top = archive.getnames()[0].split("/")[0]
