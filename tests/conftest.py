@@ -1,5 +1,6 @@
-"""Test setup: make tests/strategies.py and the demos importable, and in CI refuse to
-run without the references that local runs may skip (PyTorch, micrograd, matplotlib)."""
+"""Test setup: make tests/strategies.py and the demos importable, set Hypothesis up (one
+profile for every property test), and in CI refuse to run without the references that
+local runs may skip (PyTorch, micrograd, matplotlib)."""
 
 import importlib.util
 import os
@@ -7,10 +8,23 @@ import shutil
 import sys
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "demos"))
+
+# No test is about speed, so no deadline: a busy machine would fail a property test that
+# passes. In CI, every run tries the same examples (a red CI is a bug, not bad luck), keeps
+# no example database, skips the health check that times data generation, and prints the
+# blob that replays a failure. Recent Hypothesis does the CI part by itself when CI is set;
+# the test extra allows any 6.x, so it is spelt out here.
+settings.register_profile("micrograd_club", deadline=None)
+settings.register_profile(
+    "micrograd_club_ci", parent=settings.get_profile("micrograd_club"), derandomize=True, database=None,
+    print_blob=True, suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("micrograd_club_ci" if os.environ.get("CI") else "micrograd_club")
 
 # Module -> how to get it. Locally a missing one skips its tests; in CI it is an error.
 REFERENCES = {

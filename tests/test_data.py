@@ -91,7 +91,7 @@ def test_shapes_and_dtypes(name, n):
 
 @pytest.mark.parametrize("make", [make_moons, make_circles])
 @given(n=sample_counts())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 def test_two_class_sets_are_balanced(make, n):
     _, y = make(n_samples=n, seed=0)
     assert set(y.tolist()) <= {0, 1}
@@ -99,7 +99,7 @@ def test_two_class_sets_are_balanced(make, n):
 
 
 @given(n=sample_counts(3, 90), classes=st.integers(1, 6))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 def test_spiral_gives_each_class_its_share(n, classes):
     assume(n >= classes)
     _, y = make_spiral(n_samples=n, classes=classes, seed=0)
@@ -220,7 +220,7 @@ def test_regression_outliers_pull_the_least_squares_fit():
 
 
 @given(n=sample_counts(2, 60), fraction=st.floats(0.05, 0.95), shuffle=st.booleans(), seed=seeds())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_split_is_a_partition(n, fraction, shuffle, seed):
     n_test = math.ceil(fraction * n)
     assume(n_test <= n - 1)
@@ -250,13 +250,13 @@ def test_split_with_an_int_count_and_a_seed_is_reproducible():
 @pytest.mark.parametrize("batch_size", [None, 1, 7])
 @pytest.mark.parametrize("shuffle", [False, True])
 @given(n=sample_counts(), seed=seeds())
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 def test_batches_cover_every_sample_once(batch_size, shuffle, n, seed):
     check_one_pass(n, batch_size, shuffle, seed)
 
 
 @given(n=sample_counts(), batch_size=batch_sizes(), shuffle=st.booleans(), seed=seeds())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_batches_cover_every_sample_once_for_any_size(n, batch_size, shuffle, seed):
     check_one_pass(n, batch_size, shuffle, seed)
 

@@ -55,7 +55,7 @@ def analytic_grad(f, xs):
 
 
 @pytest.mark.parametrize("name", sorted(UNARY))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_unary_op_gradient_matches_central_differences(name, data):
     f, strategy = UNARY[name]
@@ -64,7 +64,7 @@ def test_unary_op_gradient_matches_central_differences(name, data):
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_binary_op_gradient_matches_central_differences(name, data):
     f, sa, sb = BINARY[name]
@@ -526,7 +526,7 @@ VALUE_OPS = {
 }
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(expr=expressions(), xs=st.lists(reals(-3, 3), min_size=3, max_size=3))
 def test_random_expressions_match_pytorch_float64(expr, xs):
     torch = pytest.importorskip("torch")

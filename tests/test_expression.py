@@ -55,7 +55,7 @@ def test_value_and_gradients_match_values_built_by_hand(text, by_hand):
     assert_same_graph_numbers(text, by_hand, 1.5, 0.4, 0.1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     x=st.floats(0.1, 5.0),
     w=st.floats(0.1, 5.0),

@@ -75,7 +75,7 @@ OPS = {
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(data=st.data())
 def test_gradcheck_passes_for_correct_ops(name, data):
     f, strategies = OPS[name]
@@ -125,7 +125,7 @@ def test_gradcheck_fails_for_a_wrong_derivative():
     assert good.ok and "local derivative" in bad.note
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(a=reals(), b=reals())
 def test_gradcheck_fails_for_swapped_derivatives_whenever_they_differ(a, b):
     assume(abs(a - b) > 0.01)

@@ -40,7 +40,7 @@ except ImportError:
     torch = None
 needs_torch = pytest.mark.skipif(torch is None, reason="needs torch")
 
-SETTINGS = settings(max_examples=30, deadline=None)
+SETTINGS = settings(max_examples=30)
 
 
 def value_and_grads(loss, predictions, targets):
@@ -358,7 +358,7 @@ def test_bce_at_probability_0_and_1_matches_torch():
 
 @needs_torch
 @pytest.mark.parametrize("target", ["index", "probabilities"])
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(data=st.data())
 def test_cross_entropy_matches_torch(target, data):
     rows, labels = data.draw(class_batches(target=target))

@@ -242,7 +242,7 @@ def test_bad_inputs_and_configurations():
 # ----- softmax -----
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(logits=real_lists(min_size=2, max_size=5, low=-20, high=20))
 def test_softmax_and_log_softmax_agree_with_the_formula(logits):
     exps = [math.exp(z) for z in logits]
@@ -263,7 +263,7 @@ def test_softmax_is_stable_for_huge_logits_and_has_gradients():
     assert z[0].grad == pytest.approx(probs[0].data - 1) and math.isfinite(z[1].grad)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(logits=real_lists(min_size=2, max_size=4, low=-5, high=5), weight=reals())
 def test_softmax_gradient_matches_pytorch(logits, weight):
     torch = pytest.importorskip("torch")

@@ -161,7 +161,7 @@ def test_trace_rejects_non_values():
         trace_backward(3.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(expr=expressions(), xs=st.lists(reals(-3, 3), min_size=3, max_size=3))
 def test_every_node_trace_equals_backward_on_random_graphs(expr, xs):
     variables = [Value(x, f"x{i}") for i, x in enumerate(xs)]
