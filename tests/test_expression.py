@@ -7,7 +7,6 @@ import math
 import os
 import re
 import sys
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -209,10 +208,8 @@ def test_the_watcher_sees_imports_shell_commands_and_eval(watched):
 
 @pytest.mark.parametrize("text, what, column", REFUSED, ids=[text for text, _, _ in REFUSED])
 def test_hostile_input_is_refused_with_what_and_where_and_nothing_runs(text, what, column, watched):
-    start = time.perf_counter()
     with pytest.raises(ExpressionError) as refused:
         watched(parse_expression, text, VARIABLES)
-    assert time.perf_counter() - start < 0.5
     message = str(refused.value)
     assert message.startswith(what)
     assert f"not allowed at column {column};" in message
@@ -265,16 +262,15 @@ def test_a_whole_number_next_to_an_error_gets_no_multiplication_hint(text):
 
 def test_a_10_megabyte_string_is_refused_at_once_without_parsing(monkeypatch):
     monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: pytest.fail("the text was parsed"))
-    start = time.perf_counter()
     with pytest.raises(ExpressionError, match="10,000,000 characters long; the limit is 1000"):
         parse_expression("x+" * 5_000_000, VARIABLES)
-    assert time.perf_counter() - start < 0.5
 
 
 def test_a_tower_of_powers_overflows_to_inf_at_once():
-    start = time.perf_counter()
+    """Numbers become floats before any arithmetic, so 9**9**9 is a float overflow, never
+    Python's exact 9**387420489 (hundreds of millions of digits, minutes of work)."""
+    assert type(parse_expression("9", {}).data) is float
     assert parse_expression("9**9**9", {}).data == math.inf  # as torch gives, and as 1e300 * 1e300 does
-    assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize(
