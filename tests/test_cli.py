@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -39,6 +40,11 @@ def assert_one_line_error(err, *phrases):
     assert err.count("\n") == 1 and err.startswith("micrograd-club")
     for phrase in phrases:
         assert phrase in err
+
+
+def folder_contents(folder):
+    """{file name: bytes} of a folder, to see that a failed run left it as it was."""
+    return {path.name: path.read_bytes() for path in pathlib.Path(folder).iterdir()}
 
 
 # ----- graph -----
@@ -396,14 +402,14 @@ def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so
 
 def test_diverging_training_keeps_an_earlier_runs_files(capsys):
     assert run(capsys, "train", "regression", *TINY_TRAINING, "--out", "run")[0] == 0
-    before = {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")}
+    before = folder_contents("run")
     status, out, err = run(capsys, "train", "regression", "--samples", "30", "--epochs", "200", "--layers", "4",
                            "--activation", "linear", "--optimizer", "sgd", "--lr", "1", "--no-progress",
                            "--out", "run")
     assert status == 1 and "wrote" not in out and "removed" not in out
     assert_one_line_error(err, "training diverged", "Nothing was written: run keeps the earlier run's files",
                           "give a new --out")
-    assert {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")} == before
+    assert folder_contents("run") == before
 
 
 def test_a_loss_that_grows_tenfold_gives_a_warning_line(capsys, tmp_path):
@@ -446,7 +452,7 @@ def test_ctrl_c_in_the_first_epoch_keeps_an_earlier_runs_files(capsys, monkeypat
     from micrograd_club.optim import Adam
 
     assert run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")[0] == 0
-    before = {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")}
+    before = folder_contents("run")
 
     def ctrl_c(self):
         raise KeyboardInterrupt
@@ -455,7 +461,7 @@ def test_ctrl_c_in_the_first_epoch_keeps_an_earlier_runs_files(capsys, monkeypat
     status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
     assert status == 130 and "wrote" not in out and "removed" not in out
     assert_one_line_error(err, "stopped (Ctrl-C) before the first epoch finished; nothing was written to run")
-    assert {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")} == before
+    assert folder_contents("run") == before
 
 
 # ----- demo -----
@@ -529,13 +535,13 @@ def test_a_reader_that_stops_early_takes_the_output_not_the_files(tmp_path, unbu
     """micrograd-club train ... | head: with stdout buffered, the text used to meet the closed
     pipe at exit (a traceback, status 120); unbuffered, at the first line (nothing saved)."""
     env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
-    process = subprocess.Popen(
+    with subprocess.Popen(  # the with closes stderr's pipe too
         [sys.executable, "-m", "micrograd_club", "train", "moons", *TINY_TRAINING, "--out", "run"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merged else subprocess.PIPE, cwd=tmp_path, env=env,
-    )
-    process.stdout.close()  # the reader leaves before reading a line
-    err = b"" if merged else process.stderr.read()
-    assert process.wait(timeout=60) == 0 and err == b""
+    ) as process:
+        process.stdout.close()  # the reader leaves before reading a line
+        err = b"" if merged else process.stderr.read()
+        assert process.wait(timeout=60) == 0 and err == b""
     assert {"model.json", "history.csv"} <= set(os.listdir(tmp_path / "run"))
 
 

@@ -272,7 +272,8 @@ def test_readme_pictures_script_draws_them(tmp_path, needs_dot):
     spec.loader.exec_module(module)
     written = module.draw_diagrams(str(tmp_path))
     assert [os.path.basename(p) for p in written] == ["backprop_4_7.svg", "mlp_neurons.svg"]
-    first = open(written[0], encoding="utf-8").read()
+    with open(written[0], encoding="utf-8") as svg:
+        first = svg.read()
     assert "<svg" in first and "σ&#39;(z1) = 0.2350" in first
     committed = os.path.join(os.path.dirname(script), "images", "backprop_4_7.svg")
     assert os.path.exists(committed)
