@@ -682,6 +682,15 @@ def test_underscore_backward_steps_one_node_by_hand():
     assert (c.grad, a.grad, b.grad) == (2.0, -6.0, 4.0)
 
 
+def test_underscore_backward_adds_to_the_grad_of_a_value_used_twice():
+    # the lecture's bug: with = instead of +=, b = a + a gives ∂b/∂a = 1, not 2
+    a = Value(3.0)
+    b = a + a
+    b.grad = 1.0
+    b._backward()
+    assert a.grad == 2.0
+
+
 def test_a_copy_of_a_result_made_inside_no_grad_still_refuses_backward():
     import copy
     import pickle
