@@ -2,6 +2,7 @@
 numbers as backward()."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from micrograd_club.expression import parse_expression
 from micrograd_club.losses import binary_cross_entropy
 from micrograd_club.nn import MLP
 from micrograd_club.viz import draw_graph, explain, trace_backward
+from micrograd_club.viz import trace as trace_module
 from micrograd_club.viz.trace import accumulation_note
 from micrograd_club.viz.notation import local_formula, node_names, number, partial
 from strategies import evaluate, expressions, reals
@@ -270,6 +272,36 @@ def test_a_trace_says_what_its_shorthand_names_stand_for():
     assert text.splitlines()[-1] == "where v1 = tanh(w·x + b)·((w·x)#2 + b), v2 = (w·x)#3·x + b·b·b"
     short = str(trace_backward((w * x + b).tanh()))
     assert "where" not in short and "v1" not in short
+
+
+def test_printing_a_trace_scans_its_text_as_often_for_a_long_chain_as_for_a_short_one(monkeypatch):
+    # Each shorthand name was searched for in each line: a trace of a few thousand nodes took
+    # minutes to print. Counted, not timed: the regular-expression calls made while printing.
+    scans = []
+
+    class CountingRe:
+        def __getattr__(self, name):
+            def counted(*args, **kwargs):
+                scans.append(name)
+                return getattr(re, name)(*args, **kwargs)
+            return counted
+
+    def chain(links):  # tanh(x·1.5 + 0.1) is too long a name, so every link's result is v1, v2, …
+        y = Value(0.5, label="x")
+        for _ in range(links):
+            y = (y * 1.5 + 0.1).tanh()
+        return trace_backward(y, every_node=True)
+
+    short, long = chain(3), chain(60)
+    monkeypatch.setattr(trace_module, "re", CountingRe())
+    scans_per_print = []
+    for trace in (short, long):
+        scans.clear()
+        text = str(trace)
+        scans_per_print.append(len(scans))
+        assert text.splitlines()[-1].startswith("where v1 = tanh(x·1.5 + 0.1), v2 = tanh(v1·1.5 + 0.1)")
+    assert scans_per_print[0] == scans_per_print[1]
+    assert text.splitlines()[-1].endswith(", v59 = tanh(v58·1.5 + 0.1)")  # v60 is the root, L
 
 
 def test_a_powers_local_derivative_is_written_with_superscripts_as_its_name_is():

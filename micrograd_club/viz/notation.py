@@ -16,6 +16,7 @@ SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 # A neuron's pre-activation as one node (engine.weighted_sum): parents (w1 … wn, x1 … xn, b).
 WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14
+SHORTHAND = r"v\d+"  # how node_names calls a node whose name would be longer: v1, v2, …
 # What makes a name compound when it stands outside brackets: spaces, operators, powers.
 _OPERATOR_CHARACTERS = set(" ·/+−-*^×") | set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -104,7 +105,7 @@ def shorthands(order, names):
     key = {}
     for node in order:
         name = names[node]
-        if node.parents and not node.label and re.fullmatch(r"v\d+", name):
+        if node.parents and not node.label and re.fullmatch(SHORTHAND, name):
             formula = _derived_name(node, names)
             if formula:
                 key[name] = formula

@@ -14,13 +14,14 @@ from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
-    FUNCTIONS, checked_precision, is_number, local_formula, node_names, number, partial, plural, role, short_number,
-    shorthands,
+    FUNCTIONS, SHORTHAND, checked_precision, is_number, local_formula, node_names, number, partial, plural, role,
+    short_number, shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
 NAMES_IN_REPR = 8  # a BackwardTrace's repr names this many steps, then "…"
+SHORTHAND_NAME = re.compile(rf"(?<![\w#]){SHORTHAND}(?![\w#])")  # v1 in a line, but not in v12 or v1#2
 
 
 class Term(NamedTuple):
@@ -115,8 +116,10 @@ class BackwardTrace(list):
 
     def __str__(self):
         lines = [step.text for step in self]
-        used = [f"{name} = {formula}" for name, formula in self.shorthands.items()
-                if any(re.search(rf"(?<![\w#]){name}(?![\w#])", line) for line in lines)]
+        # One pass over the text for the v1, v2, … it uses (not one search per shorthand per line:
+        # a trace of a few thousand nodes took minutes to print).
+        mentioned = set(re.findall(SHORTHAND_NAME, "\n".join(lines)))
+        used = [f"{name} = {formula}" for name, formula in self.shorthands.items() if name in mentioned]
         if used:
             lines.append("where " + ", ".join(used))
         return "\n".join(lines)
