@@ -10,7 +10,8 @@ import pytest
 
 import backprop_by_hand
 from micrograd_club import Value
-from micrograd_club.nn import MLP
+from micrograd_club.losses import mse
+from micrograd_club.nn import MLP, Neuron, Parameter
 from micrograd_club.viz import (
     GraphTooLargeError,
     GraphvizNotFoundError,
@@ -21,6 +22,7 @@ from micrograd_club.viz import (
     save_backward_html,
     save_graph,
 )
+from micrograd_club.viz import graph as graph_module
 from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT
 
 
@@ -186,6 +188,51 @@ def test_collapse_keeps_parameters_used_elsewhere(fused):
         draw_graph(loss, collapse="layer")
 
 
+def test_collapse_walks_down_each_neurons_sum_once_not_every_sum_of_the_graph(monkeypatch):
+    # find_neurons used to walk down from every + to see whether a neuron ended there: down the
+    # whole of a loss's long sum over the examples from each of its +, quadratic in the examples.
+    model = MLP(2, [3, 1], seed=0, fused=False)  # micrograd's shape: b + w1·x1 + w2·x2, a chain of +
+    loss = mse([model([0.1 * i, -0.2 * i]) for i in range(20)], [1.0] * 20)  # … + (y − ŷ)² + …, 19 more +
+    walked = []
+    walk = graph_module._weighted_sum
+    monkeypatch.setattr(graph_module, "_weighted_sum", lambda top, *rest: walked.append(top) or walk(top, *rest))
+    neurons = graph_module.find_neurons(loss.topological_order())
+    assert len(neurons) == 20 * (3 + 1) and len(walked) == len(neurons)
+    assert sorted(neuron["summary"].split(",")[0] for neuron in neurons.values()) == \
+        ["Σwx+b → ReLU"] * 60 + ["Σwx+b → linear"] * 20
+
+
+def test_naming_neurons_by_layer_goes_through_them_as_often_for_a_deep_graph_as_for_a_shallow_one():
+    # Each layer's neurons were picked out of all of them: quadratic in the depth (an RNN-like
+    # chain of a neuron applied 10,000 times took seconds to collapse before max_nodes refused it).
+    class CountingDict(dict):
+        passes = 0
+
+        def __iter__(self):
+            CountingDict.passes += 1
+            return super().__iter__()
+
+    passes = []
+    for depth in (3, 40):
+        neuron, y = Neuron(1, activation="tanh", seed=0), 0.5
+        for _ in range(depth):
+            y = neuron([y])
+        order = y.topological_order()
+        neurons = CountingDict(graph_module.find_neurons(order))
+        CountingDict.passes = 0
+        graph_module._name_by_layer(neurons, order)
+        passes.append(CountingDict.passes)
+        assert [neurons[node]["name"] for node in order if node in neurons] == [
+            f"neuron {layer}.1" for layer in range(1, depth + 1)]
+    assert passes[0] == passes[1]
+
+
+def test_a_product_of_one_input_named_star_is_no_neurons_term():
+    w, b = Parameter(0.5, "w"), Parameter(0.1, "b")
+    odd = Value.from_op(2 * w.data, "*", (w,), (2.0,))  # an op of your own called "*", with one input
+    assert graph_module.find_neurons((b + odd).tanh().topological_order()) == {}  # was an IndexError
+
+
 def test_collapse_hides_the_parameters_of_a_linear_neuron():
     for fused in (True, False):
         model = MLP(1, [1], activation="tanh", seed=0, fused=fused)  # one linear neuron, one input
@@ -195,8 +242,6 @@ def test_collapse_hides_the_parameters_of_a_linear_neuron():
 
 
 def test_a_fused_neuron_is_one_op_node_with_every_local_derivative():
-    from micrograd_club.nn import Neuron
-
     n = Neuron(2, activation="sigmoid", seed=0)
     x = [Value(0.5, "x1"), Value(-1.0, "x2")]
     h = n(x)
@@ -322,8 +367,6 @@ def test_a_long_chain_runs_down_the_page_so_it_fits_a_notebook_cell(needs_dot):
 
 
 def test_a_neuron_with_many_inputs_fans_out_left_to_right(needs_dot):
-    from micrograd_club.nn import Neuron
-
     out = Neuron(8, seed=0)([Value(float(i), f"x{i}") for i in range(8)])
     out.backward()
     graph = draw_graph(out)

@@ -419,11 +419,17 @@ def find_neurons(order):
     for node in order:
         if node.op in ACTIVATION_OPS and len(node.parents) == 1 and consumers.get(node.parents[0]) == 1:
             activation_of[node.parents[0]] = node
+    chain_sums = _chain_sums(order, consumers)
     neurons, taken = {}, set()
     for top in reversed(order):
-        if top in taken or top.op not in ("+", WEIGHTED_SUM):
+        if top in taken:
             continue
-        found = _fused_weighted_sum(top) if top.op == WEIGHTED_SUM else _weighted_sum(top, consumers)
+        if top.op == WEIGHTED_SUM:
+            found = _fused_weighted_sum(top)
+        elif top in chain_sums:
+            found = _weighted_sum(top)
+        else:
+            continue
         if found is None:
             continue
         members, inputs, weights, bias = found
@@ -452,11 +458,12 @@ def _name_by_layer(neurons, order):
     for neuron in neurons.values():
         for k, x in enumerate(neuron["inputs"]):
             place.setdefault(x, k)
-    layer_of = {}
+    layer_of, layers = {}, {}
     for output in sorted(neurons, key=position.get):  # parents first, so input layers are known
         layer_of[output] = 1 + max((layer_of.get(x, 0) for x in neurons[output]["inputs"]), default=0)
-    for layer in set(layer_of.values()):
-        members = sorted((o for o in neurons if layer_of[o] == layer), key=lambda o: (place.get(o, 0), position[o]))
+        layers.setdefault(layer_of[output], []).append(output)
+    for layer, members in layers.items():
+        members.sort(key=lambda o: (place.get(o, 0), position[o]))
         for k, output in enumerate(members, start=1):
             neurons[output]["name"] = f"neuron {layer}.{k}"
 
@@ -480,21 +487,33 @@ def _fused_weighted_sum(top):
     return {*weights, bias}, inputs, weights, bias
 
 
-def _weighted_sum(top, consumers):
-    """(members, inputs, weights, bias) if ``top`` is b + w1·x1 + … + wn·xn, else None."""
+def _chain_sums(order, consumers):
+    """The + nodes that end a chain b + w1·x1 + … + wk·xk: b and each wᵢ a Parameter, each
+    product and each + below the top used only by the next +. One pass, parents first, each
+    + decided from the one below it, so that ``find_neurons`` walks only the chains that are
+    neurons (walking down from every + of a long sum, such as a loss over many examples,
+    was quadratic)."""
+    sums = set()
+    for node in order:
+        if node.op == "+" and len(node.parents) == 2:
+            rest, term = node.parents
+            starts_right = isinstance(rest, Parameter) or (rest in sums and consumers.get(rest) == 1)
+            weight_times_input = (term.op == "*" and len(term.parents) == 2 and consumers.get(term) == 1
+                                  and isinstance(term.parents[0], Parameter))
+            if starts_right and weight_times_input:
+                sums.add(node)
+    return sums
+
+
+def _weighted_sum(top):
+    """(members, inputs, weights, bias) of b + w1·x1 + … + wn·xn, a top of ``_chain_sums``."""
     members, terms, node = set(), [], top
-    while node.op == "+" and len(node.parents) == 2:
-        if node is not top and consumers.get(node) != 1:
-            return None
+    while not isinstance(node, Parameter):  # down the chain to b
         members.add(node)
         terms.append(node.parents[1])
         node = node.parents[0]
-    if not isinstance(node, Parameter):
-        return None
     inputs, weights = [], []
     for term in reversed(terms):
-        if term.op != "*" or consumers.get(term) != 1 or not isinstance(term.parents[0], Parameter):
-            return None
         members |= {term, term.parents[0]}
         weights.append(term.parents[0])
         inputs.append(term.parents[1])
