@@ -192,8 +192,9 @@ class Tape:
         """Trace these rows as Values and compare them with the tape (see the module docstring).
         Rows where the engine raises and the tape gives inf or nan are noted in ``engine_errors``."""
         self.engine_errors = {}
+        batch = [np.asarray(a, dtype=float) for a in args]  # once, not per row: a list would be copied each time
         for row in sample:
-            example = [np.asarray(a, dtype=float)[row] for a in args]
+            example = [a[row] for a in batch]
             try:
                 trace = _trace(self.fn, example)
             except (ValueError, ArithmeticError) as error:

@@ -428,3 +428,27 @@ def test_check_all_re_traces_every_row():
         tape(X, check="all")
     with pytest.raises(ValueError, match="check must be None, False, True or 'all'"):
         tape(X, check="every")
+
+
+def test_checking_every_row_reads_the_batch_once_not_once_per_row():
+    # The batch was converted to an array again for each checked row: checking every row of a batch
+    # given as lists was quadratic (16,000 rows took 80 s, an array 0.5 s). Counted: conversions.
+    class Batch:
+        conversions = 0
+
+        def __init__(self, rows):
+            self.rows = np.asarray(rows, dtype=float)
+
+        def __array__(self, dtype=None, copy=None):
+            Batch.conversions += 1
+            return self.rows if dtype is None else self.rows.astype(dtype)
+
+    tape = compile(lambda x, t: (x[0] * x[1] - t) ** 2, [1.0, 2.0], 0.5)
+    conversions = []
+    for rows in (2, 40):
+        X, y = Batch(np.arange(2.0 * rows).reshape(rows, 2)), Batch(np.ones(rows))
+        Batch.conversions = 0
+        result = tape(X, y, check="all")
+        conversions.append(Batch.conversions)
+        assert list(result.values) == [(a * b - 1.0) ** 2 for a, b in X.rows]
+    assert conversions[0] == conversions[1]
