@@ -619,6 +619,10 @@ class _Program:
             else:
                 block = self._map_block(i, children)
                 self.instructions.append(("map", block) if block is not None else ("op", i))
+        for block in self.blocks:  # decided once per layer, not once per edge into it (n² edges for n inputs)
+            if block["kind"] == "layer":
+                block["source"] = self._layer_input_block(block)
+                block["read_as_block"] = set(block["inputs"]) if block["source"] is not None else set()
         # which block members are also read one by one (as a column)
         self.columns_read = set()
         for i, ps in enumerate(parents):
@@ -663,7 +667,7 @@ class _Program:
         if block["kind"] == "map":
             return True
         if block["kind"] == "layer":
-            return self._layer_input_block(block) is not None and member in block["inputs"]
+            return member in block["read_as_block"]
         return False
 
     def _layer_input_block(self, block):
@@ -810,7 +814,7 @@ class _Program:
     def _forward_layer(self, emit, number):
         block = self.blocks[number]
         n, members = len(block["inputs"]), block["members"]
-        source = self._layer_input_block(block)
+        source = block["source"]
         if source is not None:
             emit(f"    X{number} = B{source[0]}{self._columns(source[1], len(self.blocks[source[0]]['members']))}")
         else:
@@ -837,7 +841,7 @@ class _Program:
             self._add_grad(emit, self.parents[m][-1], f"C{number}[{r}]", False)
         if any(self.needs_grad[x] for x in block["inputs"]):
             emit(f"    D{number} = G{number} @ W{number}")  # ∂/∂x = Σ over neurons of upstream · w
-            source = self._layer_input_block(block)
+            source = block["source"]
             if source is not None and self.blocks[source[0]]["kind"] != "input":
                 emit(f"    G{source[0]}{self._columns(source[1], len(self.blocks[source[0]]['members']))} += D{number}")
             else:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from micrograd_club import Value, losses
+from micrograd_club import compile as compile_module
 from micrograd_club.compile import CompileError, DataDependentGraphError, TapeResult, compile
 from micrograd_club.engine import _result, maximum
 from micrograd_club.nn import MLP
@@ -452,3 +453,23 @@ def test_checking_every_row_reads_the_batch_once_not_once_per_row():
         conversions.append(Batch.conversions)
         assert list(result.values) == [(a * b - 1.0) ** 2 for a, b in X.rows]
     assert conversions[0] == conversions[1]
+
+
+def test_planning_a_layer_looks_at_its_inputs_once_however_wide_it_is(monkeypatch):
+    # Whether a layer reads its inputs as one block was worked out again for every edge into it,
+    # n² edges of n inputs each: compiling MLP(w, [w, 1]) grew as w³, not as its w² parameters.
+    # Counted: how often a layer's inputs are looked at, for a narrow and a wide model.
+    looks = []
+    look = compile_module._Program._layer_input_block
+    monkeypatch.setattr(compile_module._Program, "_layer_input_block", lambda self, block: looks.append(1) or look(
+        self, block))
+    counts = []
+    for width in (2, 12):
+        model = MLP(width, [width, 1], seed=0)
+        looks.clear()
+        tape = compile(lambda x, t: losses.mse([model(x)], [t]), [0.5] * width, 1.0)
+        counts.append(len(looks))
+        X = np.linspace(-1.0, 1.0, 3 * width).reshape(3, width)
+        result = tape(X, np.ones(3))
+        assert np.allclose(result.values, [(model(list(x)).data - 1.0) ** 2 for x in X], rtol=1e-12)
+    assert counts[0] == counts[1]
