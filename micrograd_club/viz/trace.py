@@ -251,16 +251,19 @@ def _folded_locals(child, named, position, names, root):
         for parent, local in zip(node.parents, node.local_grads):
             reach[parent] = reach.get(parent, 0.0) + reach[node] * local
             routes[parent] = routes.get(parent, 0) + 1
+    edges_from = {}  # parent -> the places i where child.parents[i] is that parent (a + a: two)
+    for i, parent in enumerate(child.parents):
+        edges_from.setdefault(parent, []).append(i)
+    # f'(x), or from the root the formula itself (∂(x·x)/∂x = x + x: two edges, two terms) when
+    # every name in it has a line of its own
+    spelled_out = child.op in FUNCTIONS or (child is root and all(p in named for p in child.parents))
     found = []
     for parent in sorted(reach, key=lambda node: -position[node]):
         if parent is child or parent not in named:
             continue
-        direct = [i for i, p in enumerate(child.parents) if p is parent]
+        direct = edges_from.get(parent, [])
         if routes[parent] == len(direct):  # only direct edges: one term per edge, a + a gives two
             for i in direct:
-                # f'(x), or from the root the formula itself (∂(x·x)/∂x = x + x: two edges, two
-                # terms) when every name in it has a line of its own
-                spelled_out = child.op in FUNCTIONS or (child is root and all(p in named for p in child.parents))
                 formula = local_formula(child, i, names) if spelled_out else None
                 found.append((parent, child.local_grads[i], formula or partial(names[child], names[parent])))
         else:
