@@ -589,6 +589,7 @@ class _Program:
         self.blocks = []  # each: {"kind", "members", ...}
         self.block_of = {}  # slot -> (block number, column)
         self.instructions = []
+        self.unmapped = set()  # (parent block, op, settings) of element-wise blocks found not to be there
         children = [[] for _ in order]
         for i, ps in enumerate(parents):
             for p in set(ps):
@@ -648,11 +649,17 @@ class _Program:
             return None
         settings = _settings(self.order[i].op)
         parent_block, _ = self.block_of[self.parents[i][0]]
+        # Only making this very block changes which columns have such a child, so once it is not
+        # there, it is not there for the other columns' nodes either: they are not looked for again
+        # (each looking through every column made an op on all columns but the last quadratic).
+        if (parent_block, key, settings) in self.unmapped:
+            return None
         members = []
         for column_member in self.blocks[parent_block]["members"]:
             same = [c for c in children[column_member] if c not in self.block_of and _op_key(self.order[c]) == key
                     and _settings(self.order[c].op) == settings and self.parents[c] == [column_member]]
             if len(same) != 1:
+                self.unmapped.add((parent_block, key, settings))
                 return None
             members.append(same[0])
         if min(members) != i:  # made where its first member is, in tape order; the others come later

@@ -473,3 +473,25 @@ def test_planning_a_layer_looks_at_its_inputs_once_however_wide_it_is(monkeypatc
         result = tape(X, np.ones(3))
         assert np.allclose(result.values, [(model(list(x)).data - 1.0) ** 2 for x in X], rtol=1e-12)
     assert counts[0] == counts[1]
+
+
+def test_an_op_on_every_input_but_the_last_is_looked_for_once_not_once_per_input(monkeypatch):
+    # Each exp(xᵢ) looked through every input for an exp of each, and failed at the last one:
+    # quadratic in the inputs. Counted: how many nodes' ops are looked at, 4 times the inputs
+    # should be about 4 times the looks (it was 16 times).
+    looks = []
+    op_key = compile_module._op_key
+    monkeypatch.setattr(compile_module, "_op_key", lambda node: looks.append(1) or op_key(node))
+
+    def f(x):
+        terms = [xi.exp() for xi in x[:-1]] + [x[-1]]
+        return sum(terms[1:], terms[0])
+
+    counts = []
+    for inputs in (10, 40):
+        looks.clear()
+        tape = compile(f, np.ones(inputs))
+        counts.append(len(looks))
+        X = np.linspace(-1.0, 1.0, 2 * inputs).reshape(2, inputs)
+        assert np.allclose(tape(X).values, [sum(np.exp(x[:-1])) + x[-1] for x in X], rtol=1e-12)
+    assert counts[1] <= 5 * counts[0]
