@@ -427,8 +427,9 @@ def _describes_architecture(model):
 
 def _summary(architecture):
     """An architecture as ``repr`` writes it, quoted, with runs of one neuron written once:
-    'MLP of [Layer of [ReLUNeuron(2) × 16], …]'."""
-    text = re.sub(r"(\w+Neuron\(\d+\))(?:, \1)+", lambda run: f"{run.group(1)} × {run.group(0).count(run.group(1))}",
+    'MLP of [Layer of [ReLUNeuron(2) × 16], …]'. (The run starts at a word boundary: without
+    it a name is also tried from inside every word, quadratic in a long word of a bad file.)"""
+    text = re.sub(r"\b(\w+Neuron\(\d+\))(?:, \1)+", lambda run: f"{run.group(1)} × {run.group(0).count(run.group(1))}",
                   str(architecture))
     return f"{text!r:.300}"
 
