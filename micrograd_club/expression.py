@@ -205,10 +205,11 @@ def _check_length(text):
 
 
 def _parse(source):
-    """The syntax tree, after a quick look at the raw text for nesting the parser itself
-    would choke on (it recurses once per unary minus)."""
+    """The syntax tree, after a quick look at the raw text for characters and nesting the
+    parser itself would choke on (it recurses once per unary minus)."""
     if not source.text:
         raise ExpressionError("the expression is empty: type a formula, such as tanh(w*x + b)")
+    _check_characters(source)
     _check_text_nesting(source.text)
     try:
         return ast.parse(source.text, mode="eval")
@@ -222,6 +223,30 @@ def _parse(source):
         raise ExpressionError(f"cannot read the expression: {error.msg} at {place}{hint}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(_too_deep()) from None
+
+
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _check_characters(source):
+    """Refuse a NUL, for which the parser of Python 3.9 and 3.10 raises a plain ValueError,
+    and a surrogate, which the parser cannot read at all (a UnicodeEncodeError): Python keeps
+    each byte of the command line that the terminal's encoding cannot decode as one, so a σ
+    typed in a terminal set to ASCII arrives as two of them."""
+    for line_number, line in enumerate(source.lines, start=1):
+        found = _NOT_TEXT.search(line)
+        if found is None:
+            continue
+        character, place = found.group(), source.where(line_number, found.start())
+        if character == "\0":
+            raise ExpressionError(f"cannot read the expression: a NUL character (\\x00) at {place}; remove it")
+        if "\udc80" <= character <= "\udcff":
+            raise ExpressionError(
+                f"cannot read the expression: the byte 0x{ord(character) - 0xDC00:02x} at {place} is not a character "
+                "in the terminal's encoding; retype it, or use only ASCII letters (sigmoid for σ)"
+            )
+        raise ExpressionError(f"cannot read the expression: {character!r} at {place} is half of a surrogate pair, "
+                              "not a character; remove it")
 
 
 _NUMBER_THEN_NAME = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?)([A-Za-z_]\w*)")

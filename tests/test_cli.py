@@ -617,3 +617,11 @@ def test_an_infinite_result_gets_a_warning_line(capsys):
     status, out, err = run(capsys, "graph", "exp(x)", "--set", "x=1000")
     assert status == 0 and "f = exp(x) = inf" in out
     assert err.startswith("micrograd-club: warning: a result is inf or nan") and err.count("\n") == 1
+
+
+def test_an_expression_the_terminal_could_not_decode_is_a_usage_error(capsys):
+    """σ typed in a terminal set to ASCII: Python keeps its two bytes as surrogates, and the
+    parser's UnicodeEncodeError was a traceback."""
+    status, out, err = run(capsys, "graph", "σ(x)".encode("utf-8").decode("ascii", "surrogateescape"), "--set", "x=1")
+    assert status == 2 and out == ""
+    assert_one_line_error(err, "the byte 0xcf at column 1 is not a character in the terminal's encoding", "sigmoid")

@@ -422,3 +422,17 @@ def test_a_whole_number_too_large_for_a_float_is_placed():
 def test_variables_must_be_a_mapping():
     with pytest.raises(TypeError, match=r"variables must be a dict of name → number, such as \{'x': 1.0\}; got list"):
         parse_expression("x", [1])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x + \udccf\udc83(x)", "the byte 0xcf at column 5 is not a character in the terminal's encoding"),
+    ("x\n*\udcff", "the byte 0xff at line 2, column 2 is not"),
+    ("x\x00", r"a NUL character \(\\x00\) at column 2; remove it"),
+    ("x*\ud800", r"'\\ud800' at column 3 is half of a surrogate pair"),
+])
+def test_a_character_the_parser_cannot_read_is_refused_with_its_place(text, message):
+    """A byte of the command line that the terminal's encoding could not decode (a σ typed in
+    an ASCII terminal) reaches Python as a surrogate, which ast.parse cannot encode: it raised
+    UnicodeEncodeError. A NUL made Python 3.9 and 3.10's parser raise a plain ValueError."""
+    with pytest.raises(ExpressionError, match=f"cannot read the expression: {message}"):
+        parse_expression(text, VARIABLES)
