@@ -1,7 +1,8 @@
 """Writing files so that nothing is lost: a crash mid-write leaves the old file intact.
 Errors name the path the user gave and what to do, never the hidden temporary file.
 
-And writing the ∂ and σ of the printouts to a console or file that has no such letters."""
+And writing the ∂ and σ of the printouts to a console or file that has no such letters, and
+names chosen by someone else without the control characters that would act on it."""
 
 import errno
 import os
@@ -126,3 +127,14 @@ def writes_unicode(stream):
         "∂σ✓".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         stream.reconfigure(encoding="utf-8", errors=stream.errors)
+
+
+def printable(text):
+    """``text`` with each character that ``str.isprintable`` refuses (a newline, a tab, the
+    escape that starts a terminal's colour codes, a lone surrogate, a right-to-left override)
+    written as a repr writes it: \\n, \\x1b, \\udcff, \\u202e. A label or a name read
+    from a file then shows what it holds, and can neither break a Graphviz label nor send
+    control sequences to the terminal that prints it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)

@@ -336,6 +336,32 @@ def test_edge_labels_show_names_exactly_as_written(label, needs_dot):
     assert label in shown  # the value box too
 
 
+@pytest.mark.parametrize("label, shown", [("loss\nmse", r"loss\nmse"), ("a\tb", r"a\tb"),
+                                          ("\x1b[31mred", r"\x1b[31mred"), ("caf\udce9", r"caf\udce9")])
+def test_a_label_with_control_characters_is_drawn_with_them_written_out(label, shown, needs_dot):
+    """A newline, a tab or a terminal's escape is not allowed in an HTML-like label (dot
+    stopped with a syntax error) and a surrogate cannot be sent to dot at all; each is shown
+    as a repr writes it."""
+    x = Value(2.0, label)
+    y = x * Value(3.0, "w")
+    y.label = "y"
+    y.backward()
+    svg = draw_graph(y).pipe(format="svg").decode()
+    texts = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert shown in texts and f"∂y/∂{shown} = w = 3.0000" in texts
+
+
+@pytest.mark.parametrize("op", ["sin\\", "a\nb", "\\N"])
+def test_an_op_of_your_own_is_drawn_with_its_name_as_written(op, needs_dot):
+    """A backslash at the end of an op's name escaped the closing quote of its label (a DOT
+    syntax error), and \\N was drawn as the node's id."""
+    x = Value(2.0, "x")
+    y = Value.from_op(6.0, op, (x,), (3.0,))
+    svg = draw_graph(y).pipe(format="svg").decode()
+    texts = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert op.replace("\n", r"\n") in texts
+
+
 def test_unnamed_inputs_are_numbered_left_to_right():
     out = MLP(3, [2, 1], seed=0)([10.0, 20.0, 30.0])
     source = draw_graph(out, collapse="neuron").source

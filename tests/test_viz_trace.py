@@ -360,3 +360,15 @@ def test_a_trace_and_its_steps_have_short_reprs_for_the_repl():
     assert repr(step) == "TraceStep(∂L/∂h = ∂L/∂y · ∂y/∂h = (-0.1133) × (0.3000) = -0.0340)"
     assert repr(trace_backward(Value(2.0, "x") * 3)) == "BackwardTrace(2 steps: L, x; print() it for the chain rule)"
     assert repr(trace_backward(Value(2.0, "x"))) == "BackwardTrace(1 step: x; print() it for the chain rule)"
+
+
+def test_names_print_without_control_characters(capsys):
+    """A label, or the name of an op of your own, holding a terminal's escape sequence
+    printed it: it could clear the screen or recolour what follows. Such characters are
+    written out, as a repr writes them."""
+    x = Value(2.0, "x\x1b[2J")
+    y = Value.from_op(6.0, "sin\u202e", (x,), (3.0,))  # a right-to-left override
+    explain(y.tanh(), every_node=True)
+    out = capsys.readouterr().out
+    assert r"∂L/∂x\x1b[2J = " in out and r"where v1 = sin\u202e(x\x1b[2J)" in out
+    assert all(line.isprintable() for line in out.splitlines())

@@ -15,7 +15,7 @@ import textwrap
 
 import graphviz
 
-from micrograd_club._io import WINDOWS, atomic_write_bytes
+from micrograd_club._io import WINDOWS, atomic_write_bytes, printable
 from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
 from micrograd_club._inputs import whole_number
@@ -244,7 +244,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
             continue
         op_id = f"{node_id}op"
         path_edge = node in on_path
-        graph.node(op_id, label=html.escape(node.op), shape="circle", width="0.3", margin="0.02",
+        graph.node(op_id, label=_html_text(printable(node.op)), shape="circle", width="0.3", margin="0.02",
                    style="filled", fillcolor="#f1f3f5", **({"color": HIGHLIGHT, "penwidth": "2"} if path_edge else {}))
         graph.edge(op_id, node_id, **({"color": HIGHLIGHT, "penwidth": "2"} if path_edge else {}))
         for index, parent in enumerate(node.parents):
@@ -308,9 +308,10 @@ def edge_label(node, index, names, precision, upstream):
 
 
 def _html_text(text):
-    """Text for an HTML-like Graphviz label, shown as written: Graphviz expands backslash
-    sequences even there (\\E, \\N become the edge's and node's ids), and reads \\\\ as one
-    backslash."""
+    """Text for a Graphviz label, HTML-like or not, shown as written: Graphviz expands
+    backslash sequences even in HTML-like labels (\\E, \\N become the edge's and node's
+    ids), and reads \\\\ as one backslash (a single one at the end of a plain label would
+    escape its closing quote)."""
     return html.escape(text).replace("\\", "\\\\")
 
 

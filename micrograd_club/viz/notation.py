@@ -5,6 +5,7 @@ import math
 import re
 
 from micrograd_club._inputs import whole_number
+from micrograd_club._io import printable
 from micrograd_club.engine import Constant
 from micrograd_club.nn import Parameter
 
@@ -79,7 +80,7 @@ def node_names(order, root_name="L", given=None):
     diagram's collapsed neurons), as labels do."""
     given = given or {}
     root = order[-1]
-    names, unnamed = {root: root.label or given.get(root) or root_name}, 0
+    names, unnamed = {root: printable(root.label or given.get(root) or root_name)}, 0
     taken, last_suffix = set(names.values()), {}
     for node in order[:-1]:
         name = None
@@ -95,7 +96,7 @@ def node_names(order, root_name="L", given=None):
         if name is None or (not node.label and len(name) > LONGEST_DERIVED_NAME):
             unnamed += 1
             name = f"v{unnamed}"
-        names[node] = _first_free(name, taken, last_suffix)
+        names[node] = _first_free(printable(name), taken, last_suffix)
     return names
 
 
@@ -153,7 +154,7 @@ def _derived_name(node, names):
     if op == "max":  # softmax's shift
         return f"max({', '.join(names[p] for p in node.parents)})"
     if len(node.parents) == 1:
-        return f"{op}({names[node.parents[0]]})"
+        return f"{printable(op)}({names[node.parents[0]]})"
     return None
 
 
