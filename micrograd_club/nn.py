@@ -15,7 +15,7 @@ import re
 import stat
 
 from micrograd_club._inputs import as_sequence, as_value, is_sequence, whole_number
-from micrograd_club._io import atomic_write_text, file_path
+from micrograd_club._io import atomic_write_text, file_path, printable
 from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
 
 __all__ = ["Parameter", "Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
@@ -404,9 +404,11 @@ def _initial_weights(init, fan_in, fan_out, rng):
 
 
 def _few(names, limit=5):
+    """Up to ``limit`` names for a message, each written out where it holds a control
+    character (a name read from someone else's file could hold a terminal's escape codes)."""
     if not names:
         return "none"
-    shown = ", ".join(names[:limit])
+    shown = ", ".join(map(printable, names[:limit]))
     return f"{shown} (+{len(names) - limit} more)" if len(names) > limit else shown
 
 

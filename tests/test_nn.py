@@ -450,6 +450,20 @@ def test_load_refuses_a_file_with_wrong_values(tmp_path):
     assert os.path.exists(path)
 
 
+def test_a_file_whose_names_hold_escape_sequences_is_refused_with_them_written_out(tmp_path):
+    """A model file from someone else is refused naming its unexpected names, and a name such
+    as "\\x1b[2J" (clear the screen) went to the terminal as it was, in the traceback."""
+    path = tmp_path / "model.json"
+    model = MLP(2, [1], seed=0)
+    model.save(path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["parameters"]["\x1b[2Jextra\u202e"] = 1.0
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unexpected \\x1b\[2Jextra\\u202e\.") as error:
+        model.load(path)
+    assert str(error.value).isprintable()
+
+
 def test_pytorch_style_module_calls_run():
     model = MLP(2, [3, 1], seed=0)
     assert model.training and model.train() is model
