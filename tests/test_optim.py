@@ -738,6 +738,26 @@ def test_load_state_dict_checks_the_loaded_hyperparameters():
     assert optimizer.param_groups[0]["lr"] == 0.1
 
 
+@pytest.mark.parametrize("state, message", [
+    ({"2": {}}, "has state for parameter '2', but its param_groups number the parameters 0 to 1"),
+    ({"x": {}}, "has state for parameter 'x', but"),
+    ({"0": 5}, "state for parameter '0' must be a dict of name -> number, as Adam.state_dict() gives; got 5"),
+    ({"0": {"step": 1, "exp_avg": "0.1", "exp_avg_sq": 0.0}}, "must be a dict of name -> number"),
+    ({"0": {"step": 1, "exp_avg": 0.1}}, "as Adam.state_dict() gives (it has no ['exp_avg_sq']); got"),
+    ({"0": {"step": 1, "exp_avg": 10**400, "exp_avg_sq": 0.0}}, "'0': exp_avg is a 401-digit number, too large"),
+])
+def test_load_state_dict_checks_each_parameters_state_and_changes_nothing_when_it_is_wrong(state, message):
+    """A state for a parameter the groups do not have was a KeyError, one that is not a dict
+    of numbers a TypeError at the next step(), and by then the groups were already replaced."""
+    params = [Value(1.0), Value(2.0)]
+    optimizer = Adam(params, lr=0.1)
+    saved = json.loads(json.dumps(optimizer.state_dict()))
+    saved["state"], saved["param_groups"][0]["lr"] = state, 0.5
+    with pytest.raises(ValueError, match=re.escape(message)):
+        optimizer.load_state_dict(saved)
+    assert optimizer.param_groups[0]["lr"] == 0.1 and optimizer.state == {}
+
+
 # ----- invalid hyper-parameters and parameters -----
 
 INVALID_HYPERPARAMETERS = [

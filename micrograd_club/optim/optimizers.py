@@ -118,7 +118,8 @@ class Optimizer(abc.ABC):
 
     def load_state_dict(self, state_dict):
         """Take hyper-parameters and state from ``state_dict()`` output (also after a JSON round
-        trip, which turns the state's keys into strings). The groups must have the same sizes."""
+        trip, which turns the state's keys into strings). The groups must have the same sizes.
+        Everything is checked before anything changes: a ValueError leaves the optimizer as it was."""
         if not (isinstance(state_dict, dict) and isinstance(state_dict.get("param_groups"), list)
                 and isinstance(state_dict.get("state"), dict)):
             raise ValueError(
@@ -149,11 +150,43 @@ class Optimizer(abc.ABC):
             new_group["params"] = group["params"]
             self._check_hyperparameters(new_group)
             new_groups.append(new_group)
-            param_by_position.update(zip(saved["params"], group["params"]))
+            param_by_position.update((position, (param, new_group)) for position, param in
+                                     zip(saved["params"], group["params"]))
+        state = {}  # everything is checked before anything changes
+        for position, saved_state in state_dict["state"].items():
+            param, group = self._saved_parameter(position, param_by_position)
+            state[param] = self._checked_state(position, saved_state, group)
         self.param_groups = new_groups
-        self.state = {
-            param_by_position[int(i)]: dict(state) for i, state in state_dict["state"].items()
-        }
+        self.state = state
+
+    @staticmethod
+    def _saved_parameter(position, param_by_position):
+        """(parameter, its group) that a key of a saved "state" names: a position, which
+        JSON turns into a str ("0")."""
+        try:
+            return param_by_position[int(position)]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(
+                f"loaded state dict has state for parameter {position!r}, but its param_groups number the "
+                f"parameters {min(param_by_position, default=0)} to {max(param_by_position, default=0)}"
+            ) from None
+
+    def _checked_state(self, position, saved_state, group):
+        """A copy of one parameter's saved state, a dict of name -> number holding at least what
+        this optimizer keeps from its first step (Adam's "step", "exp_avg" …)."""
+        numbers_only = isinstance(saved_state, dict) and all(
+            isinstance(value, numbers.Real) and not isinstance(value, bool) for value in saved_state.values())
+        missing = sorted(set(self._initial_state(group)) - set(saved_state)) if numbers_only else []
+        where = f"loaded state dict's state for parameter {position!r}"
+        if not numbers_only or missing:
+            raise ValueError(
+                f"{where} must be a dict of name -> number, as {type(self).__name__}.state_dict() gives"
+                f"{f' (it has no {missing})' if missing else ''}; got {saved_state!r:.60}"
+            )
+        try:
+            return _plain_settings(saved_state)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
 
     def step(self, closure=None):
         """One update of every parameter θ from its current ``grad``, by the optimizer's own
