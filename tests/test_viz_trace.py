@@ -266,6 +266,20 @@ def test_explain_and_the_diagram_say_when_grads_added_up_over_two_backward_calls
     assert accumulation_note(L) is None
 
 
+def test_the_note_about_added_up_grads_names_a_parameter_not_the_half_of_the_loss(capsys):
+    # The ½ of L = ½(y − t)² comes first in the graph, and its grad doubles too: the note named
+    # it ("0.5.grad is 0.0257"), a number no student asked about, instead of w1 or w2.
+    L = backprop_by_hand.build_network()["L"]
+    L.backward()
+    L.backward()
+    assert accumulation_note(L).startswith("note: w2.grad is -0.1410, 2 × what this backward pass gives (-0.0705)")
+    x = Value(3.0, label="x")
+    y = 0.5 * x * x  # an input and a constant: the input is named
+    y.backward()
+    y.backward()
+    assert accumulation_note(y).startswith("note: x.grad is 6.0000, 2 ×")
+
+
 def test_a_trace_says_what_its_shorthand_names_stand_for():
     w, x, b = Value(0.4, label="w"), Value(1.0, label="x"), Value(0.1, label="b")
     f = (w * x + b).tanh() * (w * x + b) + (w * x * x + b * b * b).exp()

@@ -21,6 +21,7 @@ from micrograd_club.viz.notation import (
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
 NAMES_IN_REPR = 8  # a BackwardTrace's repr names this many steps, then "…"
+LEAF_RANK = {"parameter": 0, "input": 1, "constant": 2}  # which leaf a note about added-up grads names first
 SHORTHAND_NAME = re.compile(rf"(?<![\w#]){SHORTHAND}(?![\w#])")  # v1 in a line, but not in v12 or v1#2
 
 
@@ -188,14 +189,16 @@ def accumulation_note(root, root_name="L"):
     """A sentence for when some input's ``grad`` is not what one backward pass from ``root``
     gives, root.grad · ∂root/∂input (``backward()`` ran again, or ``zero_grad()`` was
     forgotten, so gradients added up; or the input also feeds a part of a bigger graph),
-    naming the first such input; None when every grad matches, or none was computed."""
+    naming the first such leaf, a parameter before an input before a constant (the ½ of a
+    loss is the least telling); None when every grad matches, or none was computed."""
     if root.grad == 0:
         return None
     order = root.topological_order()
     this_pass = _gradients(order)
-    for node in order:
+    leaves = sorted((node for node in order if not node.parents), key=lambda node: LEAF_RANK[role(node)])
+    for node in leaves:
         expected = root.grad * this_pass[node]
-        if not node.parents and node.grad != 0 and not math.isclose(node.grad, expected, rel_tol=1e-9):
+        if node.grad != 0 and not math.isclose(node.grad, expected, rel_tol=1e-9):
             name = node_names(order, root_name)[node]
             ratio = node.grad / expected if expected else math.inf
             if ratio > 1.5 and math.isclose(ratio, round(ratio), rel_tol=1e-9):
