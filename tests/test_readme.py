@@ -54,7 +54,5 @@ def test_the_backpropagation_example_runs_and_explains_the_chain_the_readme_show
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(block, "README.md", "exec"), {})
-    printed = out.getvalue().splitlines()
-    for line in shown.splitlines():
-        assert line.strip() in printed  # the README leaves out only the inputs' lines, ∂L/∂t and ∂L/∂x
+    assert out.getvalue().splitlines() == [line.strip() for line in shown.splitlines()]  # all of it, as printed
     assert (tmp_path / "steps.html").stat().st_size > 0
