@@ -98,14 +98,19 @@ def scalar_step(value_cls, model, params, X, y):
     labels = [float(t) for t in y]
 
     def step():
-        inputs = [[value_cls(a) for a in row] for row in rows]
-        scores = [model(row) for row in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = L2 * sum(p * p for p in params)
-        return backward_and_update(data_loss + reg_loss, params)
+        return backward_and_update(scalar_loss(value_cls, model, params, rows, labels), params)
 
     return step
+
+
+def scalar_loss(value_cls, model, params, rows, labels):
+    """One W1 step's graph: the mean hinge loss of the rows plus L2 · Σp², as micrograd's demo builds it."""
+    inputs = [[value_cls(a) for a in row] for row in rows]
+    scores = [model(row) for row in inputs]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = L2 * sum(p * p for p in params)
+    return data_loss + reg_loss
 
 
 def micrograd_club_step(X, y, weights, fused):

@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import re
 import sys
 
 import pytest
@@ -64,3 +65,25 @@ def test_w1_runs_at_another_size_and_says_the_targets_are_for_100_points(bench, 
     out = capsys.readouterr().out
     assert "MLP 2-16-16-1, 4 points" in out and "losses agree to 1e-09" in out
     assert "(the targets are set for 100 points per step; this run used 4)" in out
+
+
+def test_the_readme_gives_the_w1_graphs_sizes_as_they_are(bench):
+    # The Speed section explains a step's time by its graph's size: the counts change silently
+    # when the engine or nn changes what a step builds (a constant becoming a node, a fused op).
+    from micrograd_club.nn import MLP
+
+    X, y = bench.moons()
+    weights = bench.initial_weights()
+    sizes = {}
+    for fused in (False, True):
+        model = MLP(bench.SIZES[0], bench.SIZES[1:], fused=fused)
+        params = bench.load_into_scalar_model(model, weights)
+        graph = bench.scalar_loss(bench.Value, model, params, X.tolist(), y.tolist()).topological_order()
+        sizes[fused] = len(graph), sum(len(node.parents) for node in graph)
+    readme = (BENCHMARKS.parent / "README.md").read_text(encoding="utf-8")
+    nodes = int(re.search(r"a ([\d,]+)-node graph", readme).group(1).replace(",", ""))
+    fused_nodes, fused_edges = (int(n.replace(",", "")) for n in
+                                re.search(r"about ([\d,]+) nodes and ([\d,]+) edges", readme).groups())
+    assert (nodes, fused_nodes, fused_edges) == (round(sizes[False][0], -2), round(sizes[True][0], -2),
+                                                 round(sizes[True][1], -3))
+    assert f"{fused_nodes:,} instead of {nodes:,} in the W1 step" in " ".join(readme.split())
