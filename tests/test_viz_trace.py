@@ -386,3 +386,12 @@ def test_names_print_without_control_characters(capsys):
     out = capsys.readouterr().out
     assert r"∂L/∂x\x1b[2J = " in out and r"where v1 = sin\u202e(x\x1b[2J)" in out
     assert all(line.isprintable() for line in out.splitlines())
+
+
+def test_a_shorthands_formula_prints_without_control_characters():
+    """The "where v1 = …" line is written from the op's name too: an op of your own named like
+    a power ("**" and more) carried its escape sequence into it."""
+    x = Value(2.0, "a_long_input_name")  # long enough that x's power is called v1
+    y = Value.from_op(4.0, "**\x1b[2J", (x,), (4.0,))
+    text = str(trace_backward(y.tanh(), every_node=True))
+    assert "where v1 = a_long_input_name" in text and all(line.isprintable() for line in text.splitlines())

@@ -140,7 +140,7 @@ def _derived_name(node, names):
         name = names[parent]
         return f"({name})" if _kind(name) in needs_brackets else name
 
-    op = node.op
+    op = printable(node.op)  # an op of your own may hold control characters; the parents' names are printable
     if op in INFIX and len(node.parents) == 2:
         (a, b), (left, right) = node.parents, NEEDS_BRACKETS[op]
         joiner = INFIX[op] if op in ("*", "/") else f" {INFIX[op]} "
@@ -154,7 +154,7 @@ def _derived_name(node, names):
     if op == "max":  # softmax's shift
         return f"max({', '.join(names[p] for p in node.parents)})"
     if len(node.parents) == 1:
-        return f"{printable(op)}({names[node.parents[0]]})"
+        return f"{op}({names[node.parents[0]]})"
     return None
 
 
