@@ -324,42 +324,34 @@ def test_readme_pictures_script_draws_them(tmp_path, needs_dot):
     assert os.path.exists(committed)
 
 
-@pytest.mark.parametrize("label", [r"\lambda", r"C:\tmp", r"\E", r"\N", "a&amp;b", '"hi"<b>'])
-def test_edge_labels_show_names_exactly_as_written(label, needs_dot):
+def drawn_texts(root):
+    """The texts of ``root``'s diagram as dot draws them: its SVG's <text> elements, unescaped."""
+    svg = draw_graph(root).pipe(format="svg").decode()
+    return [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+@pytest.mark.parametrize("label, shown", [
+    *((label, label) for label in [r"\lambda", r"C:\tmp", r"\E", r"\N", "a&amp;b", '"hi"<b>']),
+    # a newline, a tab or a terminal's escape is not allowed in an HTML-like label (dot stopped
+    # with a syntax error) and a surrogate cannot be sent to dot at all: each is shown as a repr writes it
+    ("loss\nmse", r"loss\nmse"), ("a\tb", r"a\tb"), ("\x1b[31mred", r"\x1b[31mred"), ("caf\udce9", r"caf\udce9"),
+])
+def test_a_label_is_drawn_as_written_and_its_control_characters_written_out(label, shown, needs_dot):
     x = Value(2.0, label)
     y = x * Value(3.0, "w")
     y.label = "y"
     y.backward()
-    svg = draw_graph(y).pipe(format="svg").decode()
-    shown = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
-    assert f"∂y/∂{label} = w = 3.0000" in shown
-    assert label in shown  # the value box too
-
-
-@pytest.mark.parametrize("label, shown", [("loss\nmse", r"loss\nmse"), ("a\tb", r"a\tb"),
-                                          ("\x1b[31mred", r"\x1b[31mred"), ("caf\udce9", r"caf\udce9")])
-def test_a_label_with_control_characters_is_drawn_with_them_written_out(label, shown, needs_dot):
-    """A newline, a tab or a terminal's escape is not allowed in an HTML-like label (dot
-    stopped with a syntax error) and a surrogate cannot be sent to dot at all; each is shown
-    as a repr writes it."""
-    x = Value(2.0, label)
-    y = x * Value(3.0, "w")
-    y.label = "y"
-    y.backward()
-    svg = draw_graph(y).pipe(format="svg").decode()
-    texts = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
-    assert shown in texts and f"∂y/∂{shown} = w = 3.0000" in texts
+    texts = drawn_texts(y)
+    assert f"∂y/∂{shown} = w = 3.0000" in texts
+    assert shown in texts  # the value box too
 
 
 @pytest.mark.parametrize("op", ["sin\\", "a\nb", "\\N"])
 def test_an_op_of_your_own_is_drawn_with_its_name_as_written(op, needs_dot):
     """A backslash at the end of an op's name escaped the closing quote of its label (a DOT
     syntax error), and \\N was drawn as the node's id."""
-    x = Value(2.0, "x")
-    y = Value.from_op(6.0, op, (x,), (3.0,))
-    svg = draw_graph(y).pipe(format="svg").decode()
-    texts = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
-    assert op.replace("\n", r"\n") in texts
+    y = Value.from_op(6.0, op, (Value(2.0, "x"),), (3.0,))
+    assert op.replace("\n", r"\n") in drawn_texts(y)
 
 
 def test_unnamed_inputs_are_numbered_left_to_right():
