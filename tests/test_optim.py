@@ -741,9 +741,9 @@ def test_load_state_dict_checks_the_loaded_hyperparameters():
 @pytest.mark.parametrize("state, message", [
     ({"2": {}}, "has state for parameter '2', but its param_groups number the parameters 0 to 1"),
     ({"x": {}}, "has state for parameter 'x', but"),
-    ({"0": 5}, "state for parameter '0' must be a dict of name -> number, as Adam.state_dict() gives; got 5"),
-    ({"0": {"step": 1, "exp_avg": "0.1", "exp_avg_sq": 0.0}}, "must be a dict of name -> number"),
-    ({"0": {"step": 1, "exp_avg": 0.1}}, "as Adam.state_dict() gives (it has no ['exp_avg_sq']); got"),
+    ({"0": 5}, "state for parameter '0' must be a dict, as Adam.state_dict() gives; got 5"),
+    ({"0": {"step": 1, "exp_avg": "0.1", "exp_avg_sq": 0.0}}, "'0': exp_avg must be a number, as Adam.state_dict()"),
+    ({"0": {"step": 1, "exp_avg": 0.1}}, "'0' has no ['exp_avg_sq'], which Adam.state_dict() gives; got"),
     ({"0": {"step": 1, "exp_avg": 10**400, "exp_avg_sq": 0.0}}, "'0': exp_avg is a 401-digit number, too large"),
 ])
 def test_load_state_dict_checks_each_parameters_state_and_changes_nothing_when_it_is_wrong(state, message):
@@ -756,6 +756,26 @@ def test_load_state_dict_checks_each_parameters_state_and_changes_nothing_when_i
     with pytest.raises(ValueError, match=re.escape(message)):
         optimizer.load_state_dict(saved)
     assert optimizer.param_groups[0]["lr"] == 0.1 and optimizer.state == {}
+
+
+def test_an_optimizer_of_your_own_loads_the_state_it_saved():
+    """Only what an optimizer keeps from its first step is checked: state of any other kind
+    that an optimizer of your own keeps (here a list of past gradients) loads as it was saved."""
+
+    class Lookback(SGD):
+        def _update(self, theta, g, group, state):
+            state.setdefault("last_grads", []).append(g)
+            theta.data -= group["lr"] * sum(state["last_grads"]) / len(state["last_grads"])
+
+    w = Value(1.0)
+    optimizer = Lookback([w], lr=0.1)
+    for g in (0.5, 0.25):
+        w.grad = g
+        optimizer.step()
+    saved = json.loads(json.dumps(optimizer.state_dict()))
+    other = Lookback([Value(1.0)], lr=0.1)
+    other.load_state_dict(saved)
+    assert list(other.state.values()) == [{"last_grads": [0.5, 0.25]}]
 
 
 # ----- invalid hyper-parameters and parameters -----

@@ -172,17 +172,20 @@ class Optimizer(abc.ABC):
             ) from None
 
     def _checked_state(self, position, saved_state, group):
-        """A copy of one parameter's saved state, a dict of name -> number holding at least what
-        this optimizer keeps from its first step (Adam's "step", "exp_avg" …)."""
-        numbers_only = isinstance(saved_state, dict) and all(
-            isinstance(value, numbers.Real) and not isinstance(value, bool) for value in saved_state.values())
-        missing = sorted(set(self._initial_state(group)) - set(saved_state)) if numbers_only else []
+        """A copy of one parameter's saved state: a dict holding at least what this optimizer
+        keeps from its first step (Adam's "step", "exp_avg" …), numbers where that start holds
+        numbers. Anything else an optimizer of your own keeps is taken as it was saved."""
         where = f"loaded state dict's state for parameter {position!r}"
-        if not numbers_only or missing:
-            raise ValueError(
-                f"{where} must be a dict of name -> number, as {type(self).__name__}.state_dict() gives"
-                f"{f' (it has no {missing})' if missing else ''}; got {saved_state!r:.60}"
-            )
+        saver = f"{type(self).__name__}.state_dict()"
+        if not isinstance(saved_state, dict):
+            raise ValueError(f"{where} must be a dict, as {saver} gives; got {saved_state!r:.60}")
+        first = self._initial_state(group)
+        missing = sorted(set(first) - set(saved_state))
+        if missing:
+            raise ValueError(f"{where} has no {missing}, which {saver} gives; got {saved_state!r:.60}")
+        for name, start in first.items():
+            if _is_number(start) and not _is_number(saved_state[name]):
+                raise ValueError(f"{where}: {name} must be a number, as {saver} gives; got {saved_state[name]!r:.60}")
         try:
             return _plain_settings(saved_state)
         except ValueError as error:
@@ -438,6 +441,11 @@ class AdamW(Adam):
 SWITCHES = ("nesterov", "centered", "amsgrad", "maximize", "decoupled_weight_decay")
 
 
+def _is_number(value):
+    """A real number, not a bool (True is an int to Python, but not a setting's value)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def _plain_settings(settings):
     """Hyper-parameters as plain Python numbers: a numpy float32 learning rate would make every
     parameter a float32 after one step (and the model unsavable as JSON). A switch must be
@@ -446,10 +454,10 @@ def _plain_settings(settings):
     for key, value in settings.items():
         if key in SWITCHES:
             value = as_switch(value, key)
-        elif isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value) not in (int, float):
+        elif _is_number(value) and type(value) not in (int, float):
             value = int(value) if isinstance(value, numbers.Integral) else float(value)  # numpy and other numbers
         elif isinstance(value, (tuple, list)) and key == "betas":  # a list stays a list (as JSON gives it back)
-            value = type(value)(float(b) if isinstance(b, numbers.Real) and not isinstance(b, bool) else b
+            value = type(value)(float(b) if _is_number(b) else b
                                 for b in value)
         if type(value) is int and abs(value) > 1e308:
             raise ValueError(f"{key} is a {len(str(abs(value)))}-digit number, too large for a float")
@@ -492,7 +500,7 @@ def _divide(numerator, denominator):
 def _check_range(value, name, low=0.0, high=math.inf, high_included=False):
     """Raise unless ``value`` is a number with low ≤ value < high (≤ high if ``high_included``).
     Messages start like torch's: "Invalid learning rate: -0.1"."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not _is_number(value):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     below_high = value <= high if high_included else value < high
     if not (low <= value and below_high):  # also False for NaN and ±infinity
