@@ -1,8 +1,9 @@
 """Writing files so that nothing is lost: a crash mid-write leaves the old file intact.
 Errors name the path the user gave and what to do, never the hidden temporary file.
 
-And writing the ∂ and σ of the printouts to a console or file that has no such letters, and
-names chosen by someone else without the control characters that would act on it."""
+Also: writing the ∂ and σ of the printouts to a console or file that has no such letters,
+and showing names chosen by someone else without the control characters that would act on
+the terminal."""
 
 import errno
 import os
@@ -24,9 +25,11 @@ ADVICE = {
     errno.ENOSPC: "the disk is full (or your quota is used up): free some space, or save somewhere else",
     errno.ENAMETOOLONG: "the file name is too long for the file system: choose a shorter one",
 }
-# why the new file, written in full, could not take the old one's place
-REPLACE_ADVICE = "the old file could not be replaced: if another program has it open (a spreadsheet, an image " \
-    "viewer), close it and try again, or save under another name"
+# why the new file, written in full, could not take the old one's place (the folder is writable)
+FILE_IN_USE = ("the old file could not be replaced: if another program has it open (a spreadsheet, an image "
+               "viewer), close it and try again, or save under another name")  # Windows
+FILE_NOT_YOURS = ("the old file could not be replaced: in a shared folder such as /tmp only its owner may replace "
+                  "it, and a file marked immutable (chattr +i) cannot be: save under another name")  # elsewhere
 
 
 def file_path(path):
@@ -75,7 +78,7 @@ def atomic_write_bytes(path, data):
         if isinstance(error, OSError) and error.errno is not None:
             advice = ADVICE.get(error.errno, "check that the folder {folder} exists and that you may write to it")
             if replacing and isinstance(error, PermissionError):  # the folder is writable: the file is in the way
-                advice = REPLACE_ADVICE
+                advice = FILE_IN_USE if WINDOWS else FILE_NOT_YOURS
             reason = f"{os.strerror(error.errno)}; {advice.format(folder=repr(folder))}"
             raise type(error)(error.errno, reason, given) from None
         raise
@@ -84,11 +87,12 @@ def atomic_write_bytes(path, data):
 def _replace(tmp, path):
     """``os.replace(tmp, path)``, on Windows tried again after each of REPLACE_RETRY_DELAYS
     while it raises PermissionError (the file is open in another program)."""
-    for delay in REPLACE_RETRY_DELAYS if WINDOWS else ():
-        try:
-            return os.replace(tmp, path)
-        except PermissionError:
-            time.sleep(delay)
+    if WINDOWS:
+        for delay in REPLACE_RETRY_DELAYS:
+            try:
+                return os.replace(tmp, path)
+            except PermissionError:
+                time.sleep(delay)
     os.replace(tmp, path)
 
 

@@ -181,16 +181,19 @@ def refuse_to_replace(monkeypatch, failures):
     return calls
 
 
-@pytest.mark.parametrize("windows", [False, True])
-def test_a_file_open_in_another_program_is_named_as_the_reason_and_kept(tmp_path, monkeypatch, windows):
-    """Windows cannot replace a file that Excel has open: the folder is writable, so saying
-    it is not sends the user the wrong way."""
+@pytest.mark.parametrize("windows, reason", [
+    (False, r"the old file could not be replaced: in a shared folder such as /tmp only its owner may replace it"),
+    (True, r"the old file could not be replaced: if another program has it open \(a spreadsheet, an image viewer\), "
+           "close it"),
+])
+def test_a_file_that_cannot_be_replaced_is_named_as_the_reason_and_kept(tmp_path, monkeypatch, windows, reason):
+    """Windows cannot replace a file that Excel has open, Linux one of another user's in /tmp:
+    the folder is writable, so saying it is not sends the user the wrong way."""
     monkeypatch.setattr(_io, "WINDOWS", windows)
     calls = refuse_to_replace(monkeypatch, failures=100)
     path = tmp_path / "history.csv"
     path.write_text("old", encoding="utf-8")
-    with pytest.raises(PermissionError, match="the old file could not be replaced: if another program has it open "
-                                              r"\(a spreadsheet, an image viewer\), close it") as caught:
+    with pytest.raises(PermissionError, match=reason) as caught:
         History({"loss": [0.5]}).to_csv(path)
     assert "not writable" not in str(caught.value)
     assert_names_the_path_not_the_temp_file(caught.value, path)

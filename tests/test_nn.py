@@ -348,10 +348,9 @@ def test_load_refuses_wrong_architecture_naming_both(tmp_path):
 
 def test_an_architecture_summary_counts_whole_neuron_names_only():
     """A run of neurons starts at a word boundary: 'xReLUNeuron(2)' is not a ReLUNeuron(2). (Unanchored,
-    the pattern was also tried from inside every word, which took seconds on a 20,000-letter word.)"""
+    the pattern was also tried from inside every word: seconds on a 20,000-letter word of a bad file.)"""
     assert nn._summary("[ReLUNeuron(2), ReLUNeuron(2)]") == "'[ReLUNeuron(2) × 2]'"
     assert nn._summary("[xReLUNeuron(2), ReLUNeuron(2)]") == "'[xReLUNeuron(2), ReLUNeuron(2)]'"
-    assert nn._summary("a" * 200_000 + "Neuro").startswith("'aaa")
 
 
 def test_a_module_of_your_own_loads_whatever_its_repr_shows(tmp_path):

@@ -180,8 +180,10 @@ def pipe(graph, fmt):
 def missing_dot_advice(install=INSTALL_GRAPHVIZ):
     """What to do when Graphviz's dot is not found: ``install`` it, or on Windows, where it is
     installed but not on PATH, add its folder to PATH (saying "install it" would not help)."""
+    if not WINDOWS:
+        return install
     # ProgramW6432 is C:\Program Files to a 32-bit Python too, whose ProgramFiles is the (x86) one
-    for variable in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)") if WINDOWS else ():
+    for variable in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
         if os.environ.get(variable):
             found = sorted(glob.glob(os.path.join(glob.escape(os.environ[variable]), "Graphviz*", "bin", "dot.exe")))
             if found:
