@@ -391,7 +391,22 @@ def test_names_print_without_control_characters(capsys):
 def test_a_shorthands_formula_prints_without_control_characters():
     """The "where v1 = …" line is written from the op's name too: an op of your own named like
     a power ("**" and more) carried its escape sequence into it."""
-    x = Value(2.0, "a_long_input_name")  # long enough that x's power is called v1
+    x = Value(2.0, "a_long_input_name")  # long enough that the op's result is called v1
     y = Value.from_op(4.0, "**\x1b[2J", (x,), (4.0,))
     text = str(trace_backward(y.tanh(), every_node=True))
-    assert "where v1 = a_long_input_name" in text and all(line.isprintable() for line in text.splitlines())
+    assert r"where v1 = **\x1b[2J(a_long_input_name)" in text
+    assert all(line.isprintable() for line in text.splitlines())
+
+
+@pytest.mark.parametrize("op", ["**sq", "exp"])
+def test_an_op_of_your_own_is_written_as_a_function_whatever_its_name(op):
+    """An op made with Value.from_op is not the engine's op of the same name: its derivative is
+    known only as the number it stores. A name starting with "**" stopped the trace with a
+    ValueError (float("sq")), and one named "exp" was given exp's formula, exp'(x)."""
+    x = Value(3.0, "x")
+    y = Value.from_op(9.0, op, (x,), (6.0,))
+    top = y.tanh()
+    top.backward()
+    _, step_y, step_x = trace_backward(top, every_node=True).as_dicts()
+    assert step_y["node"] == f"{op}(x)"
+    assert step_x["terms"][0]["local_name"] == f"∂({op}(x))/∂x" and step_x["terms"][0]["local"] == 6.0

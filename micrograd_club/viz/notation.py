@@ -6,7 +6,7 @@ import re
 
 from micrograd_club._inputs import whole_number
 from micrograd_club._io import printable
-from micrograd_club.engine import Constant
+from micrograd_club.engine import Constant, CustomOp
 from micrograd_club.nn import Parameter
 
 # How an op joins its operands' names into the name of its result ("w1·x").
@@ -141,6 +141,8 @@ def _derived_name(node, names):
         return f"({name})" if _kind(name) in needs_brackets else name
 
     op = printable(node.op)  # an op of your own may hold control characters; the parents' names are printable
+    if isinstance(node.op, CustomOp):  # an op of your own is a function, whatever its name looks like
+        return f"{op}({names[node.parents[0]]})" if len(node.parents) == 1 else None
     if op in INFIX and len(node.parents) == 2:
         (a, b), (left, right) = node.parents, NEEDS_BRACKETS[op]
         joiner = INFIX[op] if op in ("*", "/") else f" {INFIX[op]} "
@@ -207,6 +209,8 @@ def local_formula(node, index, names):
     """The formula of ∂node/∂parents[index] in terms of names, or None where the number is
     all there is to say (a + b: 1)."""
     op, parents = node.op, node.parents
+    if isinstance(op, CustomOp):
+        return None  # an op of your own is known by its numbers only (its name may look like "**" or "exp")
     a = names[parents[0]]
     if op == WEIGHTED_SUM:  # ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
         n = len(parents) // 2
