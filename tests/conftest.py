@@ -76,6 +76,24 @@ def graphviz_off_path(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def counting_iterations():
+    """Makes a subclass of a container (dict, tuple) that counts in ``passes`` how often it is
+    gone through: tests of how often code walks its input, in place of timing it."""
+
+    def make(container):
+        class Counting(container):
+            passes = 0
+
+            def __iter__(self):
+                type(self).passes += 1
+                return super().__iter__()
+
+        return Counting
+
+    return make
+
+
+@pytest.fixture
 def browser_path():
     """A headless-capable Chromium and Python's playwright, for tests of HTML pages."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")

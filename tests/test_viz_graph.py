@@ -202,16 +202,11 @@ def test_collapse_walks_down_each_neurons_sum_once_not_every_sum_of_the_graph(mo
         ["Σwx+b → ReLU"] * 60 + ["Σwx+b → linear"] * 20
 
 
-def test_naming_neurons_by_layer_goes_through_them_as_often_for_a_deep_graph_as_for_a_shallow_one():
+def test_naming_neurons_by_layer_goes_through_them_as_often_for_a_deep_graph_as_for_a_shallow_one(
+        counting_iterations):
     # Each layer's neurons were picked out of all of them: quadratic in the depth (an RNN-like
     # chain of a neuron applied 10,000 times took seconds to collapse before max_nodes refused it).
-    class CountingDict(dict):
-        passes = 0
-
-        def __iter__(self):
-            CountingDict.passes += 1
-            return super().__iter__()
-
+    CountingDict = counting_iterations(dict)
     passes = []
     for depth in (3, 40):
         neuron, y = Neuron(1, activation="tanh", seed=0), 0.5

@@ -319,16 +319,10 @@ def test_printing_a_trace_scans_its_text_as_often_for_a_long_chain_as_for_a_shor
     assert text.splitlines()[-1].endswith(", v59 = tanh(v58·1.5 + 0.1)")  # v60 is the root, L
 
 
-def test_tracing_a_node_of_many_inputs_goes_through_them_as_often_for_many_as_for_few():
+def test_tracing_a_node_of_many_inputs_goes_through_them_as_often_for_many_as_for_few(counting_iterations):
     # Each input's edges were found by going through all k inputs again: k² for a max, a neuron's
     # Σwx+b or a loss over k examples (2,400 inputs took 1.5 s). Counted: passes over the inputs.
-    class CountingParents(tuple):
-        passes = 0
-
-        def __iter__(self):
-            CountingParents.passes += 1
-            return super().__iter__()
-
+    CountingParents = counting_iterations(tuple)
     passes = []
     for k in (3, 30):
         values = [Value(float(i % 7), label=f"x{i}") for i in range(k)]
