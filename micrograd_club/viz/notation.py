@@ -85,9 +85,9 @@ def node_names(order, root_name="L", given=None):
     for node in order[:-1]:
         name = None
         if node.label:
-            name = node.label
+            name = printable(node.label)
         elif node in given:
-            name = given[node]
+            name = printable(given[node])
         elif isinstance(node, Constant):
             names[node] = short_number(node.data)  # a number names itself, however often it is used
             continue
@@ -96,7 +96,7 @@ def node_names(order, root_name="L", given=None):
         if name is None or (not node.label and len(name) > LONGEST_DERIVED_NAME):
             unnamed += 1
             name = f"v{unnamed}"
-        names[node] = _first_free(printable(name), taken, last_suffix)
+        names[node] = _first_free(name, taken, last_suffix)  # every name above is printable where it was made
     return names
 
 
