@@ -154,7 +154,7 @@ class Tape:
         check = self.check if check is None else check
         if check or not self._checked:
             sample = range(rows) if check == "all" else _sample_rows(rows, self.sample_size)
-            self._verify(args, sample, values, outputs)
+            self._verify(arrays, sample, values, outputs)
             self._checked = True
         return TapeResult(self, data, values, outputs, backward)
 
@@ -188,11 +188,12 @@ class Tape:
             rows = 1  # a function of parameters only
         return arrays, rows
 
-    def _verify(self, args, sample, values, outputs):
-        """Trace these rows as Values and compare them with the tape (see the module docstring).
-        Rows where the engine raises and the tape gives inf or nan are noted in ``engine_errors``."""
+    def _verify(self, arrays, sample, values, outputs):
+        """Trace these rows of the batch (``arrays``, as ``_batch_arrays`` gives them) as Values
+        and compare them with the tape (see the module docstring). Rows where the engine raises
+        and the tape gives inf or nan are noted in ``engine_errors``."""
         self.engine_errors = {}
-        batch = [np.asarray(a, dtype=float) for a in args]  # once, not per row: a list would be copied each time
+        batch = [a.reshape(len(a), *shape) for a, shape in zip(arrays, self.example_shapes)]  # each row as the example
         for row in sample:
             example = [a[row] for a in batch]
             try:
