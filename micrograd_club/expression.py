@@ -472,13 +472,21 @@ def _uses_variables(node):
 
 
 def _variable_values(variables):
-    """{name: Value} from {name: number or Value}, with checked names."""
+    """{name: Value} from {name: number or Value}, with checked names, each read as Python
+    reads it in the expression (NFKC: a full-width ｘ is x)."""
     if not isinstance(variables, Mapping):
         raise TypeError(f"variables must be a dict of name → number, such as {{'x': 1.0}}; got "
                         f"{type(variables).__name__} {variables!r:.40}")
-    values = {}
-    for name, number in variables.items():
-        _check_variable_name(name)
+    values, given_names = {}, {}
+    for given_name, number in variables.items():
+        _check_variable_name(given_name)
+        name = unicodedata.normalize("NFKC", given_name)  # as Python reads names in the expression: ｘ is x
+        if name in given_names:
+            raise ExpressionError(
+                f"variables {given_names[name]} and {given_name} are the same name, {name}, as Python reads "
+                "names in the expression; give it once"
+            )
+        given_names[name] = given_name
         if isinstance(number, Value):
             values[name] = number
         elif isinstance(number, numbers.Real):

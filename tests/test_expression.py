@@ -359,6 +359,13 @@ def test_assigned_names_are_read_as_python_reads_the_expression():
     assert parse_expression("ｘ*3", assignments).data == 6.0
 
 
+def test_variable_names_given_directly_are_read_as_python_reads_the_expression():
+    assert parse_expression("x*3", {"ｘ": 2}).data == 6.0
+    assert parse_expression("ｘ*3", {"ｘ": 2}).data == 6.0
+    with pytest.raises(ExpressionError, match="variables x and ｘ are the same name, x"):
+        parse_expression("x", {"x": 1, "ｘ": 2})
+
+
 def test_assignments_are_floats_in_order():
     assert parse_assignments(["x=1", " w = 0.4", "b=-1e-3", "σ2=2"]) == {"x": 1.0, "w": 0.4, "b": -0.001, "σ2": 2.0}
     assert list(parse_assignments(["b=1", "a=2"])) == ["b", "a"]
