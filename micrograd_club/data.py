@@ -93,9 +93,11 @@ def make_xor(n_samples=100, noise=0.1, seed=None):
     """Four clusters centred at (1, 1), (−1, −1), (1, −1) and (−1, 1); the label is the
     XOR of the signs: 0 where x and y have the same sign, 1 where they differ.
 
-    ``n_samples`` is split as evenly as possible over the four clusters, and each point is
-    its centre plus Gaussian noise of standard deviation ``noise``. Labels come from the
-    centre, so with a large ``noise`` a few points may stray into another quadrant.
+    ``n_samples`` is split as evenly as possible over the four clusters, and over the two
+    classes too: ``n_samples // 2`` points get label 0 and the rest label 1, as in
+    ``make_moons`` (so even 2 samples hold one of each). Each point is its centre plus
+    Gaussian noise of standard deviation ``noise``. Labels come from the centre, so with a
+    large ``noise`` a few points may stray into another quadrant.
 
     Why: XOR is the classic problem a single neuron (a linear model) cannot solve but a
     network with one hidden layer can.
@@ -103,8 +105,10 @@ def make_xor(n_samples=100, noise=0.1, seed=None):
     _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
     rng = _rng(seed)
-    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
-    corner_labels = np.array([0, 0, 1, 1])
+    # counter-clockwise from (1, −1), so the labels alternate and the clusters that get one
+    # point more than the others (the first ones) are shared out between the classes
+    corners = np.array([[1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    corner_labels = np.array([1, 0, 1, 0])
     corner_index = np.repeat(np.arange(4), _split_evenly(n_samples, 4))
     return _noisy_shuffled(corners[corner_index], corner_labels[corner_index], noise, rng)
 

@@ -89,10 +89,12 @@ def test_shapes_and_dtypes(name, n):
     assert np.all(np.isfinite(X)) and np.all(np.isfinite(y))
 
 
-@pytest.mark.parametrize("make", [make_moons, make_circles])
+@pytest.mark.parametrize("make", [make_moons, make_circles, make_xor])
 @given(n=sample_counts())
 @settings(max_examples=25)
 def test_two_class_sets_are_balanced(make, n):
+    """n // 2 points of class 0 and the rest of class 1, for any n (XOR's four clusters
+    too: 2 samples are one of each class, 6 are three of each)."""
     _, y = make(n_samples=n, seed=0)
     assert set(y.tolist()) <= {0, 1}
     assert np.bincount(y, minlength=2).tolist() == [n // 2, n - n // 2]
