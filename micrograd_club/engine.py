@@ -235,7 +235,8 @@ class Value:
         return _result(s, "σ", (self,), (s * (1.0 - s),))
 
     def relu(self):
-        """ReLU(x) = max(0, x);  ∂/∂x = 1 if x > 0 else 0.  (A nan passes through, as in PyTorch.)"""
+        """ReLU(x) = max(0, x);  ∂/∂x = 0 if x ≤ 0 else 1.  (A nan passes through, with ∂/∂x = 1,
+        as in PyTorch.)"""
         x = self.data
         if x <= 0:
             return _result(0.0, "ReLU", (self,), (0.0,))
@@ -256,9 +257,9 @@ class Value:
         return _result(out, "softplus", (self,), (_sigmoid(x),))
 
     def clamp(self, min=None, max=None):
-        """x limited to [min, max];  ∂/∂x = 1 inside the range, 0 where it was clamped.
-        The bounds are fixed numbers: a Value given as a bound counts as its data, and no
-        gradient flows to it. (A nan x stays nan, with ∂/∂x = 0, as in PyTorch.)"""
+        """x limited to [min, max];  ∂/∂x = 1 for min ≤ x ≤ max (on a bound too, as in PyTorch),
+        0 where x was outside and clamped. The bounds are fixed numbers: a Value given as a
+        bound counts as its data, and no gradient flows to it. (A nan x stays nan, with ∂/∂x = 0, as in PyTorch.)"""
         min, max = _clamp_bounds(min, max)
         x, op = self.data, _shared_op("clamp", min, max)
         if min is not None and x < min:
