@@ -118,9 +118,9 @@ def binary_cross_entropy_with_logits(logits, targets):
 
 
 def cross_entropy(logits, target):
-    """Categorical cross-entropy, L = −Σᵢ tᵢ ln softmax(z)ᵢ, from raw class scores z: the
-    log-probability the model gives the right class, taken from log_softmax so huge logits
-    stay finite.
+    """Categorical cross-entropy, L = −Σᵢ tᵢ ln softmax(z)ᵢ, from raw class scores z: minus
+    the log-probability the model gives the right class, taken from log_softmax so huge
+    logits stay finite.
 
     ``target`` is a class index k (then L = −ln softmax(z)ₖ) or a one-hot/probability list t
     of floats with one entry per class (whole numbers are class indices, as in PyTorch). For
@@ -170,8 +170,8 @@ def hinge(scores, labels):
 
 def l2(params):
     """L2 penalty Σ p² over the parameters: add λ·l2(params) to a loss to keep weights small.
-    Its gradient is 2λp, so it is an optimizer's ``weight_decay=2λ`` (whose penalty is ½λp²).
-    An empty list gives Value(0.0)."""
+    Its gradient is 2λp, so it is an optimizer's ``weight_decay=2λ`` (a weight_decay of d adds
+    d·p to each gradient, the gradient of a penalty ½d·p²). An empty list gives Value(0.0)."""
     if _is_sequence(params) and len(params) == 0:
         return Value(0.0)
     values = [_scalar(p, "l2", f"params[{i}]") for i, p in enumerate(_sequence(params, "l2", "params"))]
