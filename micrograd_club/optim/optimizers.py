@@ -371,9 +371,10 @@ class Adam(Optimizer):
 
         m ← β₁·m + (1 − β₁)·g          running mean of g          (``exp_avg``)
         v ← β₂·v + (1 − β₂)·g²         running mean of g²         (``exp_avg_sq``)
-        amsgrad:  v ← max(v so far)                               (``max_exp_avg_sq``)
         m̂ = m / (1 − β₁ᵗ),  √v̂ = √v / √(1 − β₂ᵗ)   (m and v start at 0, which biases them small)
         θ ← θ − η·m̂ / (√v̂ + ε)
+        amsgrad:  v_max ← max(v_max, v), the largest v so far (``max_exp_avg_sq``), is used in
+                  √v̂ instead of v; v itself runs on unchanged
 
     (√v̂ is taken as √v / √(1 − β₂ᵗ), as PyTorch does: v / (1 − β₂ᵗ) can overflow where √v
     does not.)
