@@ -218,7 +218,7 @@ def make_regression(
 # ----- feeding data to a model -----
 
 
-def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
+def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None, stratify=None):
     """Split ``X`` and ``y`` into a training part and a held-out test part; returns
     ``X_train, X_test, y_train, y_test``.
 
@@ -226,6 +226,13 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
     rows -- or a whole number of rows. Both parts must end up non-empty. With
     ``shuffle=True`` rows are assigned at random (reproducibly for an int ``seed``); with
     ``shuffle=False`` the last rows become the test set.
+
+    ``stratify=y`` (class labels, one per row) splits every class in the same proportion, as
+    scikit-learn's ``stratify`` does: class c, with n_c of the n rows, gets n_c · n_test / n
+    test rows, rounded down, and the rows that rounding leaves over go to the classes whose
+    share was cut most (between equal cuts, at random). So even a small data set's test set
+    has the classes in the data's proportions, not by luck. Every class needs at least 2
+    rows, and ``shuffle=True``.
 
     Why: a model is judged on data it never trained on; the gap between training and test
     accuracy is how overfitting shows up.
@@ -236,8 +243,11 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None):
     if n == 0:
         raise ValueError("X is empty: train_test_split needs at least 2 samples, one for each set")
     n_test = _test_count(test_size, n)
-    order = _rng(seed).permutation(n) if shuffle else np.arange(n)
-    train, test = order[: n - n_test], order[n - n_test:]
+    if stratify is not None:
+        train, test = _stratified_split(stratify, n, n_test, shuffle, _rng(seed))
+    else:
+        order = _rng(seed).permutation(n) if shuffle else np.arange(n)
+        train, test = order[: n - n_test], order[n - n_test:]
     return X[train], X[test], y[train], y[test]
 
 
@@ -387,6 +397,40 @@ def _test_count(test_size, n):
             "both the training and the test set need at least one row"
         )
     return n_test
+
+
+def _stratified_split(labels, n, n_test, shuffle, rng):
+    """Row indices (train, test), each in random order, with n_test test rows shared out
+    over the classes of ``labels`` in proportion to their sizes (see train_test_split)."""
+    if not shuffle:
+        raise ValueError("stratify needs shuffle=True: a split that keeps the order cannot also balance the classes")
+    labels = _as_array(labels, "stratify")
+    if labels.ndim != 1 or len(labels) != n:
+        raise ValueError(
+            f"stratify must hold one class label per row of X ({n}), such as y; got an array of shape {labels.shape}"
+        )
+    classes, class_of_row, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            f"stratify: class {classes[counts.argmin()].item()!r} has only 1 row, too few to split; "
+            "every class needs at least 2 rows (one for each set)"
+        )
+    for part, size in (("test", n_test), ("training", n - n_test)):
+        if size < len(classes):
+            raise ValueError(
+                f"stratify: the {part} set would get {size} rows, fewer than the {len(classes)} classes; "
+                "choose a test_size that leaves each set at least one row per class"
+            )
+    test_counts, left_over = np.divmod(counts * n_test, n)  # integers, so no rounding surprises
+    short = n_test - int(test_counts.sum())
+    most_cut_first = np.lexsort((rng.random(len(classes)), -left_over))  # a tie is broken at random, as in sklearn
+    test_counts[most_cut_first[:short]] += 1
+    train_rows, test_rows = [], []
+    for c, count in enumerate(test_counts):
+        rows = rng.permutation(np.flatnonzero(class_of_row == c))
+        test_rows.append(rows[:count])
+        train_rows.append(rows[count:])
+    return rng.permutation(np.concatenate(train_rows)), rng.permutation(np.concatenate(test_rows))
 
 
 def _split_evenly(total, parts):

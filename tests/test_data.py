@@ -246,6 +246,41 @@ def test_split_with_an_int_count_and_a_seed_is_reproducible():
     assert first[3].tolist() != list(range(14, 20))
 
 
+@given(counts=st.lists(st.integers(2, 12), min_size=1, max_size=4), fraction=st.floats(0.05, 0.95), seed=seeds())
+@settings(max_examples=60)
+def test_stratified_split_gives_every_class_its_share_of_the_test_set(counts, fraction, seed):
+    n, n_test = sum(counts), math.ceil(fraction * sum(counts))
+    assume(len(counts) <= n_test <= n - len(counts))
+    X, _ = indexed_dataset(n)  # row i is (i, −i): which rows went where can be read off X
+    labels = np.repeat(np.arange(len(counts)), counts)
+    X_train, X_test, y_train, y_test = train_test_split(X, labels, test_size=fraction, seed=seed, stratify=labels)
+    rows_train, rows_test = X_train[:, 0].astype(int), X_test[:, 0].astype(int)
+    assert sorted(np.concatenate([rows_train, rows_test]).tolist()) == list(range(n))
+    np.testing.assert_array_equal(y_train, labels[rows_train])
+    np.testing.assert_array_equal(y_test, labels[rows_test])
+    share = np.array(counts) * n_test / n  # class c's exact share of the test rows
+    assert len(y_test) == n_test and np.all(np.abs(np.bincount(y_test, minlength=len(counts)) - share) < 1)
+    again = train_test_split(X, labels, test_size=fraction, seed=seed, stratify=labels)
+    np.testing.assert_array_equal(again[1], X_test)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"stratify": [0] * 9 + [1]}, "stratify: class 1 has only 1 row, too few to split"),
+        ({"stratify": [0, 1] * 5, "shuffle": False}, "stratify needs shuffle=True"),
+        ({"stratify": [0, 1] * 4}, r"one class label per row of X \(10\), such as y; got an array of shape \(8,\)"),
+        ({"stratify": [[0, 1]] * 10}, r"one class label per row .* shape \(10, 2\)"),
+        ({"stratify": [0, 1, 2] * 3 + [0], "test_size": 2}, "the test set would get 2 rows, fewer than the 3 classes"),
+        ({"stratify": [0, 1, 2] * 3 + [0], "test_size": 8}, "the training set would get 2 rows, fewer than the 3"),
+    ],
+)
+def test_bad_stratify_arguments_raise_helpful_errors(kwargs, message):
+    X, y = indexed_dataset(10)
+    with pytest.raises(ValueError, match=message):
+        train_test_split(X, y, **kwargs)
+
+
 # ----- batches -----
 
 
