@@ -4,6 +4,11 @@ Every generator returns ``(X, y)``: ``X`` a float64 array of shape ``(n_samples,
 and ``y`` of shape ``(n_samples,)`` -- int64 class labels for classification, float64
 targets for regression. Rows come in random order.
 
+Two-class sets (moons, circles, XOR) are labelled 0 and 1, as ``binary_cross_entropy`` and
+``binary_cross_entropy_with_logits`` take them; ``hinge`` wants −1 and +1, so pass it
+``y * 2 - 1`` (as micrograd's demo does with scikit-learn's moons). ``cross_entropy`` takes
+the class indices 0 … K − 1 of ``make_spiral`` and ``make_blobs`` as they are.
+
 Randomness comes only from ``np.random.default_rng(seed)``: an int ``seed`` gives the same
 arrays on every call, ``seed=None`` gives fresh ones, and numpy's global random state is
 never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected). Settings must
