@@ -245,8 +245,9 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None, stratify=Non
     X, y = _check_dataset(X, y)
     shuffle = as_switch(shuffle, "shuffle")
     n = len(X)
-    if n == 0:
-        raise ValueError("X is empty: train_test_split needs at least 2 samples, one for each set")
+    if n < 2:
+        what = "X is empty" if n == 0 else "X has 1 sample"
+        raise ValueError(f"{what}: train_test_split needs at least 2 samples, one for each set")
     n_test = _test_count(test_size, n)
     if stratify is not None:
         train, test = _stratified_split(stratify, n, n_test, shuffle, _rng(seed))

@@ -515,6 +515,13 @@ def test_split_of_no_samples_says_x_is_empty():
         train_test_split([], [])
 
 
+@pytest.mark.parametrize("test_size", [0.25, 1])
+def test_split_of_one_sample_says_so_whatever_the_test_size(test_size):
+    # a count of 1 used to be told it "must be between 1 and 0"
+    with pytest.raises(ValueError, match="X has 1 sample: train_test_split needs at least 2 samples, one for each"):
+        train_test_split([[1.0, 2.0]], [0], test_size=test_size)
+
+
 # noise is on the angle only: radius gives each point's index k on its arm, so the
 # angle's residual from 4j + 4k/(count − 1) is the noise itself, std ≈ noise
 def test_spiral_noise_perturbs_the_angle_with_the_stated_std():
