@@ -13,6 +13,7 @@ replays the ops on arrays with the same formulas, and is tested against these.)
 """
 
 import functools
+import inspect
 import math
 import numbers
 import operator
@@ -27,8 +28,8 @@ _grad_enabled = True
 class no_grad(ContextDecorator):
     """Inside ``with no_grad():`` ops record no graph (like ``torch.no_grad``): results are
     plain leaves, which saves memory when you only evaluate a model. Also a decorator, with
-    or without parentheses. Unlike PyTorch's, the switch is one flag for the whole program,
-    not one per thread."""
+    or without parentheses (on a generator function too). Unlike PyTorch's, the switch is one
+    flag for the whole program, not one per thread."""
 
     records_graph = False  # what the flag is set to inside the block
 
@@ -38,6 +39,39 @@ class no_grad(ContextDecorator):
         if len(args) == 1 and not kwargs and callable(args[0]):  # @no_grad without (), as PyTorch allows
             return block(args[0])
         return block
+
+    def __call__(self, func):
+        """The decorator. A generator function is wrapped so the mode holds while its body runs,
+        and the caller's mode is back at each ``yield`` (as PyTorch does); ContextDecorator alone
+        would set the flag only while the generator object is made, not while it runs."""
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+        return super().__call__(func)
+
+    def _wrap_generator(self, func):
+        """A generator that runs each step of ``func``'s (a send, a throw, a close) inside this
+        block, and passes what goes in and comes out unchanged."""
+
+        @functools.wraps(func)
+        def generator_in_this_mode(*args, **kwargs):
+            generator = func(*args, **kwargs)
+            resume, sent = generator.send, None  # the first step: send(None) starts it
+            while True:
+                with self:
+                    try:
+                        value = resume(sent)
+                    except StopIteration as finished:
+                        return finished.value
+                try:
+                    sent, resume = (yield value), generator.send
+                except GeneratorExit:  # the caller closed us: close func's generator in this mode too
+                    with self:
+                        generator.close()
+                    raise
+                except BaseException as error:  # the caller threw an exception in: pass it on to func's
+                    sent, resume = error, generator.throw
+
+        return generator_in_this_mode
 
     def __enter__(self):
         """Save the flag on a stack, not in one attribute: the same block may be entered again

@@ -327,6 +327,72 @@ def test_enable_grad_records_the_graph_inside_no_grad_and_restores_state():
         assert square(w).parents == (w, w)
 
 
+def test_no_grad_on_a_generator_function_holds_while_its_body_runs():
+    """The flag used to be off only while the generator object was made, so the body recorded a
+    graph. As in PyTorch, each step of the body runs in the mode, the caller's mode is back at
+    each yield, and what is sent in and returned passes through."""
+    w = Value(2.0)
+
+    @no_grad
+    def squares():
+        factor = yield w * w
+        yield w * factor
+        return "done"
+
+    steps = squares()
+    assert next(steps).parents == ()
+    assert is_grad_enabled()  # the caller, between two steps
+    assert (w * w).parents == (w, w)
+    second = steps.send(3.0)
+    assert second.data == 6.0 and second.parents == ()
+
+    def the_rest():
+        return (yield from steps)
+
+    rest = the_rest()
+    with pytest.raises(StopIteration) as finished:
+        next(rest)
+    assert finished.value.value == "done"
+    assert is_grad_enabled()
+
+
+def test_no_grad_on_a_generator_passes_on_a_throw_and_a_close_in_its_mode():
+    seen = []
+
+    @no_grad()
+    def steps():
+        try:
+            while True:
+                try:
+                    yield
+                except KeyError:
+                    seen.append(("caught", is_grad_enabled()))
+        finally:
+            seen.append(("closed", is_grad_enabled()))
+
+    generator = steps()
+    next(generator)
+    generator.throw(KeyError("x"))
+    assert is_grad_enabled()
+    generator.close()
+    assert seen == [("caught", False), ("closed", False)] and is_grad_enabled()
+
+
+def test_enable_grad_on_a_generator_records_the_graph_when_called_inside_no_grad():
+    w = Value(2.0)
+
+    @enable_grad
+    def squares():
+        while True:
+            yield w * w
+
+    with no_grad():
+        generator = squares()
+        assert next(generator).parents == (w, w)
+        assert not is_grad_enabled()
+    assert next(generator).parents == (w, w)
+
+
 def test_truth_follows_data_like_a_scalar_tensor():
     assert not Value(0.0) and Value(-0.5) and bool(Value(True))
 
