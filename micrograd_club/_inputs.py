@@ -55,6 +55,21 @@ def whole_number(n, name, minimum=1, maximum=None):
     return int(n)
 
 
+def checked_seed(seed, or_also=""):
+    """``seed`` as an int, or None for fresh randomness on every call: the one check of every
+    function that takes a seed. A negative seed is refused, as numpy's generators refuse it
+    (Python's ``random.Random(-1)`` would quietly repeat ``random.Random(1)``). ``or_also`` names
+    what the caller takes besides, such as "a numpy Generator", for the message."""
+    accepted = f"None, a whole number >= 0 or {or_also}" if or_also else "None or a whole number >= 0"
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):  # numpy ints are Integral too
+        raise TypeError(f"seed must be {accepted}, got {type(seed).__name__}: {seed!r:.40}")
+    if seed < 0:
+        raise ValueError(f"seed must be {accepted}, got {seed!r}")
+    return int(seed)
+
+
 def is_scalar(x):
     """A Value, a real number, or a numpy scalar / 0-d array of numbers."""
     if isinstance(x, (Value, numbers.Real)):

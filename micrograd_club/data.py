@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from micrograd_club._inputs import as_switch, whole_number
+from micrograd_club._inputs import as_switch, checked_seed, whole_number
 from micrograd_club.engine import Value
 
 __all__ = [
@@ -301,11 +301,7 @@ def to_values(X):
 
 
 def _rng(seed):
-    if seed is not None and not _is_int(seed):
-        raise TypeError(f"seed must be None or an int, got {type(seed).__name__}: {seed!r}")
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(checked_seed(seed))
 
 
 def _is_int(x):

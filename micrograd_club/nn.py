@@ -14,7 +14,7 @@ import random
 import re
 import stat
 
-from micrograd_club._inputs import as_sequence, as_value, is_sequence, whole_number
+from micrograd_club._inputs import as_sequence, as_value, checked_seed, is_sequence, whole_number
 from micrograd_club._io import atomic_write_text, file_path, printable
 from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
 
@@ -210,7 +210,7 @@ class Neuron(Module):
 
     ``nonlin=True`` means ReLU and ``False`` linear, as in micrograd; ``activation`` names
     any of ``ACTIVATIONS`` instead. ``init`` is "uniform" (micrograd's U(−1, 1)), "xavier"
-    (U(±√(6/(fan_in+fan_out)))) or "he" (N(0, 2/fan_in)); ``seed`` (an int or a
+    (U(±√(6/(fan_in+fan_out)))) or "he" (N(0, 2/fan_in)); ``seed`` (a whole number >= 0 or a
     ``random.Random``) draws from its own generator instead of the global ``random``.
     The parameters are labelled as in the notes: w1 … wn and b (in a Layer or an MLP, after
     the neuron too: ``n2.w1``, ``n1.2.b``).
@@ -387,9 +387,7 @@ def _generator(seed):
         return random
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or a random.Random, got {type(seed).__name__}")
-    return random.Random(seed)
+    return random.Random(checked_seed(seed, or_also="a random.Random"))
 
 
 def _initial_weights(init, fan_in, fan_out, rng):

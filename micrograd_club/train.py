@@ -28,7 +28,7 @@ from micrograd_club import losses
 from micrograd_club._io import atomic_write_text
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
-from micrograd_club._inputs import as_switch, whole_number
+from micrograd_club._inputs import as_switch, checked_seed, whole_number
 from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
@@ -122,8 +122,8 @@ def fit(
       False is silent.
     - ``scheduler``: a learning-rate scheduler of ``optimizer``, stepped after every epoch.
     - ``callback(epoch, history)`` runs after every epoch.
-    - ``seed``: an int (or a numpy Generator) makes the shuffling of every epoch reproducible
-      (None: fresh each run).
+    - ``seed``: a whole number >= 0 (or a numpy Generator) makes the shuffling of every epoch
+      reproducible (None: fresh each run).
     - ``compile``: None (the default) replays a compiled tape when the model and loss allow
       it (checked once against the scalar engine on every row of X) and uses the scalar
       engine otherwise; True insists on the tape (an error says why it cannot be used);
@@ -393,13 +393,10 @@ CLASSIFICATION = {"hinge", "binary_cross_entropy", "binary_cross_entropy_with_lo
 
 
 def _random_generator(seed):
-    """numpy's generator for the epochs' shuffling, from anything ``np.random.default_rng`` takes."""
-    try:
-        return np.random.default_rng(seed)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"seed must be None, a whole number >= 0 or a numpy Generator, got {type(seed).__name__}: {seed!r:.40}"
-        ) from None
+    """numpy's generator for the epochs' shuffling: ``seed`` itself if it is one."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(checked_seed(seed, or_also="a numpy Generator"))
 
 
 def _check_model(model, where, needs_parameters=False):

@@ -361,8 +361,8 @@ BAD_ARGUMENTS = [
     (make_moons, {"noise": float("inf")}, ValueError, "noise must be a finite number, got inf"),
     (make_moons, {"n_samples": MAX_SAMPLES + 1}, ValueError, "n_samples must be at most 10,000,000 .* got 10,000,001"),
     (make_moons, {"noise": "big"}, TypeError, "noise must be a number"),
-    (make_moons, {"seed": 1.5}, TypeError, "seed must be None or an int"),
-    (make_moons, {"seed": -1}, ValueError, "seed must be a non-negative int"),
+    (make_moons, {"seed": 1.5}, TypeError, "seed must be None or a whole number >= 0, got float: 1.5"),
+    (make_moons, {"seed": -1}, ValueError, "seed must be None or a whole number >= 0, got -1"),
     (make_circles, {"factor": 1.0}, ValueError, r"factor must be between 0 and 1.*1\.0"),
     (make_circles, {"factor": 0}, ValueError, "factor must be between 0 and 1.*got 0"),
     (make_circles, {"noise": -1}, ValueError, "noise must be >= 0, got -1"),
@@ -419,7 +419,7 @@ def test_bad_generator_arguments_raise_helpful_errors(make, kwargs, error, messa
         ({"test_size": 0.99}, ValueError, "test_size=0.99 puts 10 of 10 rows .* at least one row"),
         ({"test_size": True}, TypeError, "test_size must be a fraction or an int count"),
         ({"test_size": "half"}, TypeError, "test_size must be a fraction or an int count"),
-        ({"seed": "x"}, TypeError, "seed must be None or an int"),
+        ({"seed": "x"}, TypeError, "seed must be None or a whole number >= 0, got str"),
         ({"shuffle": "no"}, TypeError, "shuffle must be True or False, got str: 'no'"),
     ],
 )
@@ -435,7 +435,7 @@ def test_bad_split_arguments_raise_helpful_errors(kwargs, error, message):
         ({"batch_size": 0}, ValueError, "batch_size must be at least 1, got 0"),
         ({"batch_size": -4}, ValueError, "batch_size must be at least 1, got -4"),
         ({"batch_size": 2.0}, TypeError, "batch_size must be a whole number, got float"),
-        ({"seed": 0.5}, TypeError, "seed must be None or an int"),
+        ({"seed": 0.5}, TypeError, "seed must be None or a whole number >= 0, got float"),
         ({"shuffle": "no"}, TypeError, "shuffle must be True or False, got str: 'no'"),
     ],
 )

@@ -13,7 +13,7 @@ import pytest
 
 from micrograd_club import losses
 from micrograd_club.compile import CompileError
-from micrograd_club.data import make_blobs, make_moons, make_xor
+from micrograd_club.data import batches, make_blobs, make_moons, make_xor, train_test_split
 from micrograd_club.engine import Value
 from micrograd_club.nn import MLP, Module, Parameter
 from micrograd_club.optim import SGD, Adam, LambdaLR
@@ -266,6 +266,23 @@ def test_bad_arguments():
         fit(model, X, y, loss="hinge", metrics=("f1",), progress=False)
 
 
+@pytest.mark.parametrize("takes_a_seed", [
+    lambda seed: make_moons(10, seed=seed),
+    lambda seed: train_test_split(*small_xor(), seed=seed),
+    lambda seed: batches(*small_xor(), seed=seed),
+    lambda seed: MLP(2, [4, 1], seed=seed),
+    lambda seed: fit(MLP(2, [4, 1], seed=0), *small_xor(), epochs=1, progress=False, seed=seed),
+], ids=["make_moons", "train_test_split", "batches", "MLP", "fit"])
+@pytest.mark.parametrize("seed, error, shown", [
+    (-1, ValueError, "-1"),  # fit said TypeError, and MLP took it: random.Random(-1) draws as Random(1) does
+    (1.5, TypeError, "float: 1.5"),
+    (True, TypeError, "bool: True"),
+])
+def test_every_function_that_takes_a_seed_checks_it_alike(takes_a_seed, seed, error, shown):
+    with pytest.raises(error, match=rf"^seed must be None(,| or) a whole number >= 0.*, got {re.escape(shown)}$"):
+        takes_a_seed(seed)
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"model": None}, TypeError, r"fit expects a model such as nn.MLP\(2, \[16, 1\]\) .* got NoneType"),
     ({"model": lambda row: row[0]}, TypeError, "callable, with a parameters"),
@@ -275,7 +292,7 @@ def test_bad_arguments():
     ({"callback": 3}, TypeError, r"callback must be a function callback\(epoch, history\), got int"),
     ({"scheduler": "step"}, TypeError, "scheduler must be a learning-rate scheduler"),
     ({"seed": "a"}, TypeError, "seed must be None, a whole number >= 0 or a numpy Generator, got str"),
-    ({"seed": -1}, TypeError, "seed must be None, a whole number >= 0 or a numpy Generator, got int"),
+    ({"seed": -1}, ValueError, "seed must be None, a whole number >= 0 or a numpy Generator, got -1"),
 ])
 def test_bad_arguments_are_refused_before_any_training(kwargs, error, message):
     X, y = small_xor("±1")
