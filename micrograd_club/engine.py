@@ -178,7 +178,7 @@ class Value:
             return self._pow_value(exponent)
         n = _as_float(exponent)
         if n is None:
-            return NotImplemented
+            return _not_a_real_number(exponent)
         a = self.data
         return _result(_power(a, n), _shared_op(f"**{n:g}", n), (self,), (_power_derivative(a, n),))
 
@@ -557,13 +557,29 @@ def _result(data, op, parents, local_grads):
 
 def _with_constant(op, a, b):
     """``op(a, b)`` where one of a, b is a plain number: it becomes a Constant leaf first.
-    Anything else gives NotImplemented, so Python raises its usual TypeError (and numpy
-    arrays of Values still work element-wise)."""
+    Anything else goes to ``_not_a_real_number``."""
     if isinstance(a, Value):
         number = _as_float(b)
-        return NotImplemented if number is None else op(a, _constant(number))
+        return _not_a_real_number(b) if number is None else op(a, _constant(number))
     number = _as_float(a)
-    return NotImplemented if number is None else op(_constant(number), b)
+    return _not_a_real_number(a) if number is None else op(_constant(number), b)
+
+
+def _not_a_real_number(x):
+    """What an op of a Value with ``x``, which is not a real number, gives: NotImplemented, so
+    Python tries ``x``'s own reflected op and else raises its usual TypeError (numpy arrays of
+    Values work element-wise this way); but for a number that is not real, a Decimal (which
+    Python keeps apart from floats on purpose) or a complex, a TypeError that says what to do."""
+    if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
+        if isinstance(x, numbers.Complex):
+            fix = "A Value holds one real number: use x.real or abs(x)"
+        else:
+            fix = "Convert it first: float(x)"  # a Decimal
+        raise TypeError(
+            f"a Value computes with real numbers (int, float, Fraction, numpy), "
+            f"got {type(x).__name__}: {x!r:.40}. {fix}"
+        )
+    return NotImplemented
 
 
 def _constant(number):
@@ -621,7 +637,7 @@ def _as_float(x):
 def _compare(a, b, op):
     other = b.data if isinstance(b, Value) else _as_float(b)
     if other is None:
-        return NotImplemented
+        return _not_a_real_number(b)
     return op(a.data, other)
 
 

@@ -1,7 +1,10 @@
 """The Value engine: every op's value and derivative, backward semantics, and errors."""
 
 import math
+import operator
 import sys
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -461,6 +464,35 @@ def test_rejects_unsupported_operands():
         Value(1.0) * [1.0]
     with pytest.raises(TypeError, match="label"):
         Value(1.0, label=3)
+
+
+@pytest.mark.parametrize("number, named_with_fix", [
+    (Decimal("0.1"), r"Decimal: Decimal\('0.1'\)\. Convert it first: float\(x\)"),
+    (2j, r"complex: 2j\. A Value holds one real number: use x\.real"),
+    (np.complex128(1), r"complex.*: .*A Value holds one real number: use x\.real"),  # complex128 on the left
+])
+@pytest.mark.parametrize("op", [
+    operator.add, operator.sub, operator.mul, operator.truediv, operator.pow, operator.lt, operator.ge,
+])
+def test_a_number_that_is_not_real_gets_an_error_that_names_it_and_the_fix(op, number, named_with_fix):
+    """Python's own message ("unsupported operand type(s)") said neither why nor what to do."""
+    for a, b in ((Value(2.0), number), (number, Value(2.0))):
+        with pytest.raises(TypeError, match=rf"a Value computes with real numbers .* got {named_with_fix}"):
+            op(a, b)
+
+
+def test_an_operand_that_is_not_a_number_still_gets_its_own_reflected_op():
+    class Vector:
+        def __radd__(self, other):
+            return "Vector.__radd__"
+
+        def __rmul__(self, other):
+            return "Vector.__rmul__"
+
+    assert Value(1.0) + Vector() == "Vector.__radd__" and Value(1.0) * Vector() == "Vector.__rmul__"
+    values = np.array([Value(1.0), Value(2.0)])
+    assert [v.data for v in values * Value(3.0)] == [3.0, 6.0] == [v.data for v in Value(3.0) * values]
+    assert (Value(1.0) + Fraction(1, 2)).data == 1.5
 
 
 # ----- numerical edge cases -----
