@@ -172,23 +172,29 @@ class Module:
 
 
 def softmax(values):
-    """softmax(z)ᵢ = e^(zᵢ − m) / Σⱼ e^(zⱼ − m) with m = max z (the shift changes nothing
-    mathematically but keeps e^z from overflowing, so logits of ±1000 work; the gradient
-    that flows through m adds up to 0)."""
-    values = _as_values(values, "softmax")
-    shift = maximum(values)  # a node of the graph, so the same code is right for any input
-    exps = [(v - shift).exp() for v in values]
+    """softmax(z)ᵢ = e^(zᵢ − m) / Σⱼ e^(zⱼ − m) with m = max z (see ``_minus_max``)."""
+    shifted = _minus_max(values, "softmax")
+    exps = [s.exp() for s in shifted]
     total = sum(exps[1:], exps[0])
     return [e / total for e in exps]
 
 
 def log_softmax(values):
-    """log softmax(z)ᵢ = zᵢ − m − ln Σⱼ e^(zⱼ − m) with m = max z: stable for any logits."""
-    values = _as_values(values, "log_softmax")
-    shift = maximum(values)
-    exps = [(v - shift).exp() for v in values]
+    """log softmax(z)ᵢ = (zᵢ − m) − ln Σⱼ e^(zⱼ − m) with m = max z: stable for any logits."""
+    shifted = _minus_max(values, "log_softmax")
+    exps = [s.exp() for s in shifted]
     log_total = sum(exps[1:], exps[0]).log()
-    return [v - shift - log_total for v in values]
+    return [s - log_total for s in shifted]
+
+
+def _minus_max(values, where):
+    """zᵢ − m for each of the values, m = max z: the shift changes nothing in softmax
+    mathematically but keeps e^z from overflowing, so logits of ±1000 work (the gradient that
+    flows through m adds up to 0). m is a node of the graph, so the same code is right for any
+    input; each zᵢ − m is one node, which log_softmax uses twice."""
+    values = _as_values(values, where)
+    shift = maximum(values)
+    return [v - shift for v in values]
 
 
 def _as_values(values, where):

@@ -278,6 +278,16 @@ def test_softmax_gradient_matches_pytorch(logits, weight):
     assert [v.grad for v in z] == pytest.approx(t.grad.tolist(), rel=1e-9, abs=1e-12)
 
 
+def test_log_softmax_makes_each_shifted_logit_once():
+    """log softmax(z)ᵢ = (zᵢ − m) − ln Σⱼ e^(zⱼ − m) used to make each zᵢ − m twice, so a trace of
+    cross_entropy showed the same step as two nodes (v1 = z2 − max(z1, z2), v3 = z2 − max(z1, z2))."""
+    z = [Value(1.0), Value(2.0), Value(0.5)]
+    outputs = log_softmax(z)
+    graph = sum(outputs[1:], outputs[0]).topological_order()
+    shifted = [node for node in graph if node.op == "-" and node.parents[0] in z]
+    assert len(shifted) == len(z)
+
+
 def test_softmax_rejects_bad_input():
     with pytest.raises(ValueError, match="softmax: got no values"):
         softmax([])
