@@ -389,7 +389,7 @@ class Value:
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
-        return f"{type(self).__name__}(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+        return f"{type(self).__name__}(data={_format_number(self.data)}, grad={_format_number(self.grad)}{label})"
 
     # Comparisons look at data; == and hash stay identity-based so Values can live in sets.
     def __lt__(self, other):
@@ -684,8 +684,10 @@ def _power_derivative(a, n):
     return n * _power(a, n - 1)
 
 
-def _fmt(x):
-    """4 decimals for everyday numbers, scientific notation for tiny and huge ones."""
-    if x == 0 or 1e-4 <= abs(x) < 1e6:
-        return f"{x:.4f}"
-    return f"{x:.4e}"
+def _format_number(x, precision=4):
+    """``precision`` decimals for everyday numbers, scientific notation for tiny and huge ones
+    (and nan, inf as Python writes them): how a Value's repr, and ``viz.notation.number``,
+    write numbers."""
+    if x == 0 or 10.0**-precision <= abs(x) < 1e6:
+        return f"{x:.{precision}f}"
+    return f"{x:.{precision}e}"

@@ -1,12 +1,11 @@
 """How diagrams and traces write things down, in the notes' notation: a name for every
 node, ∂out/∂in for every edge, and the formula of each local derivative (σ'(z1), x, 1 …)."""
 
-import math
 import re
 
 from micrograd_club._inputs import whole_number
 from micrograd_club._io import printable
-from micrograd_club.engine import Constant, CustomOp
+from micrograd_club.engine import Constant, CustomOp, _format_number
 from micrograd_club.nn import Parameter
 
 # How an op joins its operands' names into the name of its result ("w1·x").
@@ -26,15 +25,10 @@ MAX_PRECISION = 17  # a float holds about 17 significant digits: further decimal
 
 
 def number(x, precision=4):
-    """x with ``precision`` decimals; scientific notation for tiny and huge values. A zero is
-    0.0000 whatever its sign (−0.0 comes from products such as 0 · (−1))."""
-    if math.isnan(x) or math.isinf(x):
-        return str(x)
-    if x == 0:
-        return f"{0.0:.{precision}f}"
-    if 10.0**-precision <= abs(x) < 1e6:
-        return f"{x:.{precision}f}"
-    return f"{x:.{precision}e}"
+    """x with ``precision`` decimals; scientific notation for tiny and huge values, as a Value's
+    repr writes them. A zero is 0.0000 whatever its sign (−0.0 comes from products such as
+    0 · (−1))."""
+    return _format_number(0.0 if x == 0 else x, precision)
 
 
 def plural(n, one, many=None):
