@@ -1,6 +1,7 @@
 """Turning what a user passes (Values, numbers, lists, numpy arrays) into Values, with
 errors that name the function, the argument and the position that was wrong."""
 
+import math
 import numbers
 
 from micrograd_club.engine import Constant, Value
@@ -68,6 +69,17 @@ def checked_seed(seed, or_also=""):
     if seed < 0:
         raise ValueError(f"seed must be {accepted}, got {seed!r}")
     return int(seed)
+
+
+def is_finite_number(x):
+    """A real number (not a bool) that is a finite float: not nan or ±inf, nor an int too large
+    for a float (10**400), which Python cannot even compare with inf."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int (or Fraction) too large for a float
+        return False
 
 
 def is_scalar(x):

@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from micrograd_club._inputs import is_finite_number
 from micrograd_club.engine import Constant, Value
 
 __all__ = ["parse_expression", "parse_assignments", "ExpressionError", "FUNCTIONS"]
@@ -382,18 +383,10 @@ def _constant_problem(node, source):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         kind = {bool: "the boolean", str: "the string", bytes: "the bytes", complex: "the complex number"}
         return _Problem(*source.start(node), f"{kind.get(type(value), 'the constant')} {value!r:.30}")
-    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, int) and not _fits_a_float(value):
+    if not is_finite_number(value):
         written = ast.get_source_segment(source.text, node) or str(value)
         return _Problem(*source.start(node), f"the number {written:.30}", "numbers must be below 1.8e308")
     return None
-
-
-def _fits_a_float(whole_number):
-    try:
-        float(whole_number)
-    except OverflowError:
-        return False
-    return True
 
 
 def _name_problem(node, variables, source):

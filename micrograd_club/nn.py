@@ -14,7 +14,7 @@ import random
 import re
 import stat
 
-from micrograd_club._inputs import as_sequence, as_value, checked_seed, is_sequence, whole_number
+from micrograd_club._inputs import as_sequence, as_value, checked_seed, is_finite_number, is_sequence, whole_number
 from micrograd_club._io import atomic_write_text, file_path, printable
 from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
 
@@ -120,7 +120,7 @@ class Module:
                 "Build the model with the same architecture as the one that was saved."
             )
         for name, value in state.items():  # check everything before changing anything
-            if name in params and not _is_finite_number(value):
+            if name in params and not is_finite_number(value):
                 raise ValueError(f"state[{name!r}] must be a finite number, got {value!r:.40}")
         for name, value in state.items():
             if name in params:
@@ -414,15 +414,6 @@ def _few(names, limit=5):
         return "none"
     shown = ", ".join(map(printable, names[:limit]))
     return f"{shown} (+{len(names) - limit} more)" if len(names) > limit else shown
-
-
-def _is_finite_number(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
 
 
 def _describes_architecture(model):

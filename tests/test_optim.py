@@ -947,6 +947,12 @@ def test_switches_and_huge_numbers_are_refused(kwargs, error, message):
         SGD([Value(1.0)], **kwargs)
 
 
+def test_a_whole_number_that_fits_a_float_is_not_refused_as_too_large():
+    """Every int above 1e308 was refused, though those up to 1.79e308 are floats like any other."""
+    optimizer = SGD([Value(1.0)], lr=0.1, weight_decay=int(1.5e308))
+    assert optimizer.param_groups[0]["weight_decay"] == int(1.5e308)
+
+
 @pytest.mark.parametrize("saved", [{"a": 1}, [1], {"state": {}, "param_groups": "x"}])
 def test_load_state_dict_says_what_it_expects(saved):
     with pytest.raises(ValueError, match="load_state_dict expects what an optimizer's state_dict\\(\\) returns"):

@@ -5,7 +5,7 @@ import abc
 import math
 import numbers
 
-from micrograd_club._inputs import as_switch
+from micrograd_club._inputs import as_switch, is_finite_number
 from micrograd_club.engine import Value, enable_grad
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW"]
@@ -460,7 +460,7 @@ def _plain_settings(settings):
         elif isinstance(value, (tuple, list)) and key == "betas":  # a list stays a list (as JSON gives it back)
             value = type(value)(float(b) if _is_number(b) else b
                                 for b in value)
-        if type(value) is int and abs(value) > 1e308:
+        if type(value) is int and not is_finite_number(value):
             raise ValueError(f"{key} is a {len(str(abs(value)))}-digit number, too large for a float")
         plain[key] = value
     return plain
