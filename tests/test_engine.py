@@ -587,7 +587,7 @@ def _torch_ops(torch):
         "tanh": lambda a: torch.tanh(t(a)),
         "sigmoid": lambda a: torch.sigmoid(t(a)),
         "relu": lambda a: torch.relu(t(a)),
-        "softplus": lambda a: torch.nn.functional.softplus(t(a)),
+        "softplus": lambda a: torch.nn.functional.softplus(t(a), threshold=40),  # see _torch_twins
         "abs": lambda a: torch.abs(t(a)),
         "square": lambda a: t(a) ** 2,
         "safe_log": lambda a: torch.log(t(a) ** 2 + 1),
