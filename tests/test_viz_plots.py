@@ -170,6 +170,26 @@ def test_history_puts_accuracy_on_a_right_axis():
     assert legend == ["training loss", "validation loss", "training accuracy", "validation accuracy"]
 
 
+@pytest.mark.parametrize("epochs", [3, 100])
+def test_history_tells_loss_from_accuracy_by_mark_not_by_colour_alone(epochs):
+    """In gray, or to colour-blind eyes, the loss and the accuracy curves looked alike (only
+    their colours differed, and past 30 epochs neither had marks)."""
+    ramp = list(np.linspace(0.1, 0.9, epochs))
+    history = {"loss": ramp[::-1], "val_loss": ramp[::-1], "accuracy": ramp, "val_accuracy": ramp}
+    figure = plot_history(history)
+    left, right = figure.axes
+    loss_marks = {line.get_marker() for line in left.lines}
+    accuracy_marks = {line.get_marker() for line in right.lines}
+    assert len(loss_marks) == len(accuracy_marks) == 1 and loss_marks.isdisjoint(accuracy_marks)
+    assert not (loss_marks | accuracy_marks) & {None, "None", "", " "}
+    assert all(len(line.get_xdata()[::line.get_markevery() or 1]) <= 2 * plots.MARKS_PER_CURVE
+               for line in left.lines + right.lines)  # a long curve's marks stay apart
+    assert [line.get_linestyle() for line in left.lines + right.lines] == ["-", "--", "-", "--"]
+    legend = left.get_legend()
+    assert [handle.get_marker() for handle in legend.legend_handles] == [*loss_marks] * 2 + [*accuracy_marks] * 2
+    assert left.get_zorder() > right.get_zorder()  # the legend is drawn over the accuracy curves, not under them
+
+
 @pytest.mark.parametrize(
     "history, error, message",
     [

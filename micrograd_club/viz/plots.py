@@ -62,6 +62,11 @@ CLASS_COLORS = ("#0072B2", "#E69F00", "#000000", "#009E73", "#D55E00", "#CC79A7"
 # A marker shape per class, or per path down a landscape: tells them apart on a black-and-white photocopy.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STEP_MARKS = MARKERS[1:-1]  # a landscape path's steps: not the circle and star that mark its start and end
+# plot_history's loss and accuracy curves, (colour, marker): the marks tell them apart in gray too, while the
+# line style says training (solid) or validation (dashed).
+HISTORY_LOSS = (CLASS_COLORS[0], "o")
+HISTORY_ACCURACY = (CLASS_COLORS[1], "s")
+MARKS_PER_CURVE = 12  # a long curve is marked every few epochs, so its marks do not merge into a thick line
 
 
 class MissingExtraError(ImportError):
@@ -77,7 +82,8 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
     ``history`` is what ``micrograd_club.train.fit`` returns, or any dict of per-epoch
     lists such as ``{"loss": [...], "val_loss": [...], "accuracy": [...]}``. Training
     curves are solid and validation curves (``val_…``) dashed, so over-fitting shows as
-    the two loss curves drifting apart.
+    the two loss curves drifting apart. Loss curves are marked with circles and accuracy
+    curves with squares, so they differ in black and white and to colour-blind eyes as well.
     """
     if not isinstance(history, Mapping):
         raise TypeError(
@@ -94,12 +100,15 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
 
     accuracy_names = [name for name in curves if "accuracy" in name]
     right = ax.twinx() if accuracy_names else None
+    if right is not None:  # the loss axes (and its legend) in front of the accuracy curves
+        ax.set_zorder(right.get_zorder() + 1)
+        ax.patch.set_visible(False)
     for name, values in curves.items():
-        target, color = (right, "C1") if name in accuracy_names else (ax, "C0")
+        target, (color, marker) = (right, HISTORY_ACCURACY) if name in accuracy_names else (ax, HISTORY_LOSS)
         style = "--" if name.startswith("val_") else "-"
         epochs = np.arange(1, len(values) + 1)
-        target.plot(epochs, values, style, color=color, marker="o" if len(values) < 30 else None,
-                    markersize=3, label=_shown(_history_label(name)))
+        target.plot(epochs, values, style, color=color, marker=marker, markevery=max(1, len(values) // MARKS_PER_CURVE),
+                    markersize=4, label=_shown(_history_label(name)))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss ℒ")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
