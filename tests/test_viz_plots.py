@@ -190,6 +190,27 @@ def test_history_tells_loss_from_accuracy_by_mark_not_by_colour_alone(epochs):
     assert left.get_zorder() > right.get_zorder()  # the legend is drawn over the accuracy curves, not under them
 
 
+@pytest.mark.parametrize("earlier", [{"loss": [0.8, 0.3], "accuracy": [0.6, 0.9]}, {"loss": [9.0, 7.0, 5.0]}])
+def test_history_drawn_again_into_the_same_axes_gives_the_same_picture(earlier):
+    """A notebook loop redrawing the history into one Axes stacked another right-hand axis
+    (and another set of curves) on every call."""
+    history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.75, 1.0]}
+    once, again = new_axes(), new_axes()
+    plot_history(history, ax=once)
+    plot_history(earlier, ax=again)
+    plot_history(history, ax=again)
+    assert len(again.figure.axes) == 2 and len(again.lines) == 2
+    assert plots._render(again.figure, "png") == plots._render(once.figure, "png")
+
+
+def test_history_drawn_again_keeps_what_else_is_on_the_axes():
+    ax = new_axes()
+    target = ax.axhline(0.1, color="gray")
+    plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 1.0]}, ax=ax)
+    plot_history({"loss": [1.0, 0.4]}, ax=ax)
+    assert target in ax.lines and len(ax.figure.axes) == 1
+
+
 @pytest.mark.parametrize(
     "history, error, message",
     [

@@ -23,6 +23,7 @@ import math
 import numbers
 import os
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -67,6 +68,7 @@ STEP_MARKS = MARKERS[1:-1]  # a landscape path's steps: not the circle and star 
 HISTORY_LOSS = (CLASS_COLORS[0], "o")
 HISTORY_ACCURACY = (CLASS_COLORS[1], "s")
 MARKS_PER_CURVE = 12  # a long curve is marked every few epochs, so its marks do not merge into a thick line
+HISTORY_DRAWN = "_micrograd_club_history"  # where plot_history notes on an Axes what it drew there
 
 
 class MissingExtraError(ImportError):
@@ -84,6 +86,9 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
     curves are solid and validation curves (``val_…``) dashed, so over-fitting shows as
     the two loss curves drifting apart. Loss curves are marked with circles and accuracy
     curves with squares, so they differ in black and white and to colour-blind eyes as well.
+
+    Drawn again into the same ``ax`` (a notebook loop redrawing as training goes on), it
+    replaces the curves and the right-hand axis it drew there before.
     """
     if not isinstance(history, Mapping):
         raise TypeError(
@@ -98,8 +103,10 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
     ax = _axes(ax)
     from matplotlib.ticker import MaxNLocator
 
+    _remove_earlier_history(ax)
     accuracy_names = [name for name in curves if "accuracy" in name]
     right = ax.twinx() if accuracy_names else None
+    drawn = _HistoryDrawing([right] if right else [], ax.get_zorder(), ax.patch.get_visible())
     if right is not None:  # the loss axes (and its legend) in front of the accuracy curves
         ax.set_zorder(right.get_zorder() + 1)
         ax.patch.set_visible(False)
@@ -107,8 +114,11 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
         target, (color, marker) = (right, HISTORY_ACCURACY) if name in accuracy_names else (ax, HISTORY_LOSS)
         style = "--" if name.startswith("val_") else "-"
         epochs = np.arange(1, len(values) + 1)
-        target.plot(epochs, values, style, color=color, marker=marker, markevery=max(1, len(values) // MARKS_PER_CURVE),
-                    markersize=4, label=_shown(_history_label(name)))
+        (line,) = target.plot(epochs, values, style, color=color, marker=marker, markersize=4,
+                              markevery=max(1, len(values) // MARKS_PER_CURVE), label=_shown(_history_label(name)))
+        if target is ax:
+            drawn.artists.append(line)
+    setattr(ax, HISTORY_DRAWN, drawn)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss ℒ")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -122,6 +132,31 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
         handles, labels = handles + more_handles, labels + more_labels
     ax.legend(handles, labels, loc="center right")
     return _finish(ax, path, title, legend=False)
+
+
+class _HistoryDrawing(NamedTuple):
+    """What plot_history added to an Axes (its loss curves and right-hand axes) and what it
+    changed there (the Axes' zorder and background), so that drawing again can undo it."""
+
+    artists: list
+    zorder: float
+    background: bool
+
+
+def _remove_earlier_history(ax):
+    """Take away what plot_history drew on ``ax`` before: drawing a history again into the
+    same Axes (a notebook loop redrawing as training goes on) then gives the same picture as
+    drawing it once, not another right-hand axis on top of the last. Anything else drawn
+    on ``ax`` stays."""
+    earlier = getattr(ax, HISTORY_DRAWN, None)
+    if earlier is None:
+        return
+    for artist in earlier.artists:
+        artist.remove()
+    ax.set_zorder(earlier.zorder)
+    ax.patch.set_visible(earlier.background)
+    ax.relim()  # the axis limits fit what is left, not the curves just removed
+    delattr(ax, HISTORY_DRAWN)
 
 
 def _history_label(name):
