@@ -240,6 +240,24 @@ def test_explain_says_how_to_see_the_chain_when_nothing_in_between_is_labelled(c
     assert "every_node" not in capsys.readouterr().out
 
 
+def test_explain_orders_the_graph_once(capsys, monkeypatch):
+    """The trace, the note on added-up grads and the hint each sorted the graph again."""
+    calls = []
+    original = Value.topological_order
+    monkeypatch.setattr(Value, "topological_order", lambda self: calls.append(self) or original(self))
+    loss = backprop_by_hand.build_network()["L"]
+    loss.backward()
+    explain(loss)
+    assert calls == [loss] and capsys.readouterr().out.startswith("∂L/∂L = 1")
+
+
+def test_explain_names_itself_in_its_errors():
+    with pytest.raises(TypeError, match="^explain expects a Value, got float"):
+        explain(1.0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'every'"):
+        explain(Value(1.0), every=True)
+
+
 def test_a_negative_zero_is_written_as_zero():
     loss = binary_cross_entropy([Value(1.0)], [1.0])  # −(1 · ln 1) is −0.0
     assert math.copysign(1.0, loss.data) == -1.0

@@ -139,10 +139,18 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
     ``every_node=True`` gives every node a line (by default: the root, labelled nodes,
     parameters and inputs); ``precision`` is the decimals of each number; ``root_name``
     names an unlabelled root, L as in the notes."""
+    _check_root(root, "trace_backward")
+    return _trace(root.topological_order(), every_node, checked_precision(precision), root_name)
+
+
+def _check_root(root, function):
     if not isinstance(root, Value):
-        raise TypeError(f"trace_backward expects a Value, got {type(root).__name__}")
-    precision = checked_precision(precision)
-    order = root.topological_order()
+        raise TypeError(f"{function} expects a Value, got {type(root).__name__}")
+
+
+def _trace(order, every_node, precision, root_name):
+    """``trace_backward`` of the root ``order[-1]``, given its topological order."""
+    root = order[-1]
     names = node_names(order, root_name)
     grads = _gradients(order)
     named = _named_nodes(order, every_node)
@@ -170,17 +178,19 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
     return trace
 
 
-def explain(root, **options):
-    """Print the chain rule for every node of ``root`` (see ``trace_backward``). When no node
-    between the root and the leaves has a label, every line is one number; a last line then
-    says how to see the chain."""
-    trace = trace_backward(root, **options)
+def explain(root, *, every_node=False, precision=4, root_name="L"):
+    """Print the chain rule for every node of ``root`` (see ``trace_backward``, which takes
+    the same options). When no node between the root and the leaves has a label, every line
+    is one number; a last line then says how to see the chain."""
+    _check_root(root, "explain")
+    order = root.topological_order()  # once, for the trace, the note and the hint
+    trace = _trace(order, every_node, checked_precision(precision), root_name)
     print(trace)
-    note = accumulation_note(root, options.get("root_name", "L"))
+    note = _accumulation_note(order, root_name)
     if note:
         print(note)
     if len(trace) > 1 and all(term.via is trace[0].node for step in trace for term in step.terms) \
-            and len(root.topological_order()) > len(trace):
+            and len(order) > len(trace):
         print("(nothing between the result and the inputs has a label, so each line is one number: "
               "label the steps, e.g. z = w * x + b; z.label = 'z', or pass every_node=True, to see the chain)")
 
@@ -191,9 +201,14 @@ def accumulation_note(root, root_name="L"):
     forgotten, so gradients added up; or the input also feeds a part of a bigger graph),
     naming the first such leaf, a parameter before an input before a constant (the ½ of a
     loss is the least telling); None when every grad matches, or none was computed."""
+    return _accumulation_note(root.topological_order(), root_name)
+
+
+def _accumulation_note(order, root_name):
+    """``accumulation_note`` of the root ``order[-1]``, given its topological order."""
+    root = order[-1]
     if root.grad == 0:
         return None
-    order = root.topological_order()
     this_pass = _gradients(order)
     leaves = sorted((node for node in order if not node.parents), key=lambda node: LEAF_RANK[role(node)])
     for node in leaves:
