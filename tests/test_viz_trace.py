@@ -240,6 +240,24 @@ def test_explain_says_how_to_see_the_chain_when_nothing_in_between_is_labelled(c
     assert "every_node" not in capsys.readouterr().out
 
 
+def test_an_unlabelled_root_says_what_it_stands_for():
+    """explain(x*x + y) called the result L, as the notes call the loss, but never said what L was."""
+    x, y = Value(3.0, "x"), Value(2.0, "y")
+    assert trace_backward(x * x + y)[0].text == "∂L/∂L = 1 (the start of the backward pass; L = x·x + y)"
+    assert trace_backward(x * x + y, root_name="f")[0].text == "∂f/∂f = 1 (the start of the backward pass; f = x·x + y)"
+    area = x * y
+    area.label = "area"  # named by the student, who knows what it is
+    assert trace_backward(area)[0].text == "∂area/∂area = 1 (the start of the backward pass)"
+    assert trace_backward(Value(2.0))[0].text == "∂L/∂L = 1 (the start of the backward pass)"  # a leaf: nothing to say
+
+
+def test_an_unlabelled_root_s_formula_uses_the_shorthands_it_explains():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    trace = trace_backward((a * b + 1.0).tanh() * (a + b * b + 2.0).exp())
+    assert trace[0].text == "∂L/∂L = 1 (the start of the backward pass; L = tanh(a·b + 1)·v1)"
+    assert str(trace).splitlines()[-1] == "where v1 = exp(a + b·b + 2)"  # a name too long to write is explained
+
+
 def test_explain_orders_the_graph_once(capsys, monkeypatch):
     """The trace, the note on added-up grads and the hint each sorted the graph again."""
     calls = []

@@ -86,7 +86,7 @@ def node_names(order, root_name="L", given=None):
             names[node] = short_number(node.data)  # a number names itself, however often it is used
             continue
         elif node.parents:
-            name = _derived_name(node, names)
+            name = derived_name(node, names)
         if name is None or (not node.label and len(name) > LONGEST_DERIVED_NAME):
             unnamed += 1
             name = f"v{unnamed}"
@@ -101,7 +101,7 @@ def shorthands(order, names):
     for node in order:
         name = names[node]
         if node.parents and not node.label and re.fullmatch(SHORTHAND, name):
-            formula = _derived_name(node, names)
+            formula = derived_name(node, names)
             if formula:
                 key[name] = formula
     return key
@@ -129,7 +129,10 @@ NEEDS_BRACKETS = {
 }
 
 
-def _derived_name(node, names):
+def derived_name(node, names):
+    """How ``node`` is computed, written with its parents' ``names``: "w1·x", "σ(z)", "x² + y";
+    None for a leaf, or for an op of your own with several inputs."""
+
     def operand(parent, needs_brackets=("sum", "negative", "product", "power")):
         name = names[parent]
         return f"({name})" if _kind(name) in needs_brackets else name

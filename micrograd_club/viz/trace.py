@@ -14,8 +14,8 @@ from typing import List, NamedTuple
 
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
-    FUNCTIONS, SHORTHAND, checked_precision, is_number, local_formula, node_names, number, partial, plural, role,
-    short_number, shorthands,
+    FUNCTIONS, SHORTHAND, checked_precision, derived_name, is_number, local_formula, node_names, number, partial,
+    plural, role, short_number, shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
@@ -50,6 +50,7 @@ class TraceStep:
     terms: List[Term] = field(default_factory=list)
     root_name: str = "L"
     precision: int = 4
+    root_formula: str = ""  # what an unlabelled root, called root_name, stands for: "x·x + y"
 
     def __repr__(self):
         """The step's chain-rule line, not every field: ``TraceStep(∂L/∂z = σ'(z) = 0.2350)``."""
@@ -60,7 +61,8 @@ class TraceStep:
         """The chain-rule line, as the notes write it: ∂L/∂h = ∂L/∂y · ∂y/∂h = (-0.1133) × (0.3000) = -0.0340."""
         lhs = partial(self.root_name, self.name)
         if not self.terms:
-            return f"{lhs} = 1 (the start of the backward pass)"
+            what = f"; {self.root_name} = {self.root_formula}" if self.root_formula else ""
+            return f"{lhs} = 1 (the start of the backward pass{what})"
         symbols, numbers = [], []
         for term in self.terms:
             if term.via_name == self.root_name and term.upstream == 1.0:
@@ -138,7 +140,8 @@ def trace_backward(root, *, every_node=False, precision=4, root_name="L"):
 
     ``every_node=True`` gives every node a line (by default: the root, labelled nodes,
     parameters and inputs); ``precision`` is the decimals of each number; ``root_name``
-    names an unlabelled root, L as in the notes."""
+    names an unlabelled root, L as in the notes (its line then says what it stands for:
+    ∂L/∂L = 1 (the start of the backward pass; L = x·x + y))."""
     _check_root(root, "trace_backward")
     return _trace(root.topological_order(), every_node, checked_precision(precision), root_name)
 
@@ -175,6 +178,8 @@ def _trace(order, every_node, precision, root_name):
         if node in named:
             terms = sorted(terms_of[node], key=lambda t: -position[t.via])
             trace.append(TraceStep(node, names[node], grads[node], terms, names[root], precision))
+    if not root.label:  # the root is called root_name, a name that says nothing of what it is
+        trace[0].root_formula = derived_name(root, names) or ""
     return trace
 
 
