@@ -24,7 +24,7 @@ from micrograd_club._io import writes_unicode
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
-from micrograd_club.train import LOSSES, OPTIMIZERS, decision_threshold, fit
+from micrograd_club.train import DIVERGED_ADVICE, LOSSES, OPTIMIZERS, decision_threshold, fit
 from micrograd_club.viz import (
     GraphTooLargeError,
     GraphvizNotFoundError,
@@ -479,15 +479,15 @@ def run_train(args):
                           batch_size=args.batch_size, seed=args.seed,
                           progress=not args.no_progress and sys.stderr.isatty())  # a log gets no \r frames
     except FloatingPointError as error:
-        history = getattr(error, "history", None)
+        history, message = getattr(error, "history", None), _with_option_advice(error, args.lr)
         if os.path.exists(os.path.join(out_dir, "model.json")):  # an earlier run's: keep its history beside it
-            raise CommandError(f"{error} Nothing was written: {out_dir} keeps the earlier run's files; to see this "
+            raise CommandError(f"{message} Nothing was written: {out_dir} keeps the earlier run's files; to see this "
                                "run's loss, give a new --out", status=1) from None
         saved = ""
         if history is not None and history.epochs:  # the loss up to where it diverged is the evidence
             _save_history(out_dir, model, history, X, targets, model_picture=None)
             saved = f" history.csv has the loss of the {plural(history.epochs, 'epoch')} before;"
-        raise CommandError(f"{error}{saved} no model.json was written", status=1) from None
+        raise CommandError(f"{message}{saved} no model.json was written", status=1) from None
     except ValueError as error:  # the data does not fit the model or loss (one class only, say)
         raise CommandError(f"{args.dataset}: {error}") from None
     if history.interrupted and not history.epochs:  # an untrained model must not replace an earlier run's files
@@ -495,7 +495,7 @@ def run_train(args):
               file=sys.stderr)
         return 130
     for warning in caught:
-        print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
+        print(f"{PROG}: warning: {_with_option_advice(warning.message, args.lr)}", file=sys.stderr)
     _print_result(history)
     _save_training(out_dir, model, history, X, targets, _model_picture(task, loss))
     print(f'load the model with: MLP({X.shape[1]}, {sizes}, activation="{args.activation}"'
@@ -505,6 +505,13 @@ def run_train(args):
               file=sys.stderr)
         return 130
     return 0
+
+
+def _with_option_advice(message, lr):
+    """fit's message about diverging training, advising what to type here: the option --lr
+    (fit's advice names its argument lr, and to scale the inputs, which train makes itself)."""
+    return str(message).replace(DIVERGED_ADVICE, f"Lower the learning rate, e.g. --lr {lr / 10:g} (this run had "
+                                                 f"--lr {lr:g}).")
 
 
 def _make_dataset(args):

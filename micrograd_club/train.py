@@ -49,6 +49,9 @@ LOSSES = {
 DEFAULT_LR = 0.1  # the learning rate of an optimizer fit makes by name
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
 METRICS = ("accuracy",)
+# What every message about diverging training advises (a program that calls fit, such as the
+# command line, can find it there and say it in its own words).
+DIVERGED_ADVICE = "Lower the learning rate (lr) or scale the inputs."
 
 
 class History(dict):
@@ -231,7 +234,7 @@ def _warn_if_growing(loss_per_epoch):
     if last > 10 * first > 0:
         warnings.warn(
             f"the loss grew from {number(first)} to {number(last)} over {len(loss_per_epoch)} epochs: training is "
-            "diverging. Lower the learning rate (lr) or scale the inputs.",
+            f"diverging. {DIVERGED_ADVICE}",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -538,9 +541,7 @@ def _check_targets(model, X, y, loss_fn, loss_name):
         )
 
 
-_DIVERGED = (
-    "the loss became {value} in epoch {epoch}: training diverged. Lower the learning rate (lr) or scale the inputs."
-)
+_DIVERGED = "the loss became {value} in epoch {epoch}: training diverged. " + DIVERGED_ADVICE
 
 
 def _check_finite(value, epoch):
@@ -562,7 +563,7 @@ def _step_or_roll_back(optimizer, params, epoch):
         _restore(params, before)
         raise FloatingPointError(
             f"a step in epoch {epoch + 1} made parameters inf or nan: training diverged (the model keeps "
-            "its parameters from before that step). Lower the learning rate (lr) or scale the inputs."
+            f"its parameters from before that step). {DIVERGED_ADVICE}"
         )
 
 

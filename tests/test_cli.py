@@ -393,6 +393,8 @@ def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so
                            "--out", str(tmp_path))
     assert status == 1
     assert_one_line_error(err, "training diverged", "history.csv has the loss of the", "no model.json was written")
+    assert "Lower the learning rate, e.g. --lr 0.1 (this run had --lr 1)." in err  # not fit's argument, lr
+    assert "(lr)" not in err and "scale the inputs" not in err  # train makes the inputs itself
     epochs = int(re.search(r"the loss of the (\d+) epochs? before", err).group(1))
     with open(tmp_path / "history.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
@@ -418,14 +420,14 @@ def test_a_loss_that_grows_tenfold_gives_a_warning_line(capsys, tmp_path):
                          "--out", str(tmp_path))
     assert status == 0
     assert re.fullmatch(r"micrograd-club: warning: the loss grew from \S+ to \S+ over 10 epochs: training is "
-                        r"diverging\. Lower the learning rate \(lr\) or scale the inputs\.\n", err)
+                        r"diverging\. Lower the learning rate, e\.g\. --lr 0\.004 \(this run had --lr 0\.04\)\.\n", err)
 
 
 def test_a_step_that_ruins_the_parameters_is_one_line_and_saves_nothing(capsys):
     status, _, err = run(capsys, "train", "moons", "--samples", "10", "--epochs", "5", "--lr", "1e300",
                          "--no-progress")
     assert status == 1
-    assert_one_line_error(err, "training diverged")
+    assert_one_line_error(err, "training diverged", "e.g. --lr 1e+299 (this run had --lr 1e+300)")
 
 
 def test_ctrl_c_during_training_saves_the_finished_epochs_and_exits_130(capsys, monkeypatch):
