@@ -5,6 +5,7 @@ Also: writing the ∂ and σ of the printouts to a console or file that has no s
 and showing names chosen by someone else without the control characters that would act on
 the terminal."""
 
+import contextlib
 import errno
 import os
 import secrets
@@ -123,14 +124,31 @@ def writes_unicode(stream):
     pipe on Windows is cp1252), instead of stopping midway with a UnicodeEncodeError.
     The stream keeps its error handler: given an encoding alone, reconfigure would make it
     "strict", and a file name that the locale could not decode (kept as surrogates, which
-    stdout's "surrogateescape" writes back as the original bytes) would stop the command."""
+    stdout's "surrogateescape" writes back as the original bytes) would stop the command.
+    Returns whether it switched ``stream``."""
     encoding = getattr(stream, "encoding", None)
     if not isinstance(encoding, str) or not hasattr(stream, "reconfigure"):
-        return  # not a text file with an encoding (io.StringIO takes any text)
+        return False  # not a text file with an encoding (io.StringIO takes any text)
     try:
         "∂σ✓".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         stream.reconfigure(encoding="utf-8", errors=stream.errors)
+        return True
+    return False
+
+
+@contextlib.contextmanager
+def unicode_output(*streams):
+    """``writes_unicode`` for each of ``streams`` while the with-block runs, and then each
+    switched one back to its own encoding: a command run in-process (``cli.main()`` from a
+    test, a notebook or ``python -c``) leaves sys.stdout and sys.stderr as it found them."""
+    encodings = [(stream, getattr(stream, "encoding", None)) for stream in streams]
+    switched = [(stream, encoding) for stream, encoding in encodings if writes_unicode(stream)]
+    try:
+        yield
+    finally:
+        for stream, encoding in switched:
+            stream.reconfigure(encoding=encoding, errors=stream.errors)
 
 
 def printable(text):

@@ -20,7 +20,7 @@ import tempfile
 import warnings
 
 from micrograd_club import __version__, data
-from micrograd_club._io import writes_unicode
+from micrograd_club._io import unicode_output
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -163,14 +163,13 @@ class _ReaderMayLeave:
 def main(argv=None):
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     streams = sys.stdout, sys.stderr
-    for stream in streams:
-        writes_unicode(stream)
-    sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
-    try:
-        return _main(argv)
-    finally:
-        sys.stdout.flush()  # here, where a reader that left is handled, not at exit
-        sys.stdout, sys.stderr = streams
+    with unicode_output(*streams):
+        sys.stdout, sys.stderr = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, where a reader that left is handled, not at exit
+            sys.stdout, sys.stderr = streams
 
 
 def _main(argv):

@@ -236,6 +236,21 @@ def test_output_to_a_file_in_another_encoding_is_written_as_utf8(monkeypatch):
     assert redirected.buffer.getvalue().decode("utf-8") == "f = x*x = 9.0000\n∂f/∂x = 6.0000\n"
 
 
+def test_main_called_in_process_leaves_stdout_and_stderr_as_it_found_them(monkeypatch):
+    """main() switched a cp1252 stdout to UTF-8 for its ∂ and left it so: a notebook or test that
+    called it went on writing UTF-8 into a file read as cp1252."""
+    redirected = {name: io.TextIOWrapper(io.BytesIO(), encoding="cp1252", errors="replace") for name in ("out", "err")}
+    monkeypatch.setattr(sys, "stdout", redirected["out"])
+    monkeypatch.setattr(sys, "stderr", redirected["err"])
+    assert cli.main(["graph", "x*x", "--set", "x=3", "y=1"]) == 0  # y: a line on each stream
+    assert (sys.stdout, sys.stderr) == (redirected["out"], redirected["err"])
+    for stream in redirected.values():
+        assert (stream.encoding, stream.errors) == ("cp1252", "replace")
+    print("after: é ∂")
+    sys.stdout.flush()
+    assert redirected["out"].buffer.getvalue().endswith("after: é ?\n".encode("cp1252"))
+
+
 @pytest.mark.skipif(os.name == "nt", reason="Windows passes file names as text, never as undecodable bytes")
 def test_a_file_name_the_locale_cannot_decode_is_printed_as_its_own_bytes(monkeypatch):
     """In an ASCII locale (LC_ALL=C with python -X utf8=0) the folder Übung arrives as
