@@ -12,6 +12,7 @@ training diverged, 2 a bad command line or expression, 130 stopped with Ctrl-C.
 import argparse
 import contextlib
 import difflib
+import errno
 import importlib
 import math
 import os
@@ -20,7 +21,7 @@ import tempfile
 import warnings
 
 from micrograd_club import __version__, data
-from micrograd_club._io import unicode_output
+from micrograd_club._io import WINDOWS, unicode_output
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -141,23 +142,32 @@ class _ReaderMayLeave:
     def write(self, text):
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            self._reader_left()
+        except OSError as error:
+            self._reader_left(error)
             return len(text)
 
     def flush(self):
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            self._reader_left()
+        except OSError as error:
+            self._reader_left(error)
 
-    def _reader_left(self):
+    def _reader_left(self, error):
+        """Send the rest to os.devnull if ``error`` says the reader left, else raise it again."""
+        if not _reader_has_left(error):
+            raise error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, self._stream.fileno())  # as the Python docs advise for a broken pipe
         os.close(devnull)
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+def _reader_has_left(error):
+    """Whether an OSError from writing to a pipe means that its reader has stopped: a
+    BrokenPipeError, or on Windows an OSError(EINVAL), as Windows reports the closed pipe."""
+    return isinstance(error, BrokenPipeError) or (WINDOWS and error.errno == errno.EINVAL)
 
 
 def main(argv=None):

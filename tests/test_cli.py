@@ -3,6 +3,7 @@
 one-line errors."""
 
 import csv
+import errno
 import importlib.util
 import io
 import os
@@ -560,6 +561,49 @@ def test_a_reader_that_stops_early_takes_the_output_not_the_files(tmp_path, unbu
         err = b"" if merged else process.stderr.read()
         assert process.wait(timeout=60) == 0 and err == b""
     assert {"model.json", "history.csv"} <= set(os.listdir(tmp_path / "run"))
+
+
+class PipeWithoutReader:
+    """stdout piped into a program that has stopped reading, as Windows reports it: every
+    write and flush raises OSError(EINVAL) (elsewhere it is BrokenPipeError, errno EPIPE)."""
+
+    encoding = "utf-8"
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def write(self, text):
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    def flush(self):
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    def fileno(self):
+        return self.fd
+
+
+@pytest.fixture
+def pipe_fd(tmp_path):
+    """A file descriptor for a PipeWithoutReader (its reader leaving sends the rest to os.devnull)."""
+    fd = os.open(tmp_path / "pipe", os.O_WRONLY | os.O_CREAT)
+    yield fd
+    os.close(fd)
+
+
+def test_a_reader_that_stops_early_on_windows_takes_the_output_not_the_command(monkeypatch, pipe_fd):
+    """On Windows, `micrograd-club graph ... | more` quit early ended in a traceback: the closed
+    pipe is OSError(EINVAL) there, and only BrokenPipeError was taken as the reader leaving."""
+    monkeypatch.setattr(cli, "WINDOWS", True, raising=False)
+    monkeypatch.setattr(sys, "stdout", PipeWithoutReader(pipe_fd))  # here: pytest sets its own before each test
+    assert cli.main(["graph", "x*x", "--set", "x=3", "--out", "g.dot"]) == 0
+    assert os.path.exists("g.dot")  # the command carried on after its reader left
+
+
+def test_an_invalid_argument_elsewhere_is_not_taken_for_a_reader_that_left(monkeypatch, pipe_fd):
+    monkeypatch.setattr(cli, "WINDOWS", False, raising=False)
+    monkeypatch.setattr(sys, "stdout", PipeWithoutReader(pipe_fd))
+    with pytest.raises(OSError, match="Invalid argument"):
+        cli.main(["graph", "x*x", "--set", "x=3"])
 
 
 def test_real_demo_all_writes_every_picture(tmp_path, capsys, needs_dot):
