@@ -21,6 +21,10 @@ NO_GRAPHVIZ = (
     "are skipped: apt-get install graphviz / brew install graphviz / conda install graphviz"
 )
 
+# fit's progress bar, as the command line shows it: only where it can be seen (on a terminal,
+# in Jupyter), not as lines of \r frames in a log file or a CI run's output.
+PROGRESS = None
+
 _already_said = set()
 
 

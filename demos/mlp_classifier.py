@@ -16,7 +16,7 @@ import os
 
 from micrograd_club import Value
 from micrograd_club.data import make_moons, make_spiral
-from micrograd_club.demos._common import output_folder, parse_out_dir, save_plot
+from micrograd_club.demos._common import PROGRESS, output_folder, parse_out_dir, save_plot
 from micrograd_club.losses import cross_entropy
 from micrograd_club.nn import MLP, softmax
 from micrograd_club.optim import SGD, Adam, LambdaLR
@@ -49,7 +49,8 @@ def train_spiral():
     X, y = make_spiral(n_samples=90, classes=3, noise=0.1, seed=0)
     model = MLP(2, [8, 8, 3], activation="tanh", seed=0)
     optimizer = Adam(model.parameters(), lr=0.05)
-    history = fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=SPIRAL_EPOCHS, seed=0)
+    history = fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=SPIRAL_EPOCHS, seed=0,
+                  progress=PROGRESS)
     return model, X, y, history
 
 
@@ -63,7 +64,7 @@ def train_moons():
     optimizer = SGD(model.parameters(), lr=1.0)
     scheduler = LambdaLR(optimizer, lambda epoch: 1.0 - 0.9 * epoch / MOONS_EPOCHS)
     history = fit(model, X, y, loss="hinge", optimizer=optimizer, scheduler=scheduler,
-                  epochs=MOONS_EPOCHS, l2=1e-4, seed=0)
+                  epochs=MOONS_EPOCHS, l2=1e-4, seed=0, progress=PROGRESS)
     return model, X, y, history
 
 

@@ -486,7 +486,7 @@ def run_train(args):
             warnings.simplefilter("always", RuntimeWarning)
             history = fit(model, X, targets, loss=loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
                           batch_size=args.batch_size, seed=args.seed,
-                          progress=not args.no_progress and sys.stderr.isatty())  # a log gets no \r frames
+                          progress=False if args.no_progress else None)  # None: not into a log (see fit)
     except FloatingPointError as error:
         history, message = getattr(error, "history", None), _with_option_advice(error, args.lr)
         if os.path.exists(os.path.join(out_dir, "model.json")):  # an earlier run's: keep its history beside it

@@ -122,7 +122,9 @@ def fit(
     - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy.
     - ``shuffle``: visit the rows in a new random order every epoch (False: in order).
     - ``progress``: a tqdm bar (a widget in Jupyter with ipywidgets) with loss and accuracy;
-      False is silent.
+      False is silent; None shows it only where it can be seen, tqdm's ``disable=None``: in
+      Jupyter or on a terminal, not into a log file or a pipe (as the command line and the
+      demos do).
     - ``scheduler``: a learning-rate scheduler of ``optimizer``, stepped after every epoch.
     - ``callback(epoch, history)`` runs after every epoch.
     - ``seed``: a whole number >= 0 (or a numpy Generator) makes the shuffling of every epoch
@@ -168,7 +170,7 @@ def fit(
         step = _CompiledStep.build(model, params, loss_fn, loss_name, l2, X, y, required=bool(compile))
     scalar_step = _ScalarStep(model, params, loss_fn, loss_name, l2)
     history.path = "compiled" if step is not None else "scalar"
-    bar = _progress_bar(epochs, progress)
+    bar = _progress_bar(epochs, None if progress is None else as_switch(progress, "progress"))
     epoch, epoch_start = -1, None
     try:
         for epoch in bar:
@@ -575,13 +577,15 @@ def _restore(params, data):
 
 def _progress_bar(epochs, enabled):
     """tqdm's bar: a widget in Jupyter with ipywidgets installed, else a line of text (tqdm's
-    warning that ipywidgets is missing is left out: the text bar works as well)."""
+    warning that ipywidgets is missing is left out: the text bar works as well). ``enabled``
+    None leaves it to tqdm: off when stderr is not a terminal (a log gets no \\r frames)."""
     from tqdm import TqdmWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
         from tqdm.auto import trange
-    return trange(epochs, desc="training", unit="epoch", disable=not enabled, leave=True)
+    disable = None if enabled is None else not enabled
+    return trange(epochs, desc="training", unit="epoch", disable=disable, leave=True)
 
 
 def _trim_to_complete_epochs(history):

@@ -322,6 +322,14 @@ def test_neuron_diagram(run_demo, needs_dot):
 # ----- 6. section 5.6: MLP classifiers (slow: Karpathy's moons is 100 full-batch epochs) -----
 
 
+def test_mlp_classifier_draws_no_progress_bar_into_a_log(capsys):
+    """python demos/mlp_classifier.py 2> log (or in CI) filled the log with tqdm's \\r frames;
+    the command line already left them out, and the demos now follow the same rule."""
+    mlp_classifier = importlib.import_module(DEMOS["mlp_classifier"])
+    mlp_classifier.train_spiral()
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.slow
 def test_mlp_classifier(run_demo):
     result, out_dir, printed = run_demo("mlp_classifier")

@@ -1,6 +1,7 @@
 """fit: the training loop, its history, progress bar, validation, Ctrl-C and errors."""
 
 import csv
+import io
 import math
 import random
 import re
@@ -82,6 +83,25 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     assert "training" in err and "loss=" in err and "accuracy=" in err
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
     assert capsys.readouterr().err == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_none_shows_the_bar_on_a_terminal_only(capsys, monkeypatch):
+    """progress=None is tqdm's rule (the command line's and the demos'): a bar on a terminal,
+    none in a log file or a pipe, where its \\r frames pile up."""
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=None, seed=0)
+    assert capsys.readouterr().err == ""  # pytest's capture is not a terminal
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=None, seed=0)
+    assert "training" in terminal.getvalue() and "loss=" in terminal.getvalue()
+    with pytest.raises(TypeError, match="progress must be True or False, got str"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress="no")
 
 
 @pytest.mark.parametrize("loss, targets, message", [
