@@ -2,8 +2,8 @@
 Errors name the path the user gave and what to do, never the hidden temporary file.
 
 Also: writing the ∂ and σ of the printouts to a console or file that has no such letters,
-and showing names chosen by someone else without the control characters that would act on
-the terminal."""
+showing names chosen by someone else without the control characters that would act on
+the terminal, and counting things in words ("1 epoch", "3 epochs")."""
 
 import contextlib
 import errno
@@ -149,6 +149,11 @@ def unicode_output(*streams):
     finally:
         for stream, encoding in switched:
             stream.reconfigure(encoding=encoding, errors=stream.errors)
+
+
+def plural(n, one, many=None):
+    """n and its noun, singular for 1: "1 epoch", "3 epochs" (``many`` for an irregular plural)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def printable(text):

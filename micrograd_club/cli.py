@@ -21,7 +21,7 @@ import tempfile
 import warnings
 
 from micrograd_club import __version__, data
-from micrograd_club._io import WINDOWS, unicode_output
+from micrograd_club._io import WINDOWS, plural, unicode_output
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -34,7 +34,7 @@ from micrograd_club.viz import (
     trace_backward,
 )
 from micrograd_club.viz.graph import GRAPH_EXTENSIONS, missing_dot_advice
-from micrograd_club.viz.notation import number, plural
+from micrograd_club.viz.notation import number
 
 __all__ = ["main", "build_parser", "CommandError"]
 

@@ -15,7 +15,7 @@ import re
 import stat
 
 from micrograd_club._inputs import as_sequence, as_value, checked_seed, is_finite_number, is_sequence, whole_number
-from micrograd_club._io import atomic_write_text, file_path, printable
+from micrograd_club._io import atomic_write_text, file_path, plural, printable
 from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
 
 __all__ = ["Parameter", "Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
@@ -89,7 +89,7 @@ class Module:
         (Neuron, Layer and MLP show their architecture instead)."""
         names = [name for name, _ in self.named_parameters()]
         listed = f" ({', '.join(names)})" if 0 < len(names) <= NAMES_IN_REPR else ""
-        return f"<{type(self).__name__}: {len(names)} parameter{'' if len(names) == 1 else 's'}{listed}>"
+        return f"<{type(self).__name__}: {plural(len(names), 'parameter')}{listed}>"
 
     def state_dict(self):
         """{parameter name: value} as plain floats, like ``torch.nn.Module.state_dict``: each
@@ -364,9 +364,9 @@ def _inputs(x, expected, who):
         if len(x) and is_sequence(x[0]):
             raise ValueError(_whole_data_set(who, expected))
         raise ValueError(
-            f"{who} expects {expected} input{'s' if expected != 1 else ''}, got {len(x)}: the model was built "
-            f"for {expected} (the first number, as in MLP({expected}, [...])). Give each example {expected} "
-            f"number{'s' if expected != 1 else ''}, or build the model for {len(x)}"
+            f"{who} expects {plural(expected, 'input')}, got {len(x)}: the model was built for {expected} (the "
+            f"first number, as in MLP({expected}, [...])). Give each example {plural(expected, 'number')}, or build "
+            f"the model for {len(x)}"
         )
     return x
 

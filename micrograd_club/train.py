@@ -25,14 +25,14 @@ import warnings
 import numpy as np
 
 from micrograd_club import losses
-from micrograd_club._io import atomic_write_text
+from micrograd_club._io import atomic_write_text, plural
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
 from micrograd_club._inputs import as_switch, checked_seed, whole_number
 from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
 from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
-from micrograd_club.viz.notation import number, plural  # number: 4 decimals, or 1.0324e+300 for a huge loss
+from micrograd_club.viz.notation import number  # number: 4 decimals, or 1.0324e+300 for a huge loss
 
 __all__ = ["fit", "evaluate", "predict_labels", "decision_threshold", "History", "LOSSES", "OPTIMIZERS"]
 

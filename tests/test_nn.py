@@ -219,7 +219,7 @@ def test_bad_inputs_and_configurations():
         whole_data_set = r"got a list of lists \(a whole data set\?\)\. Call the model on one row at a time: \[model"
         with pytest.raises((TypeError, ValueError), match=whole_data_set):
             MLP(2, [3, 1])(data_set)
-    with pytest.raises(ValueError, match="Neuron expects 1 input, got 2"):
+    with pytest.raises(ValueError, match="Neuron expects 1 input, got 2: .* Give each example 1 number, or"):
         Neuron(1)([1.0, 2.0])
     with pytest.raises(TypeError, match="str"):
         Neuron(2)("ab")
@@ -506,7 +506,12 @@ def test_a_module_of_your_own_has_a_repr_without_an_address_so_its_file_is_the_s
         def __init__(self):
             self.mlp = MLP(2, [4, 1], seed=0)
 
+    class Scale(Module):
+        def __init__(self):
+            self.w = Parameter(2.0, "w")
+
     assert repr(Line()) == "<Line: 2 parameters (w, b)>" and repr(Net()) == "<Net: 17 parameters>"
+    assert repr(Scale()) == "<Scale: 1 parameter (w)>"
     Line().save(tmp_path / "a.json")
     Line().save(tmp_path / "b.json")
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

@@ -15,12 +15,12 @@ import textwrap
 
 import graphviz
 
-from micrograd_club._io import WINDOWS, atomic_write_bytes, printable
+from micrograd_club._io import WINDOWS, atomic_write_bytes, plural, printable
 from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
 from micrograd_club._inputs import whole_number
 from micrograd_club.viz.notation import (
-    WEIGHTED_SUM, checked_precision, local_formula, node_names, number, partial, plural, role,
+    WEIGHTED_SUM, checked_precision, local_formula, node_names, number, partial, role,
 )
 from micrograd_club.viz.trace import accumulation_note
 

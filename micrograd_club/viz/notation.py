@@ -31,11 +31,6 @@ def number(x, precision=4):
     return _format_number(0.0 if x == 0 else x, precision)
 
 
-def plural(n, one, many=None):
-    """n and its noun, singular for 1: "1 epoch", "3 epochs" (``many`` for an irregular plural)."""
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
 def checked_precision(precision):
     """``precision`` (decimals per number) as an int from 0 to MAX_PRECISION, or a clear error."""
     return whole_number(precision, "precision", minimum=0, maximum=MAX_PRECISION)

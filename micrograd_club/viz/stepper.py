@@ -13,12 +13,11 @@ import os
 import re
 
 from micrograd_club._inputs import whole_number
-from micrograd_club._io import atomic_write_text
+from micrograd_club._io import atomic_write_text, plural
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import (
     CURRENT, GRAPH_EXTENSIONS, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render,
 )
-from micrograd_club.viz.notation import plural
 from micrograd_club.viz.trace import trace_backward
 
 __all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import List, NamedTuple
 
+from micrograd_club._io import plural
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
     FUNCTIONS, SHORTHAND, checked_precision, derived_name, is_number, local_formula, node_names, number, partial,
-    plural, role, short_number, shorthands,
+    role, short_number, shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
