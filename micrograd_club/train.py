@@ -121,7 +121,8 @@ def fit(
     - ``metrics``: ("accuracy",) or (); accuracy is measured for classification losses.
     - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy.
     - ``shuffle``: visit the rows in a new random order every epoch (False: in order).
-    - ``progress``: a tqdm bar (a widget in Jupyter with ipywidgets) with loss and accuracy;
+    - ``progress``: a tqdm bar with loss and accuracy (in Jupyter a widget, or without
+      ipywidgets a line of text on stdout, which Jupyter does not colour red as it does stderr);
       False is silent; None shows it only where it can be seen, tqdm's ``disable=None``: in
       Jupyter or on a terminal, not into a log file or a pipe (as the command line and the
       demos do).
@@ -578,14 +579,31 @@ def _restore(params, data):
 def _progress_bar(epochs, enabled):
     """tqdm's bar: a widget in Jupyter with ipywidgets installed, else a line of text (tqdm's
     warning that ipywidgets is missing is left out: the text bar works as well). ``enabled``
-    None leaves it to tqdm: off when stderr is not a terminal (a log gets no \\r frames)."""
+    None leaves it to tqdm: off when stderr is not a terminal (a log gets no \\r frames), on in
+    Jupyter, whose output is not a terminal but is seen.
+
+    In Jupyter the text bar goes to stdout, as tqdm's widget does: Jupyter shows stderr in a
+    red box, as it shows errors."""
     from tqdm import TqdmWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
         from tqdm.auto import trange
-    disable = None if enabled is None else not enabled
-    return trange(epochs, desc="training", unit="epoch", disable=disable, leave=True)
+    options = {"desc": "training", "unit": "epoch", "leave": True}
+    if _in_jupyter():
+        enabled = True if enabled is None else enabled
+        options["file"] = sys.stdout
+    options["disable"] = None if enabled is None else not enabled
+    return trange(epochs, **options)
+
+
+def _in_jupyter():
+    """True inside a Jupyter kernel (a notebook, JupyterLab, VS Code, Colab): IPython's shell
+    is then ipykernel's. Neither is imported here: a kernel has imported both already."""
+    zmqshell, ipython = sys.modules.get("ipykernel.zmqshell"), sys.modules.get("IPython")
+    if zmqshell is None or ipython is None:
+        return False
+    return isinstance(ipython.get_ipython(), zmqshell.ZMQInteractiveShell)
 
 
 def _trim_to_complete_epochs(history):

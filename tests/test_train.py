@@ -115,19 +115,27 @@ def test_targets_the_loss_refuses_are_refused_before_the_progress_bar_starts(cap
     assert capsys.readouterr().err == ""
 
 
-def test_a_notebook_without_ipywidgets_gets_a_text_bar_and_no_warning(monkeypatch, recwarn):
+def test_a_notebook_without_ipywidgets_gets_a_text_bar_on_stdout_and_no_warning(monkeypatch, recwarn, capsys):
+    """In a Jupyter kernel without ipywidgets the bar is a line of text: on stdout, not in the
+    red box Jupyter draws around stderr, and shown with progress=None too (a kernel's output
+    is not a terminal, but it is seen). tests/test_notebook.py checks the same in a real kernel."""
     class ZMQInteractiveShell:  # what get_ipython() returns in a Jupyter kernel
         pass
 
     for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
         monkeypatch.delitem(sys.modules, name, raising=False)
-    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
+    zmqshell = types.ModuleType("ipykernel.zmqshell")
+    zmqshell.ZMQInteractiveShell = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", zmqshell)
     ipython = types.ModuleType("IPython")
     ipython.get_ipython = ZMQInteractiveShell
     monkeypatch.setitem(sys.modules, "IPython", ipython)
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
     X, y = small_xor("±1")
-    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=True)
+    for progress in (True, None):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=progress)
+        out, err = capsys.readouterr()
+        assert "training: 100%" in out and "loss=" in out and err == ""
     assert [str(w.message) for w in recwarn] == []
 
 

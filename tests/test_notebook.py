@@ -1,0 +1,52 @@
+"""What a student sees in Jupyter: notebooks run headless in a real kernel (nbclient), their
+outputs read back as Jupyter stores them. Skips without nbclient and ipykernel
+(pip install nbclient ipykernel), which CI does not install:
+tests/test_train.py checks the same rules against a stand-in kernel."""
+
+import json
+import sys
+
+import pytest
+
+nbclient = pytest.importorskip("nbclient", reason="runs notebooks: pip install nbclient ipykernel")
+nbformat = pytest.importorskip("nbformat", reason="runs notebooks: pip install nbclient ipykernel")
+pytest.importorskip("ipykernel", reason="runs notebooks: pip install nbclient ipykernel")
+
+KERNEL = "micrograd-club-test"
+TRAIN = """
+from micrograd_club.data import make_xor
+from micrograd_club.nn import MLP
+from micrograd_club.train import fit
+X, y = make_xor(n_samples=40, noise=0.05, seed=0)
+history = fit(MLP(2, [4, 1], seed=0), X, y * 2 - 1, loss="hinge", epochs=20, seed=0, progress={progress})
+"""
+
+
+def run_notebook(tmp_path, monkeypatch, *cells):
+    """Run ``cells`` as a notebook in a kernel of this Python; give each cell's outputs."""
+    spec = tmp_path / "kernels" / KERNEL / "kernel.json"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                "display_name": KERNEL, "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))  # searched first for kernels
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
+    nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=120,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return [cell.outputs for cell in notebook.cells]
+
+
+def streams(outputs, name):
+    return "".join(output.text for output in outputs if output.output_type == "stream" and output.name == name)
+
+
+def test_without_ipywidgets_the_bar_is_text_on_stdout_with_progress_true_or_none(tmp_path, monkeypatch):
+    """Jupyter draws stderr in a red box, as it draws errors: the text bar goes to stdout, as
+    tqdm's widget does; and progress=None (the demos', the command line's) shows it, as it
+    would be on a terminal."""
+    hide_ipywidgets = "import sys; sys.modules['ipywidgets'] = None  # as if not installed"
+    outputs = run_notebook(tmp_path, monkeypatch, hide_ipywidgets, TRAIN.format(progress=True),
+                           TRAIN.format(progress=None))
+    for cell in outputs[1:]:
+        assert streams(cell, "stderr") == ""
+        assert "training: 100%" in streams(cell, "stdout") and "20/20" in streams(cell, "stdout")
+        assert {output.output_type for output in cell} == {"stream"}  # no warning, no widget
