@@ -223,7 +223,7 @@ def fit(
         error.history = history  # the epochs before it diverged: a plot of the loss growing shows why
         raise
     finally:
-        bar.close()
+        _close(bar)
     _warn_if_growing(history["loss"])
     return history
 
@@ -583,18 +583,43 @@ def _progress_bar(epochs, enabled):
     Jupyter, whose output is not a terminal but is seen.
 
     In Jupyter the text bar goes to stdout, as tqdm's widget does: Jupyter shows stderr in a
-    red box, as it shows errors."""
+    red box, as it shows errors. The widget is shown with a display id, so that ``_close``
+    can make its text end as the bar did (see there)."""
     from tqdm import TqdmWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
-        from tqdm.auto import trange
+        from tqdm.auto import tqdm
     options = {"desc": "training", "unit": "epoch", "leave": True}
-    if _in_jupyter():
+    in_jupyter = _in_jupyter()
+    if in_jupyter:
         enabled = True if enabled is None else enabled
         options["file"] = sys.stdout
     options["disable"] = None if enabled is None else not enabled
-    return trange(epochs, **options)
+    if not (in_jupyter and enabled and _is_widget(tqdm)):
+        return tqdm(range(epochs), **options)
+    from IPython.display import display
+
+    bar = tqdm(range(epochs), display=False, **options)
+    bar.micrograd_club_display = display(bar.container, display_id=True)
+    return bar
+
+
+def _close(bar):
+    """Close the progress bar. A widget's display is then sent again: what is shown where the
+    widget cannot be (a notebook saved or reopened without its widgets, GitHub, nbviewer) is
+    the text it had when it was first shown, which said 0%."""
+    bar.close()
+    shown = getattr(bar, "micrograd_club_display", None)
+    if shown is not None:
+        shown.update(bar.container)
+
+
+def _is_widget(bar_class):
+    """True if tqdm.auto chose tqdm's widget (in Jupyter, with ipywidgets)."""
+    from tqdm.notebook import tqdm as widget
+
+    return issubclass(bar_class, widget)
 
 
 def _in_jupyter():

@@ -1,7 +1,7 @@
 """What a student sees in Jupyter: notebooks run headless in a real kernel (nbclient), their
 outputs read back as Jupyter stores them. Skips without nbclient and ipykernel
-(pip install nbclient ipykernel), which CI does not install:
-tests/test_train.py checks the same rules against a stand-in kernel."""
+(pip install nbclient ipykernel; ipywidgets for the widget's test), which CI does not install:
+tests/test_train.py checks the text bar's rules against a stand-in kernel."""
 
 import json
 import sys
@@ -50,3 +50,14 @@ def test_without_ipywidgets_the_bar_is_text_on_stdout_with_progress_true_or_none
         assert streams(cell, "stderr") == ""
         assert "training: 100%" in streams(cell, "stdout") and "20/20" in streams(cell, "stdout")
         assert {output.output_type for output in cell} == {"stream"}  # no warning, no widget
+
+
+def test_the_widgets_text_ends_where_the_bar_ended(tmp_path, monkeypatch):
+    """A notebook saved or shown without its widgets (reopened, on GitHub, nbviewer) shows the
+    widget's text instead: the finished bar, with its loss, not the 0% it started at."""
+    pytest.importorskip("ipywidgets", reason="the widget bar needs ipywidgets")
+    (cell,) = run_notebook(tmp_path, monkeypatch, TRAIN.format(progress=None))
+    (bar,) = [output for output in cell if "application/vnd.jupyter.widget-view+json" in output.get("data", {})]
+    assert "100%" in bar.data["text/plain"] and "20/20" in bar.data["text/plain"]
+    assert "loss=" in bar.data["text/plain"]
+    assert streams(cell, "stderr") == ""
