@@ -125,6 +125,23 @@ def test_figures_show_inline_in_jupyter():
     assert CALLS["curves"]()._repr_png_().startswith(SIGNATURES[b"png"])
 
 
+def test_a_figure_of_your_own_made_without_pyplot_shows_inline_once_drawn_into():
+    """A notebook loop that redraws a curve into the same Axes without pyplot (whose figure
+    would show again at the end of the cell) shows a picture with display(fig), not a line
+    of text; a figure of pyplot's gets no second picture."""
+    import matplotlib.pyplot as plt
+
+    figure = Figure()
+    assert plot_history({"loss": [1.0, 0.5]}, ax=figure.add_subplot()) is figure
+    assert figure._repr_png_().startswith(SIGNATURES[b"png"])
+    managed, ax = plt.subplots()
+    try:
+        plot_history({"loss": [1.0, 0.5]}, ax=ax)
+        assert not hasattr(managed, "_repr_png_")
+    finally:
+        plt.close(managed)
+
+
 # ----- matplotlib is optional -----
 
 

@@ -574,6 +574,7 @@ def _axes(ax):
     if ax is not None:
         if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+        _show_inline(ax.figure)
         return ax
     try:
         from matplotlib.figure import Figure
@@ -582,9 +583,19 @@ def _axes(ax):
             f"plots need matplotlib, which is not installed ({error}). Install it with: {INSTALL_HINT}"
         ) from error
     figure = Figure(figsize=FIGSIZE, layout="constrained")
-    # Jupyter shows an object inline if it has _repr_png_; a Figure made without pyplot has none.
-    figure._repr_png_ = functools.partial(_render, figure, "png", dpi=JUPYTER_DPI)
+    _show_inline(figure)
     return figure.add_subplot()
+
+
+def _show_inline(figure):
+    """Let Jupyter show ``figure`` as a picture: it shows an object inline if it has
+    ``_repr_png_``, and a Figure made without pyplot has none (``display(fig)`` gave only
+    "<Figure size 640x480 with 1 Axes>"). A figure of pyplot's is left alone: pyplot shows
+    it already, and a second picture of it would be a duplicate."""
+    from matplotlib.figure import Figure
+
+    if type(figure) is Figure and figure.canvas.manager is None and not hasattr(figure, "_repr_png_"):
+        figure._repr_png_ = functools.partial(_render, figure, "png", dpi=JUPYTER_DPI)
 
 
 LINESTYLES = ("-", "--", "-.", ":", (0, (3, 1, 1, 1, 1, 1)), (0, (8, 2)))  # … dash-dot-dot, long dashes
