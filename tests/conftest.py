@@ -31,6 +31,9 @@ REFERENCES = {
     "torch": "pip install torch==2.13.0",
     "micrograd": "pip install micrograd==0.1.0 (in the test extra)",
     "matplotlib": "pip install matplotlib",
+    "nbclient": "pip install nbclient ipykernel ipywidgets (the notebook extra)",
+    "ipykernel": "pip install nbclient ipykernel ipywidgets (the notebook extra)",
+    "ipywidgets": "pip install nbclient ipykernel ipywidgets (the notebook extra)",
 }
 
 
@@ -38,7 +41,7 @@ def pytest_sessionstart(session):
     if os.environ.get("CI"):
         missing = [f"{name} ({fix})" for name, fix in REFERENCES.items() if importlib.util.find_spec(name) is None]
         if missing:
-            pytest.exit(f"CI is set but the reference implementations are missing: {', '.join(missing)}", 1)
+            pytest.exit(f"CI is set but what the tests compare with or run in is missing: {', '.join(missing)}", 1)
 
 
 def _need(available, what, how):

@@ -1,7 +1,8 @@
 """What a student sees in Jupyter: notebooks run headless in a real kernel (nbclient), their
 outputs read back as Jupyter stores them. Skips without nbclient and ipykernel
-(pip install nbclient ipykernel; ipywidgets for the widget's test), which CI does not install:
-tests/test_train.py checks the text bar's rules against a stand-in kernel."""
+(pip install nbclient ipykernel; ipywidgets for the widget's test: the notebook extra), which
+CI installs (and then fails rather than skips, see conftest); tests/test_train.py also checks
+the text bar's rules against a stand-in kernel."""
 
 import json
 import sys
