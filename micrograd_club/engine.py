@@ -216,6 +216,22 @@ class Value:
     def __rpow__(self, other):
         return _with_constant(Value._pow_value, other, self)
 
+    # a += b, a -= b, a *= b, a /= b: while the graph is recorded, a new node as a + b gives
+    # (micrograd's behaviour, so ``total += term`` builds a sum); inside no_grad() they change
+    # a's data in place, as PyTorch's do, so ``with no_grad(): p -= lr * p.grad`` updates p.
+
+    def __iadd__(self, other):
+        return _in_place(self, self + other)
+
+    def __isub__(self, other):
+        return _in_place(self, self - other)
+
+    def __imul__(self, other):
+        return _in_place(self, self * other)
+
+    def __itruediv__(self, other):
+        return _in_place(self, self / other)
+
     def __neg__(self):
         """−a;  ∂/∂a = −1."""
         return _result(-self.data, "neg", (self,), (-1.0,))
@@ -553,6 +569,15 @@ def _result(data, op, parents, local_grads):
     else:
         out.op, out.parents, out.local_grads = _MADE_IN_NO_GRAD, (), ()
     return out
+
+
+def _in_place(value, result):
+    """What ``value op= other`` gives, ``result`` being ``value op other``: ``result`` while the
+    graph is recorded; inside no_grad() ``value`` itself, holding the result's data."""
+    if _grad_enabled:
+        return result
+    value.data = result.data
+    return value
 
 
 def _with_constant(op, a, b):

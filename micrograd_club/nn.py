@@ -16,7 +16,7 @@ import stat
 
 from micrograd_club._inputs import as_sequence, as_value, checked_seed, is_finite_number, is_sequence, whole_number
 from micrograd_club._io import atomic_write_text, file_path, plural, printable
-from micrograd_club.engine import Value, maximum, weighted_sum, weighted_sum_of_values
+from micrograd_club.engine import Value, is_grad_enabled, maximum, weighted_sum, weighted_sum_of_values
 
 __all__ = ["Parameter", "Module", "Neuron", "Layer", "MLP", "softmax", "log_softmax", "ACTIVATIONS"]
 
@@ -37,9 +37,35 @@ NAMES_IN_REPR = 6  # a Module of your own lists its parameters' names in its rep
 
 class Parameter(Value):
     """A Value that a model learns (a weight or a bias), as ``torch.nn.Parameter``: it
-    behaves exactly like a Value, and diagrams colour it as a parameter."""
+    behaves exactly like a Value, and diagrams colour it as a parameter. One difference, as in
+    PyTorch: ``p -= lr * p.grad`` (and ``+=``, ``*=``, ``/=``) updates p inside ``no_grad()``
+    and raises outside it, where Python would quietly make ``p`` a new computed Value and leave
+    the model's parameter as it was."""
 
     __slots__ = ()
+
+    def __iadd__(self, other):
+        return Value.__iadd__(self._updatable("+="), other)
+
+    def __isub__(self, other):
+        return Value.__isub__(self._updatable("-="), other)
+
+    def __imul__(self, other):
+        return Value.__imul__(self._updatable("*="), other)
+
+    def __itruediv__(self, other):
+        return Value.__itruediv__(self._updatable("/="), other)
+
+    def _updatable(self, symbol):
+        """self, if an in-place update may change it now (inside no_grad()), else a RuntimeError."""
+        if is_grad_enabled():
+            name = printable(self.label) if self.label else "p"
+            raise RuntimeError(
+                f"{name} {symbol} ...: outside no_grad() an in-place update of a parameter would leave it unchanged "
+                "(Python would make a new computed Value instead; PyTorch refuses it too). Update it inside "
+                "no_grad(): with no_grad(): p -= lr * p.grad, or change its number: p.data -= lr * p.grad"
+            )
+        return self
 
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])

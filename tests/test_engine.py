@@ -257,6 +257,32 @@ def test_backward_from_a_loss_made_inside_no_grad_says_so():
     Value(1.0).backward()  # a leaf you made yourself is fine, as before
 
 
+def test_in_place_ops_inside_no_grad_change_the_value_itself_as_in_pytorch():
+    """PyTorch's manual update, ``with torch.no_grad(): p -= lr * p.grad``, changes p; here
+    -= used to make a new Value and leave p as it was, so the loss never went down."""
+    w = Value(2.0)
+    same = w
+    (w * w).backward()  # w.grad = 4
+    with no_grad():
+        w -= 0.1 * w.grad
+        assert w is same and w.data == pytest.approx(1.6)
+        w += Value(0.4)  # a Value counts as its number
+        w *= 3
+        w /= 2
+    assert w is same and w.data == pytest.approx(3.0) and w.parents == () and w.grad == 4.0
+    with no_grad(), pytest.raises(ZeroDivisionError, match="epsilon"):
+        w /= 0
+
+
+def test_in_place_ops_while_recording_build_a_new_node_as_in_micrograd():
+    a = Value(2.0)
+    total = a
+    total += a * 3
+    assert total is not a and total.op == "+" and a.data == 2.0
+    total.backward()
+    assert a.grad == 4.0
+
+
 def test_no_grad_works_as_a_bare_decorator_and_in_recursion():
     @no_grad
     def countdown(x, n):

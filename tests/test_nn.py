@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import math
+import operator
 import os
 import random
 import re
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from micrograd_club import Value, nn
+from micrograd_club import Value, nn, no_grad
 from micrograd_club.nn import MLP, Layer, Module, Neuron, Parameter, log_softmax, softmax
 from micrograd_club.optim import SGD
 from strategies import real_lists, reals
@@ -139,6 +140,29 @@ def test_zero_grad_resets_every_parameter():
     assert any(p.grad != 0 for p in model.parameters())
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_pytorch_s_manual_update_of_parameters_matches_sgd():
+    """``with no_grad(): p -= lr * p.grad`` over model.parameters() is one SGD step, as in
+    PyTorch (the loop used to rebind p and leave the model unchanged)."""
+    by_hand, by_sgd = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=0)
+    for model in (by_hand, by_sgd):
+        model([1.0, -2.0]).backward()
+    with no_grad():
+        for p in by_hand.parameters():
+            p -= 0.1 * p.grad
+    SGD(by_sgd.parameters(), lr=0.1).step()
+    assert [p.data for p in by_hand.parameters()] == [p.data for p in by_sgd.parameters()]
+    assert by_hand.state_dict() != MLP(2, [3, 1], seed=0).state_dict()
+
+
+@pytest.mark.parametrize("update", [operator.isub, operator.iadd, operator.imul, operator.itruediv])
+def test_in_place_update_of_a_parameter_outside_no_grad_is_refused_as_in_pytorch(update):
+    model = MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(RuntimeError, match=r"n1\.1\.w1 .=.*outside no_grad\(\).*with no_grad\(\): p -= lr \* p\.grad"):
+        update(model.parameters()[0], 0.5)  # p -= 0.5 and so on
+    assert model.state_dict() == before
 
 
 def test_seed_is_reproducible_and_leaves_global_random_alone():
