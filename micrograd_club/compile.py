@@ -42,7 +42,7 @@ import numbers
 import numpy as np
 
 from micrograd_club._inputs import whole_number
-from micrograd_club.engine import Constant, CustomOp, Value, enable_grad
+from micrograd_club.engine import Constant, CustomOp, Value, enable_grad, refuse_grads_of_none
 from micrograd_club.engine import _power, _power_derivative
 from micrograd_club.engine import _safe_exp as _s_exp  # the engine's own formulas, for single numbers
 from micrograd_club.engine import _sigmoid as _s_sigmoid
@@ -97,8 +97,12 @@ class TapeResult:
         if self._unit_grads is None:
             self._unit_grads = self._backward()  # ∂data/∂p for every parameter, computed once
         gradient = float(gradient)
-        for p, g in zip(self._tape.parameters, self._unit_grads):
-            p.grad += gradient * g
+        try:
+            for p, g in zip(self._tape.parameters, self._unit_grads):
+                p.grad += gradient * g
+        except TypeError:
+            refuse_grads_of_none(self._tape.parameters)
+            raise
 
     def item(self):
         """The reduced loss as a Python float, as ``Value.item()``."""

@@ -367,14 +367,18 @@ class Value:
                 "(no_grad is for evaluating a model, not for training it)."
             )
         order = _ops_in_order(self)  # every non-leaf node, each after its parents, grads reset to 0
-        self.grad += float(gradient)
-        for node in reversed(order):
-            upstream = node.grad
-            if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
-                continue  # 0 · ∂node/∂parent = 0 for each parent: nothing to add (say, below a ReLU that is off),
-                # unless a local derivative is inf or nan: 0 · inf must stay nan, as in PyTorch
-            for parent, local_grad in zip(node.parents, node.local_grads):
-                parent.grad += local_grad * upstream
+        try:
+            self.grad += float(gradient)
+            for node in reversed(order):
+                upstream = node.grad
+                if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
+                    continue  # 0 · ∂node/∂parent = 0 for each parent: nothing to add (say, below a ReLU that is
+                    # off), unless a local derivative is inf or nan: 0 · inf must stay nan, as in PyTorch
+                for parent, local_grad in zip(node.parents, node.local_grads):
+                    parent.grad += local_grad * upstream
+        except TypeError:
+            refuse_grads_of_none(self.topological_order())
+            raise
 
     # ----- conversions and display -----
 
@@ -405,7 +409,8 @@ class Value:
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
-        return f"{type(self).__name__}(data={_format_number(self.data)}, grad={_format_number(self.grad)}{label})"
+        grad = "None" if self.grad is None else _format_number(self.grad)  # None: PyTorch's p.grad = None
+        return f"{type(self).__name__}(data={_format_number(self.data)}, grad={grad}{label})"
 
     # Comparisons look at data; == and hash stay identity-based so Values can live in sets.
     def __lt__(self, other):
@@ -569,6 +574,21 @@ def _result(data, op, parents, local_grads):
     else:
         out.op, out.parents, out.local_grads = _MADE_IN_NO_GRAD, (), ()
     return out
+
+
+def refuse_grads_of_none(nodes):
+    """A TypeError saying which of these nodes' grads are None, if any are: PyTorch's way to
+    zero a gradient (``p.grad = None``, as Karpathy's later lectures write it), which a grad
+    here, always a number that backward() adds to, cannot hold."""
+    nodes = [node for node in nodes if node.grad is None]
+    if nodes:
+        names = ", ".join(repr(node.label) if node.label else repr(node) for node in nodes[:3])
+        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+        raise TypeError(
+            f"backward() adds to each grad, but the grad of {names}{more} is None (PyTorch's p.grad = None?). "
+            "Here a grad is always a number: zero the grads with model.zero_grad(), optimizer.zero_grad() "
+            "or p.grad = 0.0, then call backward() again"
+        ) from None
 
 
 def _in_place(value, result):

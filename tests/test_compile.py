@@ -104,6 +104,16 @@ def test_the_tape_writes_into_the_same_parameters_and_accumulates():
     assert grads_of(model) == pytest.approx([0.5 * g for g in once])
 
 
+def test_a_grad_set_to_none_gets_the_engine_s_error():
+    model = MLP(2, [1], seed=0)
+    tape = compile(lambda x, y: (model(x) - y) ** 2, [0.0, 0.0], 0.0)
+    result = tape(np.array([[1.0, 2.0]]), np.array([0.5]))
+    for p in model.parameters():
+        p.grad = None  # PyTorch's way to zero a gradient
+    with pytest.raises(TypeError, match=r"grad of 'n1\.1\.\w+', 'n1\.1\.\w+', 'n1\.1\.\w+' is None.*zero_grad\(\)"):
+        result.backward()
+
+
 def test_parameters_are_read_at_every_call():
     w = Value(2.0)
     tape = compile(lambda x: w * x, 1.0)

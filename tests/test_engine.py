@@ -283,6 +283,21 @@ def test_in_place_ops_while_recording_build_a_new_node_as_in_micrograd():
     assert a.grad == 4.0
 
 
+def test_a_grad_set_to_none_as_in_pytorch_gets_an_error_that_says_how_to_zero_it():
+    """``p.grad = None`` is how PyTorch (and Karpathy's makemore lectures) zero a gradient;
+    backward() used to fail with "unsupported operand type(s) for +=: 'NoneType' and 'float'"
+    and printing p with "bad operand type for abs()"."""
+    w, b = Value(2.0, "w"), Value(1.0, "b")
+    w.grad = b.grad = None
+    assert repr(w) == "Value(data=2.0000, grad=None, label='w')"
+    loss = w * 3.0 + b
+    with pytest.raises(TypeError, match=r"grad of 'w', 'b' is None.*zero_grad\(\).*p\.grad = 0\.0"):
+        loss.backward()
+    w.grad = b.grad = 0.0
+    loss.backward()
+    assert (w.grad, b.grad) == (3.0, 1.0)
+
+
 def test_no_grad_works_as_a_bare_decorator_and_in_recursion():
     @no_grad
     def countdown(x, n):

@@ -893,6 +893,23 @@ def test_pytorch_style_optimizer_calls_run_or_say_what_to_pass():
         SGD([("w", w)], lr=0.1)
 
 
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)])
+def test_a_parameter_whose_grad_is_none_is_skipped_as_torch_optim_skips_it(make):
+    """PyTorch's ``p.grad = None`` means "no gradient": step() leaves p and its state alone
+    (it used to fail with "unsupported operand type(s) for *: 'float' and 'NoneType'")."""
+    w, b = Value(1.0), Value(2.0)
+    optimizer = make([w, b])
+    w.grad, b.grad = None, 0.5
+    optimizer.step()
+    assert w.data == 1.0 and w not in optimizer.state and b.data < 2.0
+    w.grad = 0.5
+    optimizer.step()
+    moved, b_at = w.data, b.data
+    w.grad = None
+    optimizer.step()  # momentum and Adam's running mean would move w again with a grad of 0
+    assert w.data == moved and b.data < b_at
+
+
 # two RMSprop steps with momentum, by hand from torch's documented update
 def test_rmsprop_momentum_by_hand():
     theta = Value(1.0)

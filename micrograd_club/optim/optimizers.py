@@ -194,11 +194,14 @@ class Optimizer(abc.ABC):
     def step(self, closure=None):
         """One update of every parameter θ from its current ``grad``, by the optimizer's own
         rule (``_update``). ``closure``, if given, recomputes the loss and its gradients first,
-        and its loss is returned, as in PyTorch."""
+        and its loss is returned, as in PyTorch. A parameter whose grad is None (PyTorch's
+        ``p.grad = None``) is left alone, as torch.optim leaves it."""
         loss = _evaluate(closure)
         self._step_count += 1
         for group in self.param_groups:
             for theta in group["params"]:
+                if theta.grad is None:  # PyTorch's p.grad = None, no gradient: no step, as torch.optim skips it
+                    continue
                 if theta not in self.state:  # the first step of this parameter
                     self.state[theta] = self._initial_state(group)
                 self._update(theta, _gradient(theta, group), group, self.state[theta])
