@@ -366,6 +366,8 @@ class Value:
                 "give every parameter a gradient of 0. Compute the loss outside the no_grad() block "
                 "(no_grad is for evaluating a model, not for training it)."
             )
+        if type(self.data) is not float:  # a parameter whose data is a Value makes every result's data one
+            refuse_data_that_is_a_value([node for node in self.topological_order() if not node.parents] + [self])
         order = _ops_in_order(self)  # every non-leaf node, each after its parents, grads reset to 0
         try:
             self.grad += float(gradient)
@@ -393,7 +395,11 @@ class Value:
     def __float__(self):
         """The data, as ``float(tensor)`` gives in PyTorch. So ``math.tanh(x)`` computes a plain
         number that backprop knows nothing about: use ``x.tanh()`` for the op."""
-        return self.data
+        data = self.data
+        if type(data) is not float:
+            refuse_data_that_is_a_value([self])
+            return float(data)  # an int or a numpy number set as data
+        return data
 
     def __format__(self, spec):
         """``f"{loss:.4f}"`` formats the data; a plain ``f"{loss}"`` shows the repr."""
@@ -576,6 +582,22 @@ def _result(data, op, parents, local_grads):
     return out
 
 
+def refuse_data_that_is_a_value(nodes):
+    """A TypeError naming the first of these nodes whose data is a Value, if one is: an update
+    such as ``p.data = p - lr * p.grad`` (or ``p.data -= lr * p``, without .grad) stores a
+    Value, graph and all, where a number belongs. Without this, every result computed from p
+    has a Value as its data and grads become Values too, until an op fails with a message
+    about floats that says nothing of p."""
+    for node in nodes:
+        if isinstance(node.data, Value):
+            name = repr(node.label) if node.label else "a Value"
+            raise TypeError(
+                f"the data of {name} is a Value, not a number: an update such as p.data = p - lr * p.grad "
+                "or p.data -= lr * p (without .grad) stores a Value, graph and all, in data. Update the "
+                "number: p.data -= lr * p.grad (or, as in PyTorch, with no_grad(): p -= lr * p.grad)"
+            )
+
+
 def refuse_grads_of_none(nodes):
     """A TypeError saying which of these nodes' grads are None, if any are: PyTorch's way to
     zero a gradient (``p.grad = None``, as Karpathy's later lectures write it), which a grad
@@ -683,7 +705,11 @@ def _compare(a, b, op):
     other = b.data if isinstance(b, Value) else _as_float(b)
     if other is None:
         return _not_a_real_number(b)
-    return op(a.data, other)
+    try:
+        return op(a.data, other)
+    except TypeError:
+        refuse_data_that_is_a_value([a, b] if isinstance(b, Value) else [a])
+        raise
 
 
 def _safe_exp(x):

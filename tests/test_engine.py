@@ -298,6 +298,27 @@ def test_a_grad_set_to_none_as_in_pytorch_gets_an_error_that_says_how_to_zero_it
     assert (w.grad, b.grad) == (3.0, 1.0)
 
 
+def test_a_value_stored_as_data_is_named_instead_of_spreading_through_the_graph():
+    """``p.data = p - lr * p.grad`` (or ``p.data -= lr * p``) stores a Value, graph and all,
+    as data; every result then had a Value as its data, grads became Values, and only later
+    did an op fail with "descriptor '__lt__' requires a 'float' object" or "__float__ returned
+    non-float". backward(), float() and comparisons now say what happened."""
+    w = Value(2.0, "w")
+    w.grad = 0.5
+    w.data = w - 0.1 * w.grad
+    loss = w * 3.0
+    with pytest.raises(TypeError, match=r"the data of 'w' is a Value, not a number.*p\.data -= lr \* p\.grad"):
+        loss.backward()
+    with pytest.raises(TypeError, match="the data of 'w' is a Value"):
+        math.tanh(w)
+    with pytest.raises(TypeError, match="the data of 'w' is a Value"):
+        assert w < 1.0
+    with pytest.raises(TypeError, match="the data of 'w' is a Value"):
+        assert Value(1.0) < w
+    w.data = 3  # an int set as data still converts
+    assert float(w) == 3.0 and type(float(w)) is float and math.tanh(w) == math.tanh(3.0)
+
+
 def test_no_grad_works_as_a_bare_decorator_and_in_recursion():
     @no_grad
     def countdown(x, n):

@@ -165,6 +165,20 @@ def test_in_place_update_of_a_parameter_outside_no_grad_is_refused_as_in_pytorch
     assert model.state_dict() == before
 
 
+@pytest.mark.parametrize("output_activation", [None, "tanh"])
+def test_storing_a_value_as_a_parameter_s_data_stops_training_with_a_message_that_says_so(output_activation):
+    """The lecture's loop with ``p.data = p - 0.05 * p.grad`` instead of ``p.data -= 0.05 * p.grad``."""
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation=output_activation, seed=0)
+    xs, ys = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0]], [1.0, -1.0, -1.0]
+    with pytest.raises(TypeError, match=r"is a Value, not a number.*p\.data = p - lr \* p\.grad"):
+        for _ in range(3):
+            loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys))
+            model.zero_grad()
+            loss.backward()
+            for p in model.parameters():
+                p.data = p - 0.05 * p.grad
+
+
 def test_seed_is_reproducible_and_leaves_global_random_alone():
     random.seed(5)
     before = random.getstate()
