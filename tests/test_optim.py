@@ -844,7 +844,8 @@ BAD_PARAMS = [
     ({"params": [LEAF]}, TypeError, "but got dict; pass a list such as [w, b] or [{'params': [w, b], 'lr': 0.1}]"),
     ([LEAF, 2.0], TypeError, "optimizer can only optimize Values, but one of the params is float"),
     ([], ValueError, "optimizer got an empty parameter list"),
-    ((v for v in []), ValueError, "optimizer got an empty parameter list"),
+    ((v for v in []), ValueError, "optimizer got an empty parameter list: params is a generator"),
+    ([[LEAF], [Value(2.0)]], TypeError, "is list (a list of lists? Join them, a.parameters() + b.parameters()"),
     ([LEAF, LEAF], ValueError, "appears more than once"),
     ([{"params": [LEAF]}, {"params": [LEAF]}], ValueError, "appears more than once"),
     ([{"params": {LEAF}}], TypeError, "ordered collections"),
@@ -908,6 +909,24 @@ def test_a_parameter_whose_grad_is_none_is_skipped_as_torch_optim_skips_it(make)
     w.grad = None
     optimizer.step()  # momentum and Adam's running mean would move w again with a grad of 0
     assert w.data == moved and b.data < b_at
+
+
+def test_a_generator_of_parameters_given_to_two_optimizers_says_why_the_second_is_empty():
+    model = MLP(2, [1], seed=0)
+    params = (p for p in model.parameters())
+    SGD(params, lr=0.1)
+    with pytest.raises(ValueError, match="generator.*read only once.*list"):
+        Adam(params, lr=0.1)
+    with pytest.raises(ValueError, match=r"^optimizer got an empty parameter list$"):
+        SGD([], lr=0.1)  # a list that is empty is just empty
+
+
+def test_passing_the_loss_to_step_says_to_call_backward_first():
+    w = Value(1.0)
+    loss = w * w
+    with pytest.raises(TypeError, match=r"got Value: .*call loss\.backward\(\) and then optimizer\.step\(\)"):
+        SGD([w], lr=0.1).step(loss)
+    assert w.data == 1.0
 
 
 # two RMSprop steps with momentum, by hand from torch's documented update

@@ -45,7 +45,11 @@ class Optimizer(abc.ABC):
         self._step_count = 0  # how many step() calls so far: schedulers check it, as PyTorch's do
         groups = list(params)
         if not groups:
-            raise ValueError("optimizer got an empty parameter list")
+            used_up = (
+                ": params is a generator (or another iterator), which can be read only once, so one already "
+                "given to another optimizer is empty. Pass a list, e.g. params = list(...), to each"
+            ) if iter(params) is params else ""
+            raise ValueError(f"optimizer got an empty parameter list{used_up}")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
@@ -75,7 +79,12 @@ class Optimizer(abc.ABC):
         already_optimized = {p for group in self.param_groups for p in group["params"]}
         for param in params:
             if not isinstance(param, Value):
-                hint = " (pass model.parameters(), not named_parameters())" if isinstance(param, tuple) else ""
+                hint = ""
+                if isinstance(param, tuple):
+                    hint = " (pass model.parameters(), not named_parameters())"
+                elif isinstance(param, list):
+                    hint = (" (a list of lists? Join them, a.parameters() + b.parameters(), or give each its own "
+                            "group: [{'params': a.parameters()}, {'params': b.parameters(), 'lr': 0.01}])")
                 raise TypeError(
                     f"optimizer can only optimize Values, but one of the params is {type(param).__name__}{hint}"
                 )
@@ -478,6 +487,11 @@ def _evaluate(closure):
     Run with the graph on, as PyTorch does, so a ``step`` inside ``no_grad()`` still works."""
     if closure is None:
         return None
+    if not callable(closure):
+        raise TypeError(
+            f"step(closure) takes a function that recomputes the loss, got {type(closure).__name__}: "
+            f"{closure!r:.40}. With the loss already computed, call loss.backward() and then optimizer.step()"
+        )
     with enable_grad():
         return closure()
 
