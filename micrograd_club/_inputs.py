@@ -15,12 +15,20 @@ def as_sequence(x, where, name):
         shape = f"a {x.ndim}-d array" if hasattr(x, "ndim") else type(x).__name__
         raise TypeError(
             f"{where}: {name} must be a Value, a number, or a list, tuple or 1-d array of them; "
-            f"got {shape}"
+            f"got {shape}{_column_hint(x)}"
         )
     items = list(x)
     if not items:
         raise ValueError(f"{where}: got no {name}; pass at least one")
     return items
+
+
+def _column_hint(x):
+    """For an array of shape (n, 1), a column as PyTorch and scikit-learn often keep targets:
+    how to pass it as one number per example."""
+    if getattr(x, "ndim", None) == 2 and x.shape[1] == 1:
+        return f" of shape {x.shape}, one column: pass it as one number per example, y.ravel()"
+    return ""
 
 
 def as_value(x, where, name):

@@ -499,7 +499,10 @@ def _check_data(X, y, x_name, y_name):
     if X.ndim != 2:
         raise ValueError(f"{x_name} must be a 2-d array of shape (samples, features), got shape {X.shape}")
     if y.ndim != 1:
-        raise ValueError(f"{y_name} must be a 1-d list of targets (a class index per sample), got shape {y.shape}")
+        column = f": a column? Pass {y_name}.ravel()" if y.ndim == 2 and y.shape[1] == 1 else ""
+        raise ValueError(
+            f"{y_name} must be a 1-d list of targets (a class index per sample), got shape {y.shape}{column}"
+        )
     if len(X) != len(y):
         raise ValueError(f"{x_name} and {y_name} must have the same length, got {len(X)} and {len(y)}")
     if len(X) == 0:

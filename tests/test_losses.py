@@ -445,8 +445,10 @@ def test_nested_lists_and_bad_elements_name_the_position(loss, first, second):
         loss([0.5, [0.5]], [1, 1])
     with pytest.raises(TypeError, match=rf"{second}\[1\] must be a Value or a number, got str"):
         loss([0.5, 0.5], [1, "1"])
-    with pytest.raises(TypeError, match=f"{first} must be .* got a 2-d array"):
+    with pytest.raises(TypeError, match=f"{first} must be .* got a 2-d array$"):
         loss(np.full((2, 2), 0.5), [1, 1])
+    with pytest.raises(TypeError, match=rf"{second} must be .* array of shape \(2, 1\), one column: .*y\.ravel\(\)"):
+        loss([0.5, 0.5], np.ones((2, 1)))  # targets kept as a column, as for PyTorch or scikit-learn
 
 
 @pytest.mark.parametrize("residual, delta", [(1e-200, 1.0), (1e-8, 1.0), (0.3, 1e5), (1e-15, 2.5), (7.0, 2.5)])

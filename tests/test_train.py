@@ -288,8 +288,10 @@ def test_bad_arguments():
         fit(model, X, y, epochs=10**30, progress=False)
     with pytest.raises(TypeError, match="epochs must be a whole number, got float: 2.5"):
         fit(model, X, y, epochs=2.5, progress=False)
-    with pytest.raises(ValueError, match="y must be a 1-d list"):
+    with pytest.raises(ValueError, match=r"y must be a 1-d list.*\(40, 2\)$"):
         fit(model, X, np.stack([y, y], axis=1), progress=False)
+    with pytest.raises(ValueError, match=r"y must be a 1-d list.*\(40, 1\): a column\? Pass y\.ravel\(\)"):
+        fit(model, X, np.reshape(y, (-1, 1)), progress=False)
     with pytest.raises(ValueError, match="unknown metric"):
         fit(model, X, y, loss="hinge", metrics=("f1",), progress=False)
 
