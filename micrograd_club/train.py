@@ -407,6 +407,11 @@ def _random_generator(seed):
 
 def _check_model(model, where, needs_parameters=False):
     """A model is called on a row of inputs (and, to be trained, has ``parameters()``)."""
+    if isinstance(model, type):  # fit(MLP, ...): the class, which is callable too
+        raise TypeError(
+            f"{where} expects a model, got the class {model.__name__} itself: build the model first, e.g. "
+            f"model = MLP(2, [16, 1]), and pass model"
+        )
     if not callable(model) or (needs_parameters and not callable(getattr(model, "parameters", None))):
         needs = "callable, with a parameters() method" if needs_parameters else "callable on a row of inputs"
         raise TypeError(f"{where} expects a model such as nn.MLP(2, [16, 1]) ({needs}), got {type(model).__name__}")

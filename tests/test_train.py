@@ -294,6 +294,10 @@ def test_bad_arguments():
         fit(model, X, np.reshape(y, (-1, 1)), progress=False)
     with pytest.raises(ValueError, match="unknown metric"):
         fit(model, X, y, loss="hinge", metrics=("f1",), progress=False)
+    with pytest.raises(TypeError, match=r"fit expects a model, got the class MLP itself: build the model first"):
+        fit(MLP, X, y, progress=False)  # used to fail in parameters(): "missing 1 required positional argument"
+    with pytest.raises(TypeError, match=r"evaluate expects a model, got the class MLP itself"):
+        evaluate(MLP, X, y)
 
 
 @pytest.mark.parametrize("takes_a_seed", [
