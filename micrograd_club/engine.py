@@ -17,6 +17,7 @@ import inspect
 import math
 import numbers
 import operator
+import warnings
 from contextlib import ContextDecorator
 
 __all__ = ["Value", "Constant", "Op", "CustomOp", "weighted_sum", "weighted_sum_of_values", "maximum", "no_grad",
@@ -106,7 +107,8 @@ class Value:
     ``Value(0.4, "w")`` makes a leaf labelled w, the name diagrams and traces give it.
     (A third argument, micrograd's ``_op``, is refused with a hint on how ops are made here.)
     ``<``, ``<=``, ``>``, ``>=`` compare the data, but ``==`` asks whether two Values are the
-    same node (as in micrograd, so Values can be kept in sets): write ``x.data == 2.0``."""
+    same node (as in micrograd, so Values can be kept in sets): write ``x.data == 2.0``
+    (``x == 2.0``, always False, warns)."""
 
     # __slots__: a node is a small fixed record (no per-node __dict__), about 80 bytes.
     __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
@@ -419,6 +421,28 @@ class Value:
         return f"{type(self).__name__}(data={_format_number(self.data)}, grad={grad}{label})"
 
     # Comparisons look at data; == and hash stay identity-based so Values can live in sets.
+    __hash__ = object.__hash__  # defining __eq__ would otherwise take it away
+
+    def __eq__(self, other):
+        """Whether ``other`` is this very node, as in micrograd. With a number that is always
+        False, never what was meant (PyTorch's ``tensor == 2.0`` compares the numbers), so it
+        warns and says to compare the data. (Not when this package compares: its ops meet a
+        Value as data only after such an update as ``p.data = p - lr * p.grad``, which raises
+        its own error.)"""
+        if isinstance(other, Value):
+            return self is other
+        if isinstance(other, numbers.Real):
+            caller = inspect.currentframe().f_back.f_globals.get("__name__", "")
+            if caller.split(".")[0] != __name__.split(".")[0]:
+                warnings.warn(
+                    f"comparing a Value with the number {other!r:.20} by == or != asks whether they are the same "
+                    "node (as in micrograd), so == is always False and != always True. Compare the numbers: "
+                    f"x.data == {other!r:.20}",
+                    stacklevel=2,
+                )
+            return False
+        return NotImplemented
+
     def __lt__(self, other):
         return _compare(self, other, float.__lt__)
 

@@ -3,6 +3,7 @@
 import math
 import operator
 import sys
+import warnings
 from decimal import Decimal
 from fractions import Fraction
 
@@ -502,6 +503,21 @@ def test_comparisons_use_data_but_equality_is_identity():
     assert max([a, b]) is b
     c = Value(1.0)
     assert a != c and a == a and len({a, c}) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert a != c and a == a and a in {a: 1} and a in [c, a] and a != "1.0" and a != None  # noqa: E711
+
+
+def test_comparing_a_value_with_a_number_by_equality_warns_that_it_is_always_false():
+    """``if loss == 0`` or ``assert out == 4.0`` was quietly False (micrograd's identity, where
+    PyTorch compares the numbers); it still is, for micrograd's sake, but now says so."""
+    x = Value(2.0)
+    with pytest.warns(UserWarning, match=r"number 2\.0 by == or != .*always False.*x\.data == 2\.0"):
+        assert not x == 2.0
+    with pytest.warns(UserWarning, match="always True"):
+        assert x != 2
+    with pytest.warns(UserWarning, match="always False"):
+        assert not np.float64(2.0) == x
 
 
 # ----- data types -----
