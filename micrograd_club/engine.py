@@ -426,20 +426,16 @@ class Value:
     def __eq__(self, other):
         """Whether ``other`` is this very node, as in micrograd. With a number that is always
         False, never what was meant (PyTorch's ``tensor == 2.0`` compares the numbers), so it
-        warns and says to compare the data. (Not when this package compares: its ops meet a
-        Value as data only after such an update as ``p.data = p - lr * p.grad``, which raises
-        its own error.)"""
+        warns and says to compare the data."""
         if isinstance(other, Value):
             return self is other
         if isinstance(other, numbers.Real):
-            caller = inspect.currentframe().f_back.f_globals.get("__name__", "")
-            if caller.split(".")[0] != __name__.split(".")[0]:
-                warnings.warn(
-                    f"comparing a Value with the number {other!r:.20} by == or != asks whether they are the same "
-                    "node (as in micrograd), so == is always False and != always True. Compare the numbers: "
-                    f"x.data == {other!r:.20}",
-                    stacklevel=2,
-                )
+            warnings.warn(
+                f"comparing a Value with the number {other!r:.20} by == or != asks whether they are the same "
+                "node (as in micrograd), so == is always False and != always True. Compare the numbers: "
+                f"x.data == {other!r:.20}",
+                stacklevel=2,
+            )
             return False
         return NotImplemented
 

@@ -165,6 +165,7 @@ def test_in_place_update_of_a_parameter_outside_no_grad_is_refused_as_in_pytorch
     assert model.state_dict() == before
 
 
+@pytest.mark.filterwarnings("ignore:comparing a Value")  # ops on the Value-as-data compare it on the way to the error
 @pytest.mark.parametrize("output_activation", [None, "tanh"])
 def test_storing_a_value_as_a_parameter_s_data_stops_training_with_a_message_that_says_so(output_activation):
     """The lecture's loop with ``p.data = p - 0.05 * p.grad`` instead of ``p.data -= 0.05 * p.grad``."""
