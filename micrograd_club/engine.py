@@ -108,7 +108,9 @@ class Value:
     (A third argument, micrograd's ``_op``, is refused with a hint on how ops are made here.)
     ``<``, ``<=``, ``>``, ``>=`` compare the data, but ``==`` asks whether two Values are the
     same node (as in micrograd, so Values can be kept in sets): write ``x.data == 2.0``
-    (``x == 2.0``, always False, warns)."""
+    (``x == 2.0``, always False, warns). ``a += b`` makes a new node, as ``a = a + b`` does
+    (micrograd's way, in and out of ``no_grad()``); a model's ``Parameter`` is the one Value
+    that ``-=`` updates in place, inside ``no_grad()`` (see ``nn.Parameter``)."""
 
     # __slots__: a node is a small fixed record (no per-node __dict__), about 80 bytes.
     __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
@@ -217,22 +219,6 @@ class Value:
 
     def __rpow__(self, other):
         return _with_constant(Value._pow_value, other, self)
-
-    # a += b, a -= b, a *= b, a /= b: while the graph is recorded, a new node as a + b gives
-    # (micrograd's behaviour, so ``total += term`` builds a sum); inside no_grad() they change
-    # a's data in place, as PyTorch's do, so ``with no_grad(): p -= lr * p.grad`` updates p.
-
-    def __iadd__(self, other):
-        return _in_place(self, self + other)
-
-    def __isub__(self, other):
-        return _in_place(self, self - other)
-
-    def __imul__(self, other):
-        return _in_place(self, self * other)
-
-    def __itruediv__(self, other):
-        return _in_place(self, self / other)
 
     def __neg__(self):
         """−a;  ∂/∂a = −1."""
@@ -631,15 +617,6 @@ def refuse_grads_of_none(nodes):
             "Here a grad is always a number: zero the grads with model.zero_grad(), optimizer.zero_grad() "
             "or p.grad = 0.0, then call backward() again"
         ) from None
-
-
-def _in_place(value, result):
-    """What ``value op= other`` gives, ``result`` being ``value op other``: ``result`` while the
-    graph is recorded; inside no_grad() ``value`` itself, holding the result's data."""
-    if _grad_enabled:
-        return result
-    value.data = result.data
-    return value
 
 
 def _with_constant(op, a, b):

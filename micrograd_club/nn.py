@@ -38,33 +38,47 @@ NAMES_IN_REPR = 6  # a Module of your own lists its parameters' names in its rep
 class Parameter(Value):
     """A Value that a model learns (a weight or a bias), as ``torch.nn.Parameter``: it
     behaves exactly like a Value, and diagrams colour it as a parameter. One difference, as in
-    PyTorch: ``p -= lr * p.grad`` (and ``+=``, ``*=``, ``/=``) updates p inside ``no_grad()``
-    and raises outside it, where Python would quietly make ``p`` a new computed Value and leave
-    the model's parameter as it was."""
+    PyTorch: ``p -= lr * p.grad`` (and ``+=``, ``*=``, ``/=``) updates p in place inside
+    ``no_grad()`` and raises outside it, where Python would quietly make ``p`` a new computed
+    Value and leave the model's parameter as it was.
+
+    Only a Parameter is changed in place: on a plain Value ``+=`` makes a new Value in and out
+    of ``no_grad()``, as in micrograd. So a model that sums into a Value of its own
+    (``act = self.b; act += w * x``) computes the same inside ``no_grad()`` (in ``evaluate``, say)
+    as outside it, instead of adding to ``self.b`` on every call."""
 
     __slots__ = ()
 
     def __iadd__(self, other):
-        return Value.__iadd__(self._updatable("+="), other)
+        return self._update_in_place(operator.add, other, "+=")
 
     def __isub__(self, other):
-        return Value.__isub__(self._updatable("-="), other)
+        return self._update_in_place(operator.sub, other, "-=")
 
     def __imul__(self, other):
-        return Value.__imul__(self._updatable("*="), other)
+        return self._update_in_place(operator.mul, other, "*=")
 
     def __itruediv__(self, other):
-        return Value.__itruediv__(self._updatable("/="), other)
+        return self._update_in_place(operator.truediv, other, "/=")
 
-    def _updatable(self, symbol):
-        """self, if an in-place update may change it now (inside no_grad()), else a RuntimeError."""
+    def _update_in_place(self, op, other, symbol):
+        """``self symbol other`` inside no_grad(): self, holding the number ``op(self, other)``
+        gives. Outside no_grad() a RuntimeError, as PyTorch gives for a leaf that requires grad."""
+        name = printable(self.label) if self.label else "p"
         if is_grad_enabled():
-            name = printable(self.label) if self.label else "p"
             raise RuntimeError(
                 f"{name} {symbol} ...: outside no_grad() an in-place update of a parameter would leave it unchanged "
                 "(Python would make a new computed Value instead; PyTorch refuses it too). Update it inside "
-                "no_grad(): with no_grad(): p -= lr * p.grad, or change its number: p.data -= lr * p.grad"
+                "no_grad(): with no_grad(): p -= lr * p.grad, or change its number: p.data -= lr * p.grad. "
+                f"To compute a new Value from it (a sum that starts at a bias), write out = out {symbol[0]} ..."
             )
+        result = op(self, other)
+        if not isinstance(result, Value):  # p += an array gives an array of Values, which one number cannot hold
+            raise TypeError(
+                f"{name} {symbol} ... updates one number in place, but the right-hand side gave "
+                f"{type(result).__name__}: {result!r:.60}. Give it one number or Value"
+            )
+        self.data = result.data
         return self
 
 

@@ -258,21 +258,18 @@ def test_backward_from_a_loss_made_inside_no_grad_says_so():
     Value(1.0).backward()  # a leaf you made yourself is fine, as before
 
 
-def test_in_place_ops_inside_no_grad_change_the_value_itself_as_in_pytorch():
-    """PyTorch's manual update, ``with torch.no_grad(): p -= lr * p.grad``, changes p; here
-    -= used to make a new Value and leave p as it was, so the loss never went down."""
-    w = Value(2.0)
-    same = w
-    (w * w).backward()  # w.grad = 4
+def test_in_place_ops_on_a_value_make_a_new_one_inside_no_grad_too():
+    """Only a model's Parameter is updated in place (see test_nn). A plain Value's += used to
+    change it inside no_grad() but not outside, so a model that sums into its bias,
+    ``act = self.b; act += w * x``, added to self.b on every call made inside no_grad()."""
+    b, w = Value(1.0), Value(2.0)
     with no_grad():
-        w -= 0.1 * w.grad
-        assert w is same and w.data == pytest.approx(1.6)
-        w += Value(0.4)  # a Value counts as its number
-        w *= 3
-        w /= 2
-    assert w is same and w.data == pytest.approx(3.0) and w.parents == () and w.grad == 4.0
-    with no_grad(), pytest.raises(ZeroDivisionError, match="epsilon"):
-        w /= 0
+        act = b
+        act += w * 3.0
+        act -= 1.0
+        act *= 2.0
+        act /= 4.0
+    assert b.data == 1.0 and act is not b and act.data == 3.0 and act.parents == ()
 
 
 def test_in_place_ops_while_recording_build_a_new_node_as_in_micrograd():

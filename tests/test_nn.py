@@ -156,11 +156,32 @@ def test_pytorch_s_manual_update_of_parameters_matches_sgd():
     assert by_hand.state_dict() != MLP(2, [3, 1], seed=0).state_dict()
 
 
+def test_in_place_ops_on_a_parameter_inside_no_grad_change_it_as_in_pytorch():
+    """PyTorch's manual update, ``with torch.no_grad(): p -= lr * p.grad``, changes p; -= used to
+    make a new Value and leave p as it was, so the loss never went down."""
+    w = Parameter(2.0)
+    same = w
+    (w * w).backward()  # w.grad = 4
+    with no_grad():
+        w -= 0.1 * w.grad
+        assert w is same and w.data == pytest.approx(1.6)
+        w += Value(0.4)  # a Value counts as its number
+        w *= 3
+        w /= 2
+    assert w is same and type(w) is Parameter and w.data == pytest.approx(3.0) and w.parents == () and w.grad == 4.0
+    with no_grad(), pytest.raises(ZeroDivisionError, match="epsilon"):
+        w /= 0
+    with no_grad(), pytest.raises(TypeError, match=r"p \+= \.\.\. updates one number in place, .* gave ndarray"):
+        w += np.array([1.0, 2.0])  # used to store the array's memoryview as w's data
+    assert w.data == pytest.approx(3.0)
+
+
 @pytest.mark.parametrize("update", [operator.isub, operator.iadd, operator.imul, operator.itruediv])
 def test_in_place_update_of_a_parameter_outside_no_grad_is_refused_as_in_pytorch(update):
     model = MLP(2, [1], seed=0)
     before = model.state_dict()
-    with pytest.raises(RuntimeError, match=r"n1\.1\.w1 .=.*outside no_grad\(\).*with no_grad\(\): p -= lr \* p\.grad"):
+    with pytest.raises(RuntimeError, match=r"n1\.1\.w1 .=.*outside no_grad\(\).*with no_grad\(\): p -= lr \* p\.grad"
+                                           r".*a sum that starts at a bias\), write out = out . \.\.\.$"):
         update(model.parameters()[0], 0.5)  # p -= 0.5 and so on
     assert model.state_dict() == before
 

@@ -352,6 +352,31 @@ def test_metrics_may_be_one_name():
     assert list(history) == ["loss", "accuracy"]
 
 
+class SumsIntoItsBias:
+    """A micrograd-style neuron of plain Values that adds each wᵢxᵢ to its bias with +=."""
+
+    def __init__(self):
+        self.w, self.b = [Value(0.5), Value(-0.3)], Value(0.1)
+
+    def __call__(self, x):
+        act = self.b
+        for wi, xi in zip(self.w, x):
+            act += wi * xi  # a new Value each time, as in micrograd
+        return act.tanh()
+
+    def parameters(self):
+        return [*self.w, self.b]
+
+
+def test_evaluating_a_model_that_sums_into_its_bias_leaves_the_bias_alone():
+    """evaluate runs the model inside no_grad(), where += on a plain Value used to change it in
+    place: every call added Σwx to self.b, so each evaluation gave another loss."""
+    model, (X, y) = SumsIntoItsBias(), small_xor("±1")
+    first = evaluate(model, X, y, loss="mse")
+    assert model.b.data == 0.1 and evaluate(model, X, y, loss="mse") == first
+    assert first["loss"] == pytest.approx(losses.mse([model(x) for x in X], y).data)  # as outside no_grad()
+
+
 def test_evaluate_names_a_missing_model():
     X, y = small_xor("±1")
     with pytest.raises(TypeError, match="evaluate expects a model .* got NoneType"):
