@@ -24,6 +24,7 @@ from micrograd_club.viz import (
 )
 from micrograd_club.viz import graph as graph_module
 from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT
+from micrograd_club.viz.trace import accumulation_note
 
 
 def notes_network(backward=True):
@@ -85,6 +86,19 @@ def test_before_backward_grads_are_not_computed_yet():
     assert box(source, "h") == ("data 0.6225", "grad not computed yet")
     assert "grad 0.0000" not in source and "flow:" not in source
     assert "σ'(z1) = 0.2350" in edge_text(source)  # local derivatives exist from the forward pass
+
+
+def test_a_grad_set_to_none_is_drawn_as_not_computed_and_explained_without_a_note(capsys):
+    """PyTorch's way to zero a gradient, p.grad = None, made draw_graph and explain fail with
+    "must be real number, not NoneType" (the note on added-up grads compared None with numbers)."""
+    net = notes_network()
+    net["w1"].grad = net["w2"].grad = None
+    source = draw_graph(net["L"]).source
+    assert box(source, "w1") == ("data 0.4000", "grad not computed yet")
+    assert box(source, "b1") == ("data 0.1000", "grad -0.0080") and "note:" not in source
+    assert accumulation_note(net["L"]) is None
+    explain(net["L"])
+    assert "∂L/∂w1 = ∂L/∂z1 · ∂z1/∂w1" in capsys.readouterr().out  # the trace computes its own grads
 
 
 def test_a_plus_a_draws_two_edges_and_grad_two():

@@ -213,13 +213,15 @@ def accumulation_note(root, root_name="L"):
 def _accumulation_note(order, root_name):
     """``accumulation_note`` of the root ``order[-1]``, given its topological order."""
     root = order[-1]
-    if root.grad == 0:
+    if root.grad is None or root.grad == 0:  # None: PyTorch's p.grad = None, no gradient to compare with
         return None
     this_pass = _gradients(order)
     leaves = sorted((node for node in order if not node.parents), key=lambda node: LEAF_RANK[role(node)])
     for node in leaves:
+        if node.grad is None or node.grad == 0:  # no gradient (yet, or set to None): nothing added up
+            continue
         expected = root.grad * this_pass[node]
-        if node.grad != 0 and not math.isclose(node.grad, expected, rel_tol=1e-9):
+        if not math.isclose(node.grad, expected, rel_tol=1e-9):
             name = node_names(order, root_name)[node]
             ratio = node.grad / expected if expected else math.inf
             if ratio > 1.5 and math.isclose(ratio, round(ratio), rel_tol=1e-9):
