@@ -15,7 +15,7 @@ def as_sequence(x, where, name):
         shape = f"a {x.ndim}-d array" if hasattr(x, "ndim") else type(x).__name__
         raise TypeError(
             f"{where}: {name} must be a Value, a number, or a list, tuple or 1-d array of them; "
-            f"got {shape}{_column_hint(x)}"
+            f"got {shape}{_column_hint(x, name)}"
         )
     items = list(x)
     if not items:
@@ -23,11 +23,11 @@ def as_sequence(x, where, name):
     return items
 
 
-def _column_hint(x):
+def _column_hint(x, name):
     """For an array of shape (n, 1), a column as PyTorch and scikit-learn often keep targets:
-    how to pass it as one number per example."""
+    how to pass it, the argument called ``name``, as one number per example."""
     if getattr(x, "ndim", None) == 2 and x.shape[1] == 1:
-        return f" of shape {x.shape}, one column: pass it as one number per example, y.ravel()"
+        return f" of shape {x.shape}, one column: pass it as one number per example, {name}.ravel()"
     return ""
 
 

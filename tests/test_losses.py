@@ -447,8 +447,11 @@ def test_nested_lists_and_bad_elements_name_the_position(loss, first, second):
         loss([0.5, 0.5], [1, "1"])
     with pytest.raises(TypeError, match=f"{first} must be .* got a 2-d array$"):
         loss(np.full((2, 2), 0.5), [1, 1])
-    with pytest.raises(TypeError, match=rf"{second} must be .* array of shape \(2, 1\), one column: .*y\.ravel\(\)"):
+    column = r"must be .* array of shape \(2, 1\), one column: pass it as one number per example, "
+    with pytest.raises(TypeError, match=rf"{second} {column}{second}\.ravel\(\)$"):
         loss([0.5, 0.5], np.ones((2, 1)))  # targets kept as a column, as for PyTorch or scikit-learn
+    with pytest.raises(TypeError, match=rf"{first} {column}{first}\.ravel\(\)$"):
+        loss(np.full((2, 1), 0.5), [1, 1])  # it named y whichever argument was the column
 
 
 @pytest.mark.parametrize("residual, delta", [(1e-200, 1.0), (1e-8, 1.0), (0.3, 1e5), (1e-15, 2.5), (7.0, 2.5)])
