@@ -46,33 +46,8 @@ class no_grad(ContextDecorator):
         and the caller's mode is back at each ``yield`` (as PyTorch does); ContextDecorator alone
         would set the flag only while the generator object is made, not while it runs."""
         if inspect.isgeneratorfunction(func):
-            return self._wrap_generator(func)
+            return _generator_in_mode(self, func)
         return super().__call__(func)
-
-    def _wrap_generator(self, func):
-        """A generator that runs each step of ``func``'s (a send, a throw, a close) inside this
-        block, and passes what goes in and comes out unchanged."""
-
-        @functools.wraps(func)
-        def generator_in_this_mode(*args, **kwargs):
-            generator = func(*args, **kwargs)
-            resume, sent = generator.send, None  # the first step: send(None) starts it
-            while True:
-                with self:
-                    try:
-                        value = resume(sent)
-                    except StopIteration as finished:
-                        return finished.value
-                try:
-                    sent, resume = (yield value), generator.send
-                except GeneratorExit:  # the caller closed us: close func's generator in this mode too
-                    with self:
-                        generator.close()
-                    raise
-                except BaseException as error:  # the caller threw an exception in: pass it on to func's
-                    sent, resume = error, generator.throw
-
-        return generator_in_this_mode
 
     def __enter__(self):
         """Save the flag on a stack, not in one attribute: the same block may be entered again
@@ -546,7 +521,7 @@ class Constant(Value):
     __slots__ = ()
 
 
-# ----- helpers -----
+# ----- helpers: the graph's bookkeeping and the ops' numbers -----
 
 _PARENTS_DONE = object()  # a marker on the depth-first stacks of topological_order and _ops_in_order
 _MADE_IN_NO_GRAD = Op("no_grad")  # the op of a result computed inside no_grad(): a leaf, with no graph to follow
@@ -588,37 +563,6 @@ def _result(data, op, parents, local_grads):
     return out
 
 
-def refuse_data_that_is_a_value(nodes):
-    """A TypeError naming the first of these nodes whose data is a Value, if one is: an update
-    such as ``p.data = p - lr * p.grad`` (or ``p.data -= lr * p``, without .grad) stores a
-    Value, graph and all, where a number belongs. Without this, every result computed from p
-    has a Value as its data and grads become Values too, until an op fails with a message
-    about floats that says nothing of p."""
-    for node in nodes:
-        if isinstance(node.data, Value):
-            name = repr(node.label) if node.label else "a Value"
-            raise TypeError(
-                f"the data of {name} is a Value, not a number: an update such as p.data = p - lr * p.grad "
-                "or p.data -= lr * p (without .grad) stores a Value, graph and all, in data. Update the "
-                "number: p.data -= lr * p.grad (or, as in PyTorch, with no_grad(): p -= lr * p.grad)"
-            )
-
-
-def refuse_grads_of_none(nodes):
-    """A TypeError saying which of these nodes' grads are None, if any are: PyTorch's way to
-    zero a gradient (``p.grad = None``, as Karpathy's later lectures write it), which a grad
-    here, always a number that backward() adds to, cannot hold."""
-    nodes = [node for node in nodes if node.grad is None]
-    if nodes:
-        names = ", ".join(repr(node.label) if node.label else repr(node) for node in nodes[:3])
-        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
-        raise TypeError(
-            f"backward() adds to each grad, but the grad of {names}{more} is None (PyTorch's p.grad = None?). "
-            "Here a grad is always a number: zero the grads with model.zero_grad(), optimizer.zero_grad() "
-            "or p.grad = 0.0, then call backward() again"
-        ) from None
-
-
 def _with_constant(op, a, b):
     """``op(a, b)`` where one of a, b is a plain number: it becomes a Constant leaf first.
     Anything else goes to ``_not_a_real_number``."""
@@ -627,23 +571,6 @@ def _with_constant(op, a, b):
         return _not_a_real_number(b) if number is None else op(a, _constant(number))
     number = _as_float(a)
     return _not_a_real_number(a) if number is None else op(_constant(number), b)
-
-
-def _not_a_real_number(x):
-    """What an op of a Value with ``x``, which is not a real number, gives: NotImplemented, so
-    Python tries ``x``'s own reflected op and else raises its usual TypeError (numpy arrays of
-    Values work element-wise this way); but for a number that is not real, a Decimal (which
-    Python keeps apart from floats on purpose) or a complex, a TypeError that says what to do."""
-    if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
-        if isinstance(x, numbers.Complex):
-            fix = "A Value holds one real number: use x.real or abs(x)"
-        else:
-            fix = "Convert it first: float(x)"  # a Decimal
-        raise TypeError(
-            f"a Value computes with real numbers (int, float, Fraction, numpy), "
-            f"got {type(x).__name__}: {x!r:.40}. {fix}"
-        )
-    return NotImplemented
 
 
 def _constant(number):
@@ -759,3 +686,84 @@ def _format_number(x, precision=4):
     if x == 0 or 10.0**-precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
+
+
+# ----- clear errors for common slips: what was wrong, and what to write instead -----
+
+
+def _not_a_real_number(x):
+    """What an op of a Value with ``x``, which is not a real number, gives: NotImplemented, so
+    Python tries ``x``'s own reflected op and else raises its usual TypeError (numpy arrays of
+    Values work element-wise this way); but for a number that is not real, a Decimal (which
+    Python keeps apart from floats on purpose) or a complex, a TypeError that says what to do."""
+    if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
+        if isinstance(x, numbers.Complex):
+            fix = "A Value holds one real number: use x.real or abs(x)"
+        else:
+            fix = "Convert it first: float(x)"  # a Decimal
+        raise TypeError(
+            f"a Value computes with real numbers (int, float, Fraction, numpy), "
+            f"got {type(x).__name__}: {x!r:.40}. {fix}"
+        )
+    return NotImplemented
+
+
+def refuse_data_that_is_a_value(nodes):
+    """A TypeError naming the first of these nodes whose data is a Value, if one is: an update
+    such as ``p.data = p - lr * p.grad`` (or ``p.data -= lr * p``, without .grad) stores a
+    Value, graph and all, where a number belongs. Without this, every result computed from p
+    has a Value as its data and grads become Values too, until an op fails with a message
+    about floats that says nothing of p."""
+    for node in nodes:
+        if isinstance(node.data, Value):
+            name = repr(node.label) if node.label else "a Value"
+            raise TypeError(
+                f"the data of {name} is a Value, not a number: an update such as p.data = p - lr * p.grad "
+                "or p.data -= lr * p (without .grad) stores a Value, graph and all, in data. Update the "
+                "number: p.data -= lr * p.grad (or, as in PyTorch, with no_grad(): p -= lr * p.grad)"
+            )
+
+
+def refuse_grads_of_none(nodes):
+    """A TypeError saying which of these nodes' grads are None, if any are: PyTorch's way to
+    zero a gradient (``p.grad = None``, as Karpathy's later lectures write it), which a grad
+    here, always a number that backward() adds to, cannot hold."""
+    nodes = [node for node in nodes if node.grad is None]
+    if nodes:
+        names = ", ".join(repr(node.label) if node.label else repr(node) for node in nodes[:3])
+        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+        raise TypeError(
+            f"backward() adds to each grad, but the grad of {names}{more} is None (PyTorch's p.grad = None?). "
+            "Here a grad is always a number: zero the grads with model.zero_grad(), optimizer.zero_grad() "
+            "or p.grad = 0.0, then call backward() again"
+        ) from None
+
+
+# ----- @no_grad and @enable_grad on a generator function -----
+
+
+def _generator_in_mode(block, func):
+    """``func``, a generator function, as a generator that runs each step of ``func``'s (a send, a
+    throw, a close) inside ``block`` (a no_grad or enable_grad), and passes what goes in and comes
+    out unchanged: the decorator of no_grad.__call__ for a generator function."""
+
+    @functools.wraps(func)
+    def generator_in_this_mode(*args, **kwargs):
+        generator = func(*args, **kwargs)
+        resume, sent = generator.send, None  # the first step: send(None) starts it
+        while True:
+            with block:
+                try:
+                    value = resume(sent)
+                except StopIteration as finished:
+                    return finished.value
+            try:
+                sent, resume = (yield value), generator.send
+            except GeneratorExit:  # the caller closed us: close func's generator in this mode too
+                with block:
+                    generator.close()
+                raise
+            except BaseException as error:  # the caller threw an exception in: pass it on to func's
+                sent, resume = error, generator.throw
+
+    return generator_in_this_mode
