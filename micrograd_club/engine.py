@@ -720,7 +720,8 @@ def refuse_data_that_is_a_value(nodes):
             raise TypeError(
                 f"the data of {name} is a Value, not a number: an update such as p.data = p - lr * p.grad "
                 "or p.data -= lr * p (without .grad) stores a Value, graph and all, in data. Update the "
-                "number: p.data -= lr * p.grad (or, as in PyTorch, with no_grad(): p -= lr * p.grad)"
+                "number: p.data -= lr * p.grad (or, for a model's Parameters as in PyTorch, "
+                "with no_grad(): p -= lr * p.grad)"
             )
 
 

@@ -305,7 +305,8 @@ def test_a_value_stored_as_data_is_named_instead_of_spreading_through_the_graph(
     w.grad = 0.5
     w.data = w - 0.1 * w.grad
     loss = w * 3.0
-    with pytest.raises(TypeError, match=r"the data of 'w' is a Value, not a number.*p\.data -= lr \* p\.grad"):
+    with pytest.raises(TypeError, match=r"the data of 'w' is a Value, not a number.*p\.data -= lr \* p\.grad \(or, for "
+                                        r"a model's Parameters as in PyTorch, with no_grad\(\): p -= lr \* p\.grad\)$"):
         loss.backward()
     with pytest.raises(TypeError, match="the data of 'w' is a Value"):
         math.tanh(w)
