@@ -631,9 +631,9 @@ def _compare(a, b, op):
         return _not_a_real_number(b)
     try:
         return op(a.data, other)
-    except TypeError:
+    except TypeError:  # a.data is not a float: a Value (refused by name) or a number set as data (p.data = 3)
         refuse_data_that_is_a_value([a, b] if isinstance(b, Value) else [a])
-        raise
+        return op(float(a.data), float(other))
 
 
 def _safe_exp(x):

@@ -936,3 +936,11 @@ def test_maximum_takes_separate_arguments_as_torch_maximum_does_or_one_list():
 def test_round_gives_the_data_rounded_as_a_plain_number():
     assert round(Value(0.123456), 4) == 0.1235 and round(Value(2.5)) == 2
     assert type(round(Value(2.7))) is int
+
+
+def test_comparisons_work_on_data_set_to_an_int():
+    p = Value(1.0)
+    p.data = 3  # a student's update, or a numpy int
+    assert p > 2 and p <= 3 and 2 < p and not (p < Value(2.0)) and Value(4.0) > p
+    p.data = np.int64(-1)
+    assert p < 0 and 0 > p
