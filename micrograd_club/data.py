@@ -237,7 +237,8 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None, stratify=Non
     test rows, rounded down, and the rows that rounding leaves over go to the classes whose
     share was cut most (between equal cuts, at random). So even a small data set's test set
     has the classes in the data's proportions, not by luck. Every class needs at least 2
-    rows, and ``shuffle=True``.
+    rows, and ``shuffle=True``; a class whose share rounds to all or none of its rows (2 rows
+    among 12, with 10 test rows) still goes wholly into one set, as in scikit-learn.
 
     Why: a model is judged on data it never trained on; the gap between training and test
     accuracy is how overfitting shows up.
@@ -415,7 +416,7 @@ def _stratified_split(labels, n, n_test, shuffle, rng):
     if counts.min() < 2:
         raise ValueError(
             f"stratify: class {classes[counts.argmin()].item()!r} has only 1 row, too few to split; "
-            "every class needs at least 2 rows (one for each set)"
+            "every class needs at least 2 rows, as in scikit-learn"
         )
     for part, size in (("test", n_test), ("training", n - n_test)):
         if size < len(classes):
