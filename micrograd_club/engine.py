@@ -329,7 +329,7 @@ class Value:
                 "give every parameter a gradient of 0. Compute the loss outside the no_grad() block "
                 "(no_grad is for evaluating a model, not for training it)."
             )
-        if type(self.data) is not float:  # a parameter whose data is a Value makes every result's data one
+        if isinstance(self.data, Value):  # a parameter whose data is a Value makes every result's data one
             refuse_data_that_is_a_value([node for node in self.topological_order() if not node.parents] + [self])
         order = _ops_in_order(self)  # every non-leaf node, each after its parents, grads reset to 0
         try:
