@@ -296,6 +296,19 @@ def test_a_grad_set_to_none_as_in_pytorch_gets_an_error_that_says_how_to_zero_it
     assert (w.grad, b.grad) == (3.0, 1.0)
 
 
+def test_a_long_list_of_none_grads_is_cut_short():
+    """A model has more parameters than a message can name: the first three are named."""
+    params = [Value(float(i), f"w{i}") for i in range(5)]
+    total = sum(params[1:], params[0])
+    for p in params:
+        p.grad = None
+    with pytest.raises(TypeError, match=r"grad of 'w0', 'w1', 'w2' and 2 more is None"):
+        total.backward()
+    params[4].grad = 0.0
+    with pytest.raises(TypeError, match=r"grad of 'w0', 'w1', 'w2' and 1 more is None"):
+        total.backward()
+
+
 def test_a_value_stored_as_data_is_named_instead_of_spreading_through_the_graph():
     """``p.data = p - lr * p.grad`` (or ``p.data -= lr * p``) stores a Value, graph and all,
     as data; every result then had a Value as its data, grads became Values, and only later
@@ -314,6 +327,10 @@ def test_a_value_stored_as_data_is_named_instead_of_spreading_through_the_graph(
         assert w < 1.0
     with pytest.raises(TypeError, match="the data of 'w' is a Value"):
         assert Value(1.0) < w
+    v = Value(1.0, "v")
+    v.data = 1  # an int (a number set as data) on the left, so float's own < refuses it first
+    with pytest.raises(TypeError, match="the data of 'w' is a Value"):
+        assert v < w
     w.data = 3  # an int set as data still converts
     assert float(w) == 3.0 and type(float(w)) is float and math.tanh(w) == math.tanh(3.0)
 
@@ -493,6 +510,10 @@ def test_repr_is_readable():
     assert repr(h) == "Value(data=0.6225, grad=-0.0340, label='h')"
     assert repr(Value(2)) == "Value(data=2.0000, grad=0.0000)"
     assert repr(Value(1e-7)) == "Value(data=1.0000e-07, grad=0.0000)"
+    # the switch to scientific notation, at both ends: 1e-4 is still written out, 1e6 is not
+    assert repr(Value(1e-4)) == "Value(data=0.0001, grad=0.0000)"
+    assert repr(Value(999999.0)) == "Value(data=999999.0000, grad=0.0000)"
+    assert repr(Value(1e6)) == "Value(data=1.0000e+06, grad=0.0000)"
 
 
 def test_comparisons_use_data_but_equality_is_identity():
@@ -516,6 +537,9 @@ def test_comparing_a_value_with_a_number_by_equality_warns_that_it_is_always_fal
         assert x != 2
     with pytest.warns(UserWarning, match="always False"):
         assert not np.float64(2.0) == x
+    with pytest.warns(UserWarning) as caught:
+        assert not x == 2.0
+    assert caught[0].filename == __file__  # the warning points at the line that compares, not at the engine
 
 
 # ----- data types -----

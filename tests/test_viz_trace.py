@@ -283,6 +283,14 @@ def test_a_negative_zero_is_written_as_zero():
     assert number(-1e-9) == "-1.0000e-09"  # a tiny negative number keeps its sign
 
 
+def test_numbers_too_small_for_the_precision_are_written_in_scientific_notation():
+    """0.005 at 2 decimals would read 0.01 (or 0.000 at 3 would hide it): too small for the
+    precision asked for, it is written as 5.00e-03 instead, whatever the precision."""
+    assert number(0.005, precision=2) == "5.00e-03"
+    assert number(0.01, precision=2) == "0.01"
+    assert number(0.00005, precision=6) == "0.000050"
+
+
 def test_explain_and_the_diagram_say_when_grads_added_up_over_two_backward_calls(capsys):
     x, w = Value(1.0, label="x"), Value(0.4, label="w")
     z = w * x
