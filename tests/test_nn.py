@@ -208,6 +208,8 @@ def test_seed_is_reproducible_and_leaves_global_random_alone():
     assert random.getstate() == before
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
     assert [p.data for p in a.parameters()] != [p.data for p in MLP(2, [4, 1], seed=43).parameters()]
+    # a numpy int (a seed drawn with numpy, or read from an array) seeds the same weights as the int
+    assert [p.data for p in MLP(2, [4, 1], seed=np.int64(42)).parameters()] == [p.data for p in a.parameters()]
 
 
 def test_xavier_and_he_init_scales():
