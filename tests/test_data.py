@@ -264,6 +264,24 @@ def test_stratified_split_gives_every_class_its_share_of_the_test_set(counts, fr
     np.testing.assert_array_equal(again[1], X_test)
 
 
+def test_stratified_split_shuffles_the_rows_and_breaks_ties_at_random():
+    """Each set comes in random order, not class by class (a batch of the first rows would
+    hold one class); and when the classes' shares are cut equally by rounding, which class
+    gets the row left over is drawn, not always the first."""
+    X, _ = indexed_dataset(20)
+    labels = np.repeat([0, 1], 10)
+    splits = [train_test_split(X, labels, test_size=0.5, seed=seed, stratify=labels) for seed in range(10)]
+    assert any(np.any(np.diff(y_train) < 0) for _, _, y_train, _ in splits)
+    assert any(np.any(np.diff(y_test) < 0) for _, _, _, y_test in splits)
+    X, _ = indexed_dataset(9)
+    labels = np.repeat([0, 1, 2], 3)  # 4 test rows: each class's share is 4/3, so one row is left over
+    with_the_extra_row = {
+        int(np.argmax(np.bincount(train_test_split(X, labels, test_size=4, seed=seed, stratify=labels)[3])))
+        for seed in range(30)
+    }
+    assert with_the_extra_row == {0, 1, 2}
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
