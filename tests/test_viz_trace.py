@@ -306,6 +306,9 @@ def test_explain_and_the_diagram_say_when_grads_added_up_over_two_backward_calls
     assert "note: w.grad is 1.7113, 2 × what this backward pass gives (0.8556): grads add up" in out
     assert "Call zero_grad()" in out
     assert "note: w.grad is 1.7113" in draw_graph(L).source
+    L.grad = None  # PyTorch's way to clear the root's gradient: nothing to compare the leaves' grads with
+    assert accumulation_note(L) is None
+    L.grad = 1.0
     w.grad = x.grad = 0.0
     assert accumulation_note(L) is None
 
