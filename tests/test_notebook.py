@@ -62,3 +62,10 @@ def test_the_widgets_text_ends_where_the_bar_ended(tmp_path, monkeypatch):
     assert "100%" in bar.data["text/plain"] and "20/20" in bar.data["text/plain"]
     assert "loss=" in bar.data["text/plain"]
     assert streams(cell, "stderr") == ""
+
+
+def test_progress_false_shows_nothing_in_a_notebook(tmp_path, monkeypatch):
+    """progress=False is silent in Jupyter too: no widget, no text bar."""
+    pytest.importorskip("ipywidgets", reason="the widget bar needs ipywidgets")
+    (cell,) = run_notebook(tmp_path, monkeypatch, TRAIN.format(progress=False))
+    assert cell == []
