@@ -139,6 +139,29 @@ def test_a_notebook_without_ipywidgets_gets_a_text_bar_on_stdout_and_no_warning(
     assert [str(w.message) for w in recwarn] == []
 
 
+def test_an_ipython_terminal_is_not_taken_for_a_notebook(monkeypatch, capsys):
+    """IPython in a terminal (ipykernel imported or not) is a terminal: the bar stays on stderr,
+    and progress=None leaves it to tqdm, which shows none when stderr is not a terminal."""
+    class ZMQInteractiveShell:  # a Jupyter kernel's shell
+        pass
+
+    class TerminalInteractiveShell:  # what get_ipython() returns in `ipython` at a terminal
+        pass
+
+    zmqshell = types.ModuleType("ipykernel.zmqshell")
+    zmqshell.ZMQInteractiveShell = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", zmqshell)
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = TerminalInteractiveShell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=True)
+    out, err = capsys.readouterr()
+    assert out == "" and "training: 100%" in err
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=None)
+    assert capsys.readouterr() == ("", "")
+
+
 def test_progress_bar_writes_a_huge_loss_in_scientific_notation(capsys):
     fit(MLP(1, [2, 1], seed=0), [[0.0], [1.0]], [1e150, 1e150], loss="mse", lr=1e-300, epochs=1, progress=True)
     err = capsys.readouterr().err
