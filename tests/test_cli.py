@@ -252,6 +252,22 @@ def test_main_called_in_process_leaves_stdout_and_stderr_as_it_found_them(monkey
     assert redirected["out"].buffer.getvalue().endswith("after: é ?\n".encode("cp1252"))
 
 
+def test_main_ending_in_an_error_leaves_stdout_and_stderr_as_it_found_them(monkeypatch):
+    """An error that main() does not handle (here a broken install) goes up as a traceback, and
+    stdout, switched to UTF-8 for the ∂, is back to the encoding the caller gave it."""
+    from micrograd_club.viz import plots
+
+    def broken(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'numpyy'", name="numpyy")
+
+    redirected = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", errors="replace")
+    monkeypatch.setattr(sys, "stdout", redirected)
+    monkeypatch.setattr(plots, "plot_history", broken)
+    with pytest.raises(ModuleNotFoundError, match="numpyy"):
+        cli.main(["train", "moons", *TINY_TRAINING])
+    assert sys.stdout is redirected and (redirected.encoding, redirected.errors) == ("cp1252", "replace")
+
+
 @pytest.mark.skipif(os.name == "nt", reason="Windows passes file names as text, never as undecodable bytes")
 def test_a_file_name_the_locale_cannot_decode_is_printed_as_its_own_bytes(monkeypatch):
     """In an ASCII locale (LC_ALL=C with python -X utf8=0) the folder Übung arrives as
@@ -427,6 +443,7 @@ def test_diverging_training_keeps_an_earlier_runs_files(capsys):
     assert status == 1 and "wrote" not in out and "removed" not in out
     assert_one_line_error(err, "training diverged", "Nothing was written: run keeps the earlier run's files",
                           "give a new --out")
+    assert "Lower the learning rate, e.g. --lr 0.1 (this run had --lr 1)." in err and "(lr)" not in err
     assert folder_contents("run") == before
 
 
