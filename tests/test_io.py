@@ -207,3 +207,10 @@ def test_on_windows_a_file_held_open_for_a_moment_is_replaced_after_a_wait(tmp_p
     calls = refuse_to_replace(monkeypatch, failures=2)
     atomic_write_text(tmp_path / "model.json", "new")
     assert (tmp_path / "model.json").read_text(encoding="utf-8") == "new" and len(calls) == 3
+
+
+@pytest.mark.parametrize("n, words", [(1, "1 class"), (0, "0 classes"), (2, "2 classes")])
+def test_plural_is_singular_for_one_only_and_takes_an_irregular_plural(n, words):
+    """"0 class" reads as a slip, and "classs" (the noun plus s) is what an irregular plural is for."""
+    assert _io.plural(n, "class", "classes") == words
+    assert _io.plural(n, "epoch") == words.replace("class", "epoch").replace("epoches", "epochs")
