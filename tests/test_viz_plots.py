@@ -198,6 +198,7 @@ def test_history_tells_loss_from_accuracy_by_mark_not_by_colour_alone(epochs):
     loss_marks = {line.get_marker() for line in left.lines}
     accuracy_marks = {line.get_marker() for line in right.lines}
     assert len(loss_marks) == len(accuracy_marks) == 1 and loss_marks.isdisjoint(accuracy_marks)
+    assert {line.get_color() for line in left.lines}.isdisjoint(line.get_color() for line in right.lines)
     assert not (loss_marks | accuracy_marks) & {None, "None", "", " "}
     assert all(len(line.get_xdata()[::line.get_markevery() or 1]) <= 2 * plots.MARKS_PER_CURVE
                for line in left.lines + right.lines)  # a long curve's marks stay apart
@@ -217,6 +218,34 @@ def test_history_drawn_again_into_the_same_axes_gives_the_same_picture(earlier):
     plot_history(earlier, ax=again)
     plot_history(history, ax=again)
     assert len(again.figure.axes) == 2 and len(again.lines) == 2
+    assert plots._render(again.figure, "png") == plots._render(once.figure, "png")
+
+
+def test_history_accuracy_curves_show_in_front_of_the_loss_axes_background():
+    """The loss axes are drawn over the accuracy axes (for the legend): with their background
+    drawn too, it would hide the accuracy curves."""
+    figure = plot_history({"loss": [0.8, 0.3], "accuracy": [0.6, 0.9]})
+    shown = plots._render(figure, "png")
+    for line in figure.axes[1].lines:
+        line.set_visible(False)
+    assert plots._render(figure, "png") != shown
+
+
+@pytest.mark.parametrize("setup", [
+    lambda ax: ax.set_facecolor("lightyellow"),
+    lambda ax: ax.set_zorder(3),
+    lambda ax: (ax.patch.set_visible(False), ax.figure.set_facecolor("lightblue")),
+], ids=["facecolor", "zorder", "no background"])
+def test_history_drawn_again_without_accuracy_gives_back_the_axes_own_background_and_order(setup):
+    """Drawing accuracy put the Axes in front and hid its background; a history drawn again
+    without accuracy gives the picture it gives on its own, with the Axes' own settings."""
+    once, again = new_axes(), new_axes()
+    setup(once)
+    setup(again)
+    plot_history({"loss": [1.0, 0.5]}, ax=once)
+    plot_history({"loss": [0.8, 0.3], "accuracy": [0.6, 0.9]}, ax=again)
+    plot_history({"loss": [1.0, 0.5]}, ax=again)
+    assert (again.get_zorder(), again.patch.get_visible()) == (once.get_zorder(), once.patch.get_visible())
     assert plots._render(again.figure, "png") == plots._render(once.figure, "png")
 
 

@@ -105,9 +105,10 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
 
     _remove_earlier_history(ax)
     accuracy_names = [name for name in curves if "accuracy" in name]
+    drawn = _HistoryDrawing([], ax.get_zorder(), ax.patch.get_visible())  # before twinx, which may show the background
     right = ax.twinx() if accuracy_names else None
-    drawn = _HistoryDrawing([right] if right else [], ax.get_zorder(), ax.patch.get_visible())
     if right is not None:  # the loss axes (and its legend) in front of the accuracy curves
+        drawn.artists.append(right)
         ax.set_zorder(right.get_zorder() + 1)
         ax.patch.set_visible(False)
     for name, values in curves.items():
