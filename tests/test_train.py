@@ -115,21 +115,30 @@ def test_targets_the_loss_refuses_are_refused_before_the_progress_bar_starts(cap
     assert capsys.readouterr().err == ""
 
 
-def test_a_notebook_without_ipywidgets_gets_a_text_bar_on_stdout_and_no_warning(monkeypatch, recwarn, capsys):
-    """In a Jupyter kernel without ipywidgets the bar is a line of text: on stdout, not in the
-    red box Jupyter draws around stderr, and shown with progress=None too (a kernel's output
-    is not a terminal, but it is seen). tests/test_notebook.py checks the same in a real kernel."""
+def fake_ipython(monkeypatch, in_a_kernel):
+    """IPython and ipykernel as imported in a Jupyter kernel (get_ipython() is ipykernel's shell)
+    or in IPython at a terminal with ipykernel imported (get_ipython() is another shell)."""
     class ZMQInteractiveShell:  # what get_ipython() returns in a Jupyter kernel
         pass
 
-    for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
+    class TerminalInteractiveShell:  # what get_ipython() returns in `ipython` at a terminal
+        pass
+
     zmqshell = types.ModuleType("ipykernel.zmqshell")
     zmqshell.ZMQInteractiveShell = ZMQInteractiveShell
     monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", zmqshell)
     ipython = types.ModuleType("IPython")
-    ipython.get_ipython = ZMQInteractiveShell
+    ipython.get_ipython = ZMQInteractiveShell if in_a_kernel else TerminalInteractiveShell
     monkeypatch.setitem(sys.modules, "IPython", ipython)
+
+
+def test_a_notebook_without_ipywidgets_gets_a_text_bar_on_stdout_and_no_warning(monkeypatch, recwarn, capsys):
+    """In a Jupyter kernel without ipywidgets the bar is a line of text: on stdout, not in the
+    red box Jupyter draws around stderr, and shown with progress=None too (a kernel's output
+    is not a terminal, but it is seen). tests/test_notebook.py checks the same in a real kernel."""
+    for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    fake_ipython(monkeypatch, in_a_kernel=True)
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
     X, y = small_xor("±1")
     for progress in (True, None):
@@ -142,18 +151,7 @@ def test_a_notebook_without_ipywidgets_gets_a_text_bar_on_stdout_and_no_warning(
 def test_an_ipython_terminal_is_not_taken_for_a_notebook(monkeypatch, capsys):
     """IPython in a terminal (ipykernel imported or not) is a terminal: the bar stays on stderr,
     and progress=None leaves it to tqdm, which shows none when stderr is not a terminal."""
-    class ZMQInteractiveShell:  # a Jupyter kernel's shell
-        pass
-
-    class TerminalInteractiveShell:  # what get_ipython() returns in `ipython` at a terminal
-        pass
-
-    zmqshell = types.ModuleType("ipykernel.zmqshell")
-    zmqshell.ZMQInteractiveShell = ZMQInteractiveShell
-    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", zmqshell)
-    ipython = types.ModuleType("IPython")
-    ipython.get_ipython = TerminalInteractiveShell
-    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    fake_ipython(monkeypatch, in_a_kernel=False)
     X, y = small_xor("±1")
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=True)
     out, err = capsys.readouterr()
