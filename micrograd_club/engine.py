@@ -2,7 +2,7 @@
 applies the chain rule to the whole graph in reverse topological order.
 
 Every op computes its output *and* its local derivatives at forward time and stores
-them on the new node:
+them on the new node, which gives them back as
 
     out.parents     = (a, b)              the inputs, in order (``a + a`` keeps both)
     out.local_grads = (∂out/∂a, ∂out/∂b)  plain floats
@@ -87,8 +87,15 @@ class Value:
     (micrograd's way, in and out of ``no_grad()``); a model's ``Parameter`` is the one Value
     that ``-=`` updates in place, inside ``no_grad()`` (see ``nn.Parameter``)."""
 
-    # __slots__: a node is a small fixed record (no per-node __dict__), about 80 bytes.
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
+    # __slots__: a node is a small fixed record (no per-node __dict__), about 100 bytes. It keeps
+    # its inputs and their local derivatives in its own slots: a with ∂out/∂a, and for an op of two
+    # inputs b with ∂out/∂b (b is None for an op of one input; a is None for a leaf). An op of more
+    # inputs (a fused neuron's Σwx+b, max, one of your own) keeps them as two tuples in a's slots,
+    # with b = _MANY. Why not two tuples on every node? A tuple of Values is one more object for
+    # Python's garbage collector to track and walk again and again while the graph is alive: slots
+    # halve the objects of a micrograd-style graph, and make its step about 1.5 times as fast
+    # (benchmarks/README.md). ``parents`` and ``local_grads`` give them back as tuples.
+    __slots__ = ("data", "grad", "label", "op", "_a", "_da", "_b", "_db")
 
     def __init__(self, data, label="", _op=None):  # _op: micrograd's third argument, refused with a hint
         number = _as_float(data)
@@ -114,8 +121,41 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents = ()
-        self.local_grads = ()
+        self._a = self._b = None  # a leaf: no inputs
+
+    @property
+    def parents(self):
+        """The op's inputs, in order (``a + a`` keeps both): ``(a, b)``, ``(a,)``, or ``()`` for a leaf."""
+        a, b = self._a, self._b
+        if b is None:
+            return () if a is None else (a,)
+        return a if b is _MANY else (a, b)
+
+    @property
+    def local_grads(self):
+        """∂out/∂parent for each of ``parents``, in the same order (plain floats)."""
+        a, b = self._a, self._b
+        if b is None:
+            return () if a is None else (self._da,)
+        return self._da if b is _MANY else (self._da, self._db)
+
+    @local_grads.setter
+    def local_grads(self, local_grads):
+        """Replace the stored local derivatives, one number per parent (to see ``gradcheck``
+        catch a wrong one, say). On a result made inside ``no_grad()``, which records no graph,
+        they are ignored, as backward never reaches it."""
+        if self.op == _MADE_IN_NO_GRAD:
+            return
+        numbers = tuple(_as_float(g) for g in local_grads)
+        if None in numbers or len(numbers) != len(self.parents):
+            raise ValueError(
+                f"local_grads needs one number per parent, ∂out/∂parent: this node has {len(self.parents)} "
+                f"parents, got {local_grads!r:.60}"
+            )
+        if self._b is _MANY:
+            self._da = numbers
+        elif numbers:
+            self._da, self._db = numbers if len(numbers) == 2 else (numbers[0], None)
 
     # ----- arithmetic: out = f(a, b) with ∂out/∂a, ∂out/∂b beside it -----
     # A plain number on either side becomes a Constant leaf first (see _with_constant).
@@ -532,7 +572,7 @@ def _ops_in_order(root):
     back, so they need no place; the order may differ from ``topological_order()``'s, as
     parents are pushed in another order), each node's grad set to 0 as it is placed."""
     order, visited = [], set()
-    stack = [root] if root.parents else []
+    stack = [root] if root._a is not None else []
     while stack:
         node = stack.pop()
         if node is _PARENTS_DONE:
@@ -543,23 +583,33 @@ def _ops_in_order(root):
             visited.add(node)
             stack.append(node)
             stack.append(_PARENTS_DONE)
-            for parent in node.parents:
-                if parent.parents and parent not in visited:
+            a, b = node._a, node._b  # node.parents, read from the slots here as this runs for every node
+            for parent in (a,) if b is None else a if b is _MANY else (a, b):
+                if parent._a is not None and parent not in visited:  # an op (a leaf has no a), not yet placed
                     stack.append(parent)
     return order
 
 
+_MANY = object()  # a node's b when its op has more than two inputs: its a and ∂out/∂a then hold tuples
 _new_node = object.__new__  # makes an empty node without running Value.__init__'s checks
 
 
 def _result(data, op, parents, local_grads):
-    """A new node; inside ``no_grad()`` a bare leaf instead, marked as made there."""
+    """A new node with its inputs and local derivatives in its slots (see ``Value.__slots__``);
+    inside ``no_grad()`` a bare leaf instead, marked as made there."""
     out = _new_node(Value)
-    out.data, out.grad, out.label = data, 0.0, ""
-    if _grad_enabled:
-        out.op, out.parents, out.local_grads = op, parents, local_grads
+    out.data, out.grad, out.label, out.op = data, 0.0, "", op
+    inputs = len(parents) if _grad_enabled else 0
+    if inputs == 2:
+        (out._a, out._b), (out._da, out._db) = parents, local_grads
+    elif inputs == 1:
+        (out._a,), (out._da,), out._b = parents, local_grads, None
+    elif inputs:
+        out._a, out._da, out._b = parents, local_grads, _MANY
     else:
-        out.op, out.parents, out.local_grads = _MADE_IN_NO_GRAD, (), ()
+        out._a = out._b = None
+        if not _grad_enabled:
+            out.op = _MADE_IN_NO_GRAD
     return out
 
 
@@ -577,7 +627,7 @@ def _constant(number):
     """A Constant leaf holding ``number`` (already a float)."""
     out = _new_node(Constant)
     out.data, out.grad, out.label = number, 0.0, ""
-    out.op, out.parents, out.local_grads = "", (), ()
+    out.op, out._a, out._b = "", None, None
     return out
 
 

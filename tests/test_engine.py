@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_club import Value, enable_grad, is_grad_enabled, no_grad
-from micrograd_club.engine import Constant, maximum
+from micrograd_club.engine import Constant, Op, maximum
 from micrograd_club.gradcheck import numerical_grad
 from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
                         away_from_zero, evaluate, expressions, positives, reals, same_float)
@@ -107,6 +107,49 @@ def test_node_records_op_parents_and_local_grads():
     s = Value(0.5).sigmoid()
     assert s.op == "σ" and s.local_grads == (pytest.approx(s.data * (1 - s.data)),)
     assert (x**2).op == "**2" and (x**-1).op == "**-1" and (x**0.5).op == "**0.5"
+
+
+def test_parents_and_local_grads_read_back_for_every_number_of_inputs():
+    a, b, c = Value(2.0, "a"), Value(3.0, "b"), Value(5.0, "c")
+    assert (a.parents, a.local_grads) == ((), ())  # a leaf
+    assert ((-a).parents, (-a).local_grads) == ((a,), (-1.0,))
+    assert ((a * b).parents, (a * b).local_grads) == ((a, b), (3.0, 2.0))
+    top = maximum(a, c, b)  # an op of more than two inputs
+    assert (top.parents, top.local_grads) == ((a, c, b), (0.0, 1.0, 0.0))
+    made = Value.from_op(7.0, "seven", (), ())  # an op of no inputs is a leaf with an op name
+    assert (made.op, made.parents, made.local_grads) == ("seven", (), ())
+    with no_grad():
+        assert ((a * b).parents, (a * b).local_grads) == ((), ())
+
+
+def test_a_unary_or_binary_node_is_one_object_for_the_garbage_collector():
+    # Its inputs live in the node's own slots, not in a tuple (a tuple of Values is one more object for
+    # Python's cyclic collector to track, which made a micrograd-style step about 1.5 times as slow).
+    import gc
+
+    a, b = Value(2.0), Value(3.0)
+    for node in (a * b, a + b, a.relu(), a**2):
+        tracked = [r for r in gc.get_referents(node) if gc.is_tracked(r)]
+        assert [r for r in tracked if not isinstance(r, (Value, type, Op))] == []
+    assert (a**2).op is (b**2).op  # an op with settings, such as **2, is one object shared by its nodes
+
+
+def test_local_grads_can_be_replaced_one_number_per_parent():
+    a, b = Value(2.0), Value(3.0)
+    y = a * b
+    y.local_grads = (0.0, 1.5)  # a wrong derivative, as a lesson on gradcheck might plant
+    y.backward()
+    assert (a.grad, b.grad) == (0.0, 1.5)
+    top = maximum(a, b, Value(1.0))
+    top.local_grads = [0.5, 0.5, 0.0]
+    assert top.local_grads == (0.5, 0.5, 0.0)
+    for wrong in ((1.0,), (1.0, 2.0, 3.0), (1.0, "2")):
+        with pytest.raises(ValueError, match="one number per parent.*this node has 2 parents"):
+            y.local_grads = wrong
+    with pytest.raises(ValueError, match="has 0 parents"):
+        a.local_grads = (1.0,)
+    with pytest.raises(AttributeError):
+        y.parents = (b, a)  # the inputs are made by the op, not set
 
 
 def test_a_plus_a_keeps_both_parents_and_gradient_is_two():
