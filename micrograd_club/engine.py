@@ -2,7 +2,7 @@
 applies the chain rule to the whole graph in reverse topological order.
 
 Every op computes its output *and* its local derivatives at forward time and stores
-them on the new node, which gives them back as
+them on the new node, which gives them back as:
 
     out.parents     = (a, b)              the inputs, in order (``a + a`` keeps both)
     out.local_grads = (∂out/∂a, ∂out/∂b)  plain floats
@@ -154,8 +154,10 @@ class Value:
             )
         if self._b is _MANY:
             self._da = numbers
+        elif len(numbers) == 2:
+            self._da, self._db = numbers
         elif numbers:
-            self._da, self._db = numbers if len(numbers) == 2 else (numbers[0], None)
+            (self._da,) = numbers
 
     # ----- arithmetic: out = f(a, b) with ∂out/∂a, ∂out/∂b beside it -----
     # A plain number on either side becomes a Constant leaf first (see _with_constant).

@@ -143,6 +143,9 @@ def test_local_grads_can_be_replaced_one_number_per_parent():
     top = maximum(a, b, Value(1.0))
     top.local_grads = [0.5, 0.5, 0.0]
     assert top.local_grads == (0.5, 0.5, 0.0)
+    root = a.sqrt()
+    root.local_grads = (2,)
+    assert root.local_grads == (2.0,) and root.parents == (a,)
     for wrong in ((1.0,), (1.0, 2.0, 3.0), (1.0, "2")):
         with pytest.raises(ValueError, match="one number per parent.*this node has 2 parents"):
             y.local_grads = wrong
