@@ -142,6 +142,16 @@ def test_a_figure_of_your_own_made_without_pyplot_shows_inline_once_drawn_into()
         plt.close(managed)
 
 
+def test_an_axes_in_a_subfigure_shows_and_saves_the_whole_figure(tmp_path):
+    # A SubFigure has no picture of its own: Jupyter showed "<Figure size … with 2 Axes>" and
+    # path= failed, as plot_history returned the SubFigure.
+    figure = Figure()
+    left, right = figure.subfigures(1, 2)
+    assert plot_history({"loss": [1.0, 0.5]}, ax=left.add_subplot(), path=tmp_path / "left.png") is figure
+    assert figure._repr_png_().startswith(SIGNATURES[b"png"])
+    assert (tmp_path / "left.png").read_bytes().startswith(SIGNATURES[b"png"])
+
+
 # ----- matplotlib is optional -----
 
 

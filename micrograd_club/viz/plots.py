@@ -575,7 +575,7 @@ def _axes(ax):
     if ax is not None:
         if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-        _show_inline(ax.figure)
+        _show_inline(_whole_figure(ax))
         return ax
     try:
         from matplotlib.figure import Figure
@@ -586,6 +586,13 @@ def _axes(ax):
     figure = Figure(figsize=FIGSIZE, layout="constrained")
     _show_inline(figure)
     return figure.add_subplot()
+
+
+def _whole_figure(ax):
+    """The Figure ``ax`` is drawn in: for an Axes in a SubFigure (``fig.subfigures()``) the
+    whole Figure, which is what Jupyter shows and a file holds (a SubFigure's ``figure`` is
+    that root Figure, as a Figure's is itself)."""
+    return ax.figure.figure
 
 
 def _show_inline(figure):
@@ -615,7 +622,7 @@ def _finish(ax, path, title, legend=True):
     ax.grid(True, **GRID)
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best")
-    figure = ax.figure
+    figure = _whole_figure(ax)
     if path is not None:
         save_figure(figure, path)
     return figure
