@@ -600,7 +600,10 @@ def _ops_in_order(root):
     return order
 
 
-_MANY = object()  # a node's b when its op has more than two inputs: its a and ∂out/∂a then hold tuples
+# A node's _b when its op has more than two inputs: its _a and _da then hold tuples. Python's one
+# Ellipsis object, so a copy.deepcopy or pickle of a node still holds this very marker (of an
+# object() it would hold a new object, and no longer give back its parents).
+_MANY = ...
 _new_node = object.__new__  # makes an empty node without running Value.__init__'s checks
 
 

@@ -1,7 +1,9 @@
 """The Value engine: every op's value and derivative, backward semantics, and errors."""
 
+import copy
 import math
 import operator
+import pickle
 import sys
 import warnings
 from decimal import Decimal
@@ -13,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_club import Value, enable_grad, is_grad_enabled, no_grad
-from micrograd_club.engine import Constant, Op, maximum
+from micrograd_club.engine import Constant, Op, maximum, weighted_sum
 from micrograd_club.gradcheck import numerical_grad
 from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
                         away_from_zero, evaluate, expressions, positives, reals, same_float)
@@ -936,14 +938,29 @@ def test_underscore_backward_adds_to_the_grad_of_a_value_used_twice():
 
 
 def test_a_copy_of_a_result_made_inside_no_grad_still_refuses_backward():
-    import copy
-    import pickle
-
     with no_grad():
         loss = Value(2.0) * 3.0
     for twin in (copy.copy(loss), copy.deepcopy(loss), pickle.loads(pickle.dumps(loss))):
         with pytest.raises(RuntimeError, match=r"computed inside no_grad\(\)"):
             twin.backward()
+
+
+@pytest.mark.parametrize("twin_of", [copy.copy, copy.deepcopy, lambda value: pickle.loads(pickle.dumps(value))],
+                         ids=["copy", "deepcopy", "pickle"])
+def test_a_copy_of_a_graph_backpropagates_as_the_graph_does(twin_of):
+    # Every kind of node: leaves, ops of one input, of two, and of more (a fused neuron's Σwx+b, a max).
+    w, x = Value(0.5, "w"), Value(-2.0, "x")
+    z = weighted_sum([w, 1.5], [x, x], 0.1)
+    loss = z.tanh() * w + maximum(z, x, Value(-3.0))
+    twin = twin_of(loss)
+
+    def backpropagated(root):
+        for node in root.topological_order():
+            node.grad = 0.0  # a shallow copy shares the leaves, whose grads would add up
+        root.backward()
+        return [(str(node.op), node.data, node.local_grads, node.grad) for node in root.topological_order()]
+
+    assert backpropagated(twin) == backpropagated(loss)
 
 
 def test_a_no_grad_subclass_may_take_its_own_arguments():
