@@ -144,13 +144,16 @@ class Value:
         """Replace the stored local derivatives, one number per parent (to see ``gradcheck``
         catch a wrong one, say). On a result made inside ``no_grad()``, which records no graph,
         they are ignored, as backward never reaches it."""
-        if self.op == _MADE_IN_NO_GRAD:
+        if self._a is None and self.op == _MADE_IN_NO_GRAD:
             return
-        numbers = tuple(_as_float(g) for g in local_grads)
+        try:
+            numbers = tuple(map(_as_float, local_grads))
+        except TypeError:  # one number, not a tuple of them
+            numbers = (None,)
         if None in numbers or len(numbers) != len(self.parents):
             raise ValueError(
                 f"local_grads needs one number per parent, ∂out/∂parent: this node has {len(self.parents)} "
-                f"parents, got {local_grads!r:.60}"
+                f"parents, got {local_grads!r:.60}. Give them as a tuple: (d,) for one parent, (da, db) for two"
             )
         if self._b is _MANY:
             self._da = numbers

@@ -157,6 +157,29 @@ def test_local_grads_can_be_replaced_one_number_per_parent():
         y.parents = (b, a)  # the inputs are made by the op, not set
 
 
+def test_local_grads_of_one_parent_are_a_tuple_of_one_number():
+    x = Value(0.5)
+    y = x.tanh()
+    for wrong in (0.25, None):  # a number where a tuple of one belongs
+        with pytest.raises(ValueError, match=r"this node has 1 parents, got .*as a tuple: \(d,\) for one parent"):
+            y.local_grads = wrong
+    y.local_grads = (0.25,)
+    y.backward()
+    assert y.local_grads == (0.25,) and x.grad == 0.25
+
+
+def test_only_a_result_made_inside_no_grad_ignores_new_local_grads():
+    x = Value(1.0)
+    with no_grad():
+        evaluated = x * 2.0
+    evaluated.local_grads = (0.0, 1.0)  # as a lesson's function does when gradcheck evaluates it inside no_grad()
+    assert evaluated.local_grads == ()
+    named_alike = Value.from_op(3.0, "no_grad", (x,), (1.0,))  # an op of your own that happens to be called so
+    named_alike.local_grads = (5.0,)
+    named_alike.backward()
+    assert named_alike.local_grads == (5.0,) and x.grad == 5.0
+
+
 def test_a_plus_a_keeps_both_parents_and_gradient_is_two():
     a = Value(3.0)
     b = a + a
