@@ -2,10 +2,10 @@
 applies the chain rule to the whole graph in reverse topological order.
 
 Every op computes its output *and* its local derivatives at forward time and stores
-them on the new node, which gives them back as:
+them on the new node, which gives them back as two tuples:
 
-    out.parents     = (a, b)              the inputs, in order (``a + a`` keeps both)
-    out.local_grads = (∂out/∂a, ∂out/∂b)  plain floats
+    out.parents       (a, b)              the inputs, in order (``a + a`` keeps both)
+    out.local_grads   (∂out/∂a, ∂out/∂b)  plain floats, one per parent
 
 so the backward pass is one loop, ``parent.grad += local_grad * node.grad``, and the
 diagram and the chain-rule trace read these same numbers. (``micrograd_club.compile``
@@ -87,14 +87,15 @@ class Value:
     (micrograd's way, in and out of ``no_grad()``); a model's ``Parameter`` is the one Value
     that ``-=`` updates in place, inside ``no_grad()`` (see ``nn.Parameter``)."""
 
-    # __slots__: a node is a small fixed record (no per-node __dict__), about 100 bytes. It keeps
-    # its inputs and their local derivatives in its own slots: a with ∂out/∂a, and for an op of two
-    # inputs b with ∂out/∂b (b is None for an op of one input; a is None for a leaf). An op of more
-    # inputs (a fused neuron's Σwx+b, max, one of your own) keeps them as two tuples in a's slots,
-    # with b = _MANY. Why not two tuples on every node? A tuple of Values is one more object for
-    # Python's garbage collector to track and walk again and again while the graph is alive: slots
-    # halve the objects of a micrograd-style graph, and make its step about 1.5 times as fast
-    # (benchmarks/README.md). ``parents`` and ``local_grads`` give them back as tuples.
+    # __slots__: a node is a small fixed record (no per-node __dict__), about 100 bytes. Its inputs
+    # and their local derivatives are in its own slots, not in tuples: _a with _da = ∂out/∂_a, and
+    # for an op of two inputs also _b with _db = ∂out/∂_b. _b is None for an op of one input, and _a
+    # is None too for a leaf. An op of more inputs (a fused neuron's Σwx+b, max, one of your own)
+    # keeps two tuples in _a and _da, and _b is the marker _MANY. ``parents`` and ``local_grads``
+    # give them back as tuples in every case. Why not store the tuples? A tuple of Values is one
+    # more object for Python's garbage collector to track, and walk again and again while the graph
+    # is alive: slots halve the tracked objects of a micrograd-style graph, and make its training
+    # step about 1.5 times as fast (benchmarks/README.md).
     __slots__ = ("data", "grad", "label", "op", "_a", "_da", "_b", "_db")
 
     def __init__(self, data, label="", _op=None):  # _op: micrograd's third argument, refused with a hint
@@ -125,7 +126,8 @@ class Value:
 
     @property
     def parents(self):
-        """The op's inputs, in order (``a + a`` keeps both): ``(a, b)``, ``(a,)``, or ``()`` for a leaf."""
+        """The op's inputs, in order (``a + a`` keeps both): ``(a, b)``, ``(a,)``, ``(a, b, c, …)``, or
+        ``()`` for a leaf. Read-only: the op that made the node chose them."""
         a, b = self._a, self._b
         if b is None:
             return () if a is None else (a,)
