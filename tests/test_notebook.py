@@ -69,3 +69,14 @@ def test_progress_false_shows_nothing_in_a_notebook(tmp_path, monkeypatch):
     pytest.importorskip("ipywidgets", reason="the widget bar needs ipywidgets")
     (cell,) = run_notebook(tmp_path, monkeypatch, TRAIN.format(progress=False))
     assert cell == []
+
+
+def test_backward_steps_as_a_cells_result_shows_the_stepper(tmp_path, monkeypatch, needs_dot):
+    """The last line of a cell, ``backward_steps(loss)``, shows the step-through page inline
+    (saved in the notebook as HTML, with the text repr beside it for viewers without HTML)."""
+    cell = "from micrograd_club import Value\nfrom micrograd_club.viz import backward_steps\nx = Value(2.0, 'x')\n"
+    (outputs,) = run_notebook(tmp_path, monkeypatch, cell + "backward_steps(x * x + 1)")
+    (result,) = [output for output in outputs if output.output_type == "execute_result"]
+    assert result.data["text/html"].startswith('<iframe title="Backpropagation, step by step"')
+    assert "Next &amp;rarr;" in result.data["text/html"]  # the page's controls, escaped into srcdoc
+    assert result.data["text/plain"].startswith("<BackwardSteps of L: 4 diagrams")

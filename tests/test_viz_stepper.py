@@ -2,6 +2,7 @@
 HTML page driven in headless Chromium (loads with no console errors; Next, the arrow keys
 and the slider move the highlighted node; the controls stay on screen)."""
 
+import html
 import json
 import re
 
@@ -11,7 +12,7 @@ import backprop_by_hand
 from micrograd_club.engine import Value
 from micrograd_club.nn import MLP
 from micrograd_club.viz import backward_steps, save_backward_html, stepper
-from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, pipe
+from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, pipe
 
 
 def notes_loss():
@@ -315,3 +316,42 @@ def test_a_misspelt_option_is_named_as_the_function_called_not_render(call):
     with pytest.raises(TypeError, match=r"^(backward_steps|save_backward_html)\(\) got an unexpected keyword argument "
                                         r"'(colapse|show_grads)'; its options are .*collapse"):
         call(notes_loss())
+
+
+# ----- inline in Jupyter -----
+
+INLINE_FRAME = re.compile(r'<iframe title="[^"<>]*" style="[^"<>]*" srcdoc="([^"<>]*)"></iframe>')
+
+
+def test_in_jupyter_the_steps_show_inline_as_the_page_that_is_saved(tmp_path, needs_dot):
+    # backward_steps(loss) as a cell's last line showed only its text repr; the stepper page is in a
+    # frame of its own (srcdoc), so its ids, styles and keys stay apart from the notebook's.
+    loss = notes_loss()
+    shown = INLINE_FRAME.fullmatch(backward_steps(loss)._repr_html_())
+    assert shown, "not one iframe holding the page"
+    assert html.unescape(shown.group(1)) == save_backward_html(loss, tmp_path / "p.html").read_text(encoding="utf-8")
+
+
+def test_the_inline_stepper_steps_in_chromium(needs_dot, chromium_page):
+    page, problems = chromium_page
+    page.set_content(backward_steps(notes_loss())._repr_html_())
+    (frame,) = [frame for frame in page.frames if frame is not page.main_frame]
+    start = stepper_state(frame)
+    assert start["step"] == "0" and start["line"].startswith("∂L/∂L = 1")
+    frame.click("#next")
+    assert stepper_state(frame)["step"] == "1"
+    assert problems == []
+
+
+def test_without_dot_or_with_too_many_frames_jupyter_shows_the_text_repr(monkeypatch):
+    steps = backward_steps(notes_loss(), same_layout=False)
+    monkeypatch.setattr(stepper, "MAX_STEPS", len(steps) - 1)
+    assert steps._repr_html_() is None  # each frame is a run of dot: a page of thousands would hang the cell
+    monkeypatch.undo()
+
+    def no_dot(diagram, fmt):
+        raise GraphvizNotFoundError("install Graphviz")
+
+    monkeypatch.setattr(stepper, "pipe", no_dot)
+    assert steps._repr_html_() is None
+    assert stepper.BackwardSteps()._repr_html_() is None

@@ -23,14 +23,33 @@ from micrograd_club.viz.trace import trace_backward
 __all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]
 
 
+TITLE = "Backpropagation, step by step"
+MAX_STEPS = 200  # frames drawn into one page at most: each is a run of Graphviz's dot
+
+
 class BackwardSteps(list):
-    """The diagrams of ``backward_steps``, one per step of the backward pass, in order."""
+    """The diagrams of ``backward_steps``, one per step of the backward pass, in order. As a
+    cell's result in Jupyter they show as the step-through page of ``save_backward_html``."""
 
     def __repr__(self):
         """How many there are and how to look at them, instead of every diagram's repr."""
         root = self[-1].step.root_name if self else "L"
         return (f"<BackwardSteps of {root}: {plural(len(self), 'diagram')}, one per step; display(steps[i]) in "
                 "Jupyter, steps[i].step.text is its chain-rule line>")
+
+    def _repr_html_(self):
+        """Jupyter shows the steps inline as the page ``save_backward_html`` writes, with its
+        buttons, slider and arrow keys, in a frame of its own in the cell's output (so its ids
+        and keys cannot clash with the notebook's or another stepper's). Without Graphviz's
+        ``dot``, or with more than MAX_STEPS frames, Jupyter shows the text repr instead."""
+        if not self or len(self) > MAX_STEPS:
+            return None
+        try:
+            page = _stepper_page(self, TITLE)
+        except GraphvizNotFoundError:
+            return None
+        return (f'<iframe title="{TITLE}" style="width: 100%; height: 40em; border: 1px solid #dee2e6" '
+                f'srcdoc="{html.escape(page, quote=True)}"></iframe>')
 
 
 def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):
@@ -43,6 +62,9 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
 
         for diagram in backward_steps(loss):
             display(diagram)  # in Jupyter
+
+    As the last line of a Jupyter cell, ``backward_steps(loss)`` shows the step-through page of
+    ``save_backward_html`` inline instead (Previous/Next, slider, arrow keys).
 
     With ``same_layout`` (the default) every diagram is drawn with the nodes and edges where
     Graphviz put them in the last one, so from step to step only the numbers and the outline
@@ -134,7 +156,7 @@ def _pin_edges(diagram, layout):
             diagram.body[i] = f"{statement.rstrip()} [{attributes}]\n"
 
 
-def save_backward_html(root, path, *, title="Backpropagation, step by step", max_steps=200, **options):
+def save_backward_html(root, path, *, title=TITLE, max_steps=MAX_STEPS, **options):
     """Write the step-through of ``root``'s backward pass to ``path`` as one HTML file that
     works offline, headed by ``title``. Needs Graphviz's ``dot`` to draw the frames. Returns
     the path. A graph of more than ``max_steps`` nodes (one frame each) raises
@@ -157,12 +179,14 @@ def save_backward_html(root, path, *, title="Backpropagation, step by step", max
             f"the backward pass of this graph has {steps} steps, more than max_steps={max_steps} frames; "
             "step through a smaller expression (one neuron, one example) or raise max_steps."
         )
-    frames, lines = [], []
-    for diagram in backward_steps(root, **options):
-        frames.append(_inline_svg(pipe(diagram, "svg").decode("utf-8")))
-        lines.append(diagram.step.text)
-    atomic_write_text(path, _page(title, frames, lines))
+    atomic_write_text(path, _stepper_page(backward_steps(root, **options), title))
     return path
+
+
+def _stepper_page(diagrams, title):
+    """The step-through page of ``backward_steps``' diagrams, each drawn to SVG by dot."""
+    frames = [_inline_svg(pipe(diagram, "svg").decode("utf-8")) for diagram in diagrams]
+    return _page(title, frames, [diagram.step.text for diagram in diagrams])
 
 
 def _inline_svg(svg):
