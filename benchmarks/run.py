@@ -21,12 +21,10 @@ the same losses: the script checks that they agree to 1e-9 and says so.
   backprop (the practical floor for this work on a CPU).
 
 Each training step runs as a function call, so its graph is dropped when the step returns
-(the same code for every engine). W1 times the engines in turn, in rounds (3, or 5 in a full
-run), each engine a block of one warmup step and its share of timed steps per round, so that a
-slow spell of a shared machine falls on every engine alike. Times are medians over the timed
-steps, with the fastest and slowest step beside them (a scalar step takes longer when one more
-full garbage collection falls inside it); ratios compare medians measured in this run. The
-targets come from the project's speed issue.
+(the same code for every engine). Times are medians over the timed steps, with the fastest
+and slowest step beside them (a scalar step takes longer when one more full garbage
+collection falls inside it); ratios compare medians measured in this run. The targets come
+from the project's speed issue.
 """
 
 import argparse
@@ -227,35 +225,18 @@ def numpy_step(X, y, weights):
 
 
 def time_steps(step, timed, warmup=1):
-    """Run warmup + timed steps (garbage collector on); the losses of all and the ms of the timed ones."""
+    """Run warmup + timed steps (garbage collector on); the losses of all and the median ms of the timed ones."""
     gc.collect()
     assert gc.isenabled()
-    losses, ms = [], []
+    losses, times = [], []
     for i in range(warmup + timed):
         start = time.perf_counter()
         losses.append(step())
         elapsed = time.perf_counter() - start
         if i >= warmup:
-            ms.append(elapsed * 1e3)
-    return losses, ms
-
-
-def time_in_rounds(steps, rounds):
-    """Time every engine's ``(step, timed)`` of ``steps`` (a dict by key) in ``rounds`` rounds, each
-    engine a block of one warmup step and its share of the timed steps per round, the engines in
-    turn (in reverse order every other round). A shared machine has slow and fast spells of
-    seconds; timing each engine in one block would put micrograd's few long steps in one spell and
-    a fast engine's many short ones in another, and their ratio would measure the machine."""
-    losses = {key: [] for key in steps}
-    ms = {key: [] for key in steps}
-    for r in range(rounds):
-        for key in steps if r % 2 == 0 else reversed(steps):
-            step, timed = steps[key]
-            block_losses, block_ms = time_steps(step, math.ceil(timed / rounds))
-            losses[key] += block_losses
-            ms[key] += block_ms
-    return {key: {"ms": statistics.median(ms[key]), "min_ms": min(ms[key]), "max_ms": max(ms[key]),
-                  "losses": losses[key], "timed_steps": len(ms[key])} for key in steps}
+            times.append(elapsed)
+    ms = [t * 1e3 for t in times]
+    return {"ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms), "losses": losses, "timed_steps": timed}
 
 
 def _short(ms):
@@ -282,18 +263,17 @@ def w1(args, report):
         ("PyTorch, batched float64 tensors", "torch", lambda: torch_step(X, y, weights), 200 if quick else 1000),
         ("numpy, hand-written backprop", "numpy", lambda: numpy_step(X, y, weights), 200 if quick else 1000),
     ]
-    results, steps = {}, {}
-    rounds = 3 if quick else 5
+    results = {}
     print(f"\nW1 moons step: MLP {'-'.join(map(str, SIZES))}, {args.points} points, hinge + {L2:g}·Σp², "
-          f"forward + backward + SGD update (GC on; the engines in turn, {rounds} rounds)")
+          "forward + backward + SGD update (GC on)")
     for title, key, make, timed in engines:
         try:
-            steps[key] = make(), timed
-            results[key] = {"title": title}
+            step = make()
         except ImportError as error:
             results[key] = {"title": title, "skipped": f"not installed ({error.name})"}
-    for key, result in time_in_rounds(steps, rounds).items():
-        results[key].update(result)
+            continue
+        result = time_steps(step, timed)
+        results[key] = {"title": title, **result}
     agree_with = results.get("scalar", {}).get("losses")
     print(f"{'engine':<42} {'ms/step':>10} {'min–max':>17} {'vs micrograd':>13} {'vs PyTorch':>11}  first loss")
     mg = results.get("micrograd", {}).get("ms")
