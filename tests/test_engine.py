@@ -148,11 +148,15 @@ def test_local_grads_can_be_replaced_one_number_per_parent():
     root = a.sqrt()
     root.local_grads = (2,)
     assert root.local_grads == (2.0,) and root.parents == (a,)
+    for node, numbers in ((root, (np.float32(0.1),)), (y, (1, np.float32(0.1))), (top, (1, 0, np.float32(0.1)))):
+        node.local_grads = numbers  # stored as plain floats, for an op of any number of inputs
+        assert [type(d) for d in node.local_grads] == [float] * len(numbers)
     for wrong in ((1.0,), (1.0, 2.0, 3.0), (1.0, "2")):
         with pytest.raises(ValueError, match="one number per parent.*this node has 2 parents"):
             y.local_grads = wrong
-    with pytest.raises(ValueError, match="has 0 parents"):
-        a.local_grads = (1.0,)
+    for wrong in ((1.0,), 0.25):
+        with pytest.raises(ValueError, match="has 0 parents"):
+            a.local_grads = wrong
     with pytest.raises(AttributeError):
         y.parents = (b, a)  # the inputs are made by the op, not set
 
@@ -174,6 +178,9 @@ def test_only_a_result_made_inside_no_grad_ignores_new_local_grads():
         evaluated = x * 2.0
     evaluated.local_grads = (0.0, 1.0)  # as a lesson's function does when gradcheck evaluates it inside no_grad()
     assert evaluated.local_grads == ()
+    copied = pickle.loads(pickle.dumps(evaluated))  # a copy is still a result made inside no_grad()
+    copied.local_grads = (0.0, 1.0)
+    assert copied.local_grads == ()
     named_alike = Value.from_op(3.0, "no_grad", (x,), (1.0,))  # an op of your own that happens to be called so
     named_alike.local_grads = (5.0,)
     named_alike.backward()
