@@ -355,3 +355,28 @@ def test_without_dot_or_with_too_many_frames_jupyter_shows_the_text_repr(monkeyp
     monkeypatch.setattr(stepper, "pipe", no_dot)
     assert steps._repr_html_() is None
     assert stepper.BackwardSteps()._repr_html_() is None
+
+
+def svg_without_dot(diagram, fmt):
+    """Stands in for dot where only the page around the frames matters, not their drawings."""
+    return b'<?xml version="1.0"?>\n<svg></svg>'
+
+
+def test_jupyter_shows_inline_every_page_save_backward_html_writes_by_default(tmp_path, monkeypatch):
+    monkeypatch.setattr(stepper, "pipe", svg_without_dot)
+    frame = backward_steps(Value(2.0, "x"), same_layout=False)[0]
+    assert stepper.BackwardSteps([frame] * stepper.MAX_STEPS)._repr_html_() is not None
+    assert stepper.BackwardSteps([frame] * (stepper.MAX_STEPS + 1))._repr_html_() is None
+    chain = Value(0.5, "x")
+    for _ in range(stepper.MAX_STEPS):
+        chain = chain.tanh()
+    with pytest.raises(GraphTooLargeError, match=rf"has {stepper.MAX_STEPS + 1} steps, more than "
+                                                 rf"max_steps={stepper.MAX_STEPS} frames"):
+        save_backward_html(chain, tmp_path / "long.html")
+
+
+def test_the_saved_page_is_headed_by_the_title_given(tmp_path, monkeypatch):
+    monkeypatch.setattr(stepper, "pipe", svg_without_dot)
+    path = save_backward_html(notes_loss(), tmp_path / "steps.html", title="Gradients <of> L", same_layout=False)
+    page = path.read_text(encoding="utf-8")
+    assert "<title>Gradients &lt;of&gt; L</title>" in page and "<h1>Gradients &lt;of&gt; L</h1>" in page
