@@ -1,6 +1,7 @@
 """The Value engine: every op's value and derivative, backward semantics, and errors."""
 
 import copy
+import gc
 import math
 import operator
 import pickle
@@ -127,8 +128,6 @@ def test_parents_and_local_grads_read_back_for_every_number_of_inputs():
 def test_a_unary_or_binary_node_is_one_object_for_the_garbage_collector():
     # Its inputs live in the node's own slots, not in a tuple (a tuple of Values is one more object for
     # Python's cyclic collector to track, which made a micrograd-style step about 1.5 times as slow).
-    import gc
-
     a, b = Value(2.0), Value(3.0)
     for node in (a * b, a + b, a.relu(), a**2):
         tracked = [r for r in gc.get_referents(node) if gc.is_tracked(r)]

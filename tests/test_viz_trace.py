@@ -374,7 +374,7 @@ def test_tracing_a_node_of_many_inputs_goes_through_them_as_often_for_many_as_fo
     for k in (3, 30):
         values = [Value(float(i % 7), label=f"x{i}") for i in range(k)]
         top = maximum(values)
-        top._a = CountingParents(top.parents)  # an op of many inputs keeps them as a tuple in its slot a
+        top._a = CountingParents(top.parents)  # an op of many inputs keeps them as a tuple in its slot _a
         CountingParents.passes = 0
         trace = trace_backward(top, every_node=True)
         passes.append(CountingParents.passes)
