@@ -320,7 +320,8 @@ def test_a_misspelt_option_is_named_as_the_function_called_not_render(call):
 
 # ----- inline in Jupyter -----
 
-INLINE_FRAME = re.compile(r'<iframe title="[^"<>]*" style="[^"<>]*" srcdoc="([^"<>]*)"></iframe>')
+INLINE_FRAME = re.compile(r'<div [^<>]*><p [^<>]*>[^<>]*</p><iframe title="[^"<>]*" style="[^"<>]*" '
+                          r'srcdoc="([^"<>]*)"></iframe></div>')
 
 
 def test_in_jupyter_the_steps_show_inline_as_the_page_that_is_saved(tmp_path, needs_dot):
@@ -340,7 +341,20 @@ def test_the_inline_stepper_steps_in_chromium(needs_dot, chromium_page):
     assert start["step"] == "0" and start["line"].startswith("∂L/∂L = 1")
     frame.click("#next")
     assert stepper_state(frame)["step"] == "1"
+    covered = page.evaluate("""() => {  // the line for viewers that strip frames is under the frame
+        const box = document.querySelector('p').getBoundingClientRect();
+        return document.elementFromPoint(box.left + 5, box.top + 5).tagName;
+    }""")
+    assert covered == "IFRAME"
     assert problems == []
+
+
+def test_where_a_viewer_strips_the_frame_a_line_says_how_to_see_the_steps(needs_dot):
+    shown = backward_steps(notes_loss())._repr_html_()
+    without_frame = re.sub(r"<iframe .*?</iframe>", "", shown, flags=re.S)  # as GitHub's notebook viewer shows it
+    assert re.sub(r"<[^>]*>", "", without_frame) == (
+        "Backpropagation, step by step: run this cell to step through it (in a notebook opened from a file, "
+        "Jupyter shows it once the notebook is trusted: File → Trust Notebook).")
 
 
 def test_without_dot_or_with_too_many_frames_jupyter_shows_the_text_repr(monkeypatch):

@@ -48,8 +48,18 @@ class BackwardSteps(list):
             page = _stepper_page(self, TITLE)
         except GraphvizNotFoundError:
             return None
-        return (f'<iframe title="{TITLE}" style="width: 100%; height: 40em; border: 1px solid #dee2e6" '
-                f'srcdoc="{html.escape(page, quote=True)}"></iframe>')
+        return INLINE.format(title=TITLE, page=html.escape(page, quote=True))
+
+
+# The frame covers a line that shows where a notebook viewer strips frames (GitHub, or Jupyter
+# with a notebook opened from a file and not trusted), instead of a blank space.
+INLINE = (
+    '<div style="position: relative; width: 100%; height: 40em">'
+    '<p style="color: #495057">{title}: run this cell to step through it (in a notebook opened from a file, '
+    'Jupyter shows it once the notebook is trusted: File → Trust Notebook).</p>'
+    '<iframe title="{title}" style="position: absolute; top: 0; left: 0; width: 100%; height: 100%; '
+    'border: 1px solid #dee2e6; background: #fff" srcdoc="{page}"></iframe></div>'
+)
 
 
 def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):
