@@ -315,8 +315,9 @@ def _signature(trace, lasting):
     position = {id(node): i for i, node in enumerate(trace.order)}
     signature = []
     for node in trace.order:
-        if node.parents:
-            signature.append(("op", str(node.op), _settings(node.op), tuple(position[id(p)] for p in node.parents)))
+        parents = node.parents  # a property that builds the tuple: read it once
+        if parents:
+            signature.append(("op", str(node.op), _settings(node.op), tuple([position[id(p)] for p in parents])))
         elif id(node) in trace.inputs:
             signature.append(("input", trace.inputs[id(node)]))
         elif id(node) in lasting:
