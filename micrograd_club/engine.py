@@ -617,7 +617,9 @@ def _result(data, op, parents, local_grads):
     inside ``no_grad()`` a bare leaf instead, marked as made there."""
     out = _new_node(Value)
     out.data, out.grad, out.label, out.op = data, 0.0, "", op
-    inputs = len(parents) if _grad_enabled else 0
+    if not _grad_enabled:
+        out.op, parents = _MADE_IN_NO_GRAD, ()
+    inputs = len(parents)
     if inputs == 2:
         (out._a, out._b), (out._da, out._db) = parents, local_grads
     elif inputs == 1:
@@ -626,8 +628,6 @@ def _result(data, op, parents, local_grads):
         out._a, out._da, out._b = parents, local_grads, _MANY
     else:
         out._a = out._b = None
-        if not _grad_enabled:
-            out.op = _MADE_IN_NO_GRAD
     return out
 
 

@@ -26,6 +26,16 @@ __all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]
 TITLE = "Backpropagation, step by step"
 MAX_STEPS = 200  # frames drawn into one page at most: each is a run of Graphviz's dot
 
+# The frame covers a line that shows where a notebook viewer strips frames (GitHub, or Jupyter
+# with a notebook opened from a file and not trusted), instead of a blank space.
+INLINE = (
+    '<div style="position: relative; width: 100%; height: 40em">'
+    '<p style="color: #495057">{title}: run this cell to step through it (in a notebook opened from a file, '
+    'Jupyter shows it once the notebook is trusted: File → Trust Notebook).</p>'
+    '<iframe title="{title}" style="position: absolute; top: 0; left: 0; width: 100%; height: 100%; '
+    'border: 1px solid #dee2e6; background: #fff" srcdoc="{page}"></iframe></div>'
+)
+
 
 class BackwardSteps(list):
     """The diagrams of ``backward_steps``, one per step of the backward pass, in order. As a
@@ -49,17 +59,6 @@ class BackwardSteps(list):
         except GraphvizNotFoundError:
             return None
         return INLINE.format(title=TITLE, page=html.escape(page, quote=True))
-
-
-# The frame covers a line that shows where a notebook viewer strips frames (GitHub, or Jupyter
-# with a notebook opened from a file and not trusted), instead of a blank space.
-INLINE = (
-    '<div style="position: relative; width: 100%; height: 40em">'
-    '<p style="color: #495057">{title}: run this cell to step through it (in a notebook opened from a file, '
-    'Jupyter shows it once the notebook is trusted: File → Trust Notebook).</p>'
-    '<iframe title="{title}" style="position: absolute; top: 0; left: 0; width: 100%; height: 100%; '
-    'border: 1px solid #dee2e6; background: #fff" srcdoc="{page}"></iframe></div>'
-)
 
 
 def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):
