@@ -151,7 +151,25 @@ def test_output_is_deterministic_and_has_no_ids():
     second = draw_graph(notes_network()["L"]).source
     assert first == second
     assert "0x" not in first and str(id(Value)) not in first
-    assert draw_dot is draw_graph
+
+
+def test_draw_dot_takes_micrograds_format_and_rankdir_and_renders_svg(tmp_path, needs_dot):
+    # micrograd's trace_graph notebook: draw_dot(root, format='svg', rankdir='LR'), then dot.render('gout')
+    x = Value(1.0)
+    y = (x * 2 + 1).relu()
+    y.backward()
+    dot = draw_dot(y)
+    assert dot.format == "svg" and "rankdir=LR" in dot.source
+    assert dot.source == draw_graph(y, rankdir="LR").source
+    dot.render(tmp_path / "gout")
+    assert (tmp_path / "gout.svg").read_text().lstrip().startswith("<?xml")
+    png = draw_dot(y, "png", "TB")
+    assert png.format == "png" and "rankdir=TB" in png.source
+    assert draw_dot(y, collapse=None, rankdir="auto").source == draw_graph(y).source
+    with pytest.raises(ValueError, match="unknown format: 'gif87'"):
+        draw_dot(y, format="gif87")
+    with pytest.raises(TypeError, match="format is a file format such as 'svg'"):
+        draw_dot(y, format=None)
 
 
 @pytest.mark.parametrize("fused", [True, False])

@@ -145,7 +145,16 @@ def draw_graph(
     return diagram
 
 
-draw_dot = draw_graph  # the name micrograd's notebook uses
+def draw_dot(root, format="svg", rankdir="LR", **options):
+    """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``, as its trace_graph notebook and
+    lecture define it: ``draw_graph`` drawn left to right, whose ``render()`` writes ``format``,
+    so ``draw_dot(y).render('gout')`` writes gout.svg and ``draw_dot(y, format='png')`` a PNG
+    there as here. Other keywords are ``draw_graph``'s (``rankdir="auto"`` picks the narrower way)."""
+    if not isinstance(format, str):
+        raise TypeError(f"draw_dot's format is a file format such as 'svg' or 'png', got {type(format).__name__}")
+    diagram = draw_graph(root, rankdir=rankdir, **options)
+    diagram.format = format  # graphviz refuses an unknown format, naming the ones it knows
+    return diagram
 
 
 def save_graph(root, path, **options):
