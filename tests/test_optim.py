@@ -538,6 +538,66 @@ def test_resumed_and_chained_schedules_match_torch(torch, schedule):
     assert ours == theirs
 
 
+def warmup_scheduler_class(schedulers):
+    """A scheduler of your own as PyTorch's docs write one: ``super().__init__(optimizer, last_epoch)``
+    and a ``get_lr()`` from ``base_lrs`` and ``last_epoch``."""
+
+    class Warmup(schedulers.LRScheduler):
+        def __init__(self, optimizer, warmup_epochs, last_epoch=-1):
+            self.warmup_epochs = warmup_epochs
+            super().__init__(optimizer, last_epoch)
+
+        def get_lr(self):
+            return [base_lr * min(1.0, (self.last_epoch + 1) / self.warmup_epochs) for base_lr in self.base_lrs]
+
+    return Warmup
+
+
+RESUMABLE_SCHEDULERS = {
+    "StepLR": lambda s, opt, last_epoch: s.StepLR(opt, step_size=3, gamma=0.5, last_epoch=last_epoch),
+    "ExponentialLR": lambda s, opt, last_epoch: s.ExponentialLR(opt, 0.9, last_epoch),
+    "LambdaLR": lambda s, opt, last_epoch: s.LambdaLR(opt, lambda epoch: 1 / (1 + epoch), last_epoch=last_epoch),
+    "your own": lambda s, opt, last_epoch: warmup_scheduler_class(s)(opt, 4, last_epoch),
+}
+
+
+def resumed_with_last_epoch(module, make_scheduler, make_param):
+    """PyTorch's way to resume: five epochs, then a new optimizer loaded from the saved one and a
+    scheduler made with ``last_epoch=4``; the learning rates of both runs."""
+    optimizer = module.SGD([{"params": [make_param(1.0)]}, {"params": [make_param(2.0)], "lr": 0.02}], lr=0.1)
+    scheduler = make_scheduler(module.lr_scheduler, optimizer, -1)
+    first_run = lrs_over_epochs(optimizer, scheduler, epochs=5)
+    resumed_optimizer = module.SGD([{"params": [make_param(1.0)]}, {"params": [make_param(2.0)]}], lr=7.0)
+    resumed_optimizer.load_state_dict(optimizer.state_dict())
+    resumed = make_scheduler(module.lr_scheduler, resumed_optimizer, 4)
+    return first_run, lrs_over_epochs(resumed_optimizer, resumed, epochs=6), resumed.last_epoch
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE_SCHEDULERS))
+def test_schedulers_take_last_epoch_and_resume_as_torch_does(torch, name):
+    make = RESUMABLE_SCHEDULERS[name]
+    ours = resumed_with_last_epoch(optim, make, Value)
+    theirs = resumed_with_last_epoch(torch.optim, make, lambda v: torch.tensor(v, dtype=torch.float64))
+    assert ours[0] == [close(lrs) for lrs in theirs[0]]
+    assert ours[1] == [close(lrs) for lrs in theirs[1]]
+    assert ours[2] == theirs[2] == 10
+
+
+def test_a_scheduler_of_your_own_written_for_pytorch_warms_up():
+    optimizer = one_param_sgd(lr=0.1)
+    lrs = lrs_over_epochs(optimizer, warmup_scheduler_class(optim.lr_scheduler)(optimizer, 4), epochs=6)
+    assert lrs == [[close(0.025)], [close(0.05)], [close(0.075)], [0.1], [0.1], [0.1]]
+
+
+def test_resuming_a_schedule_needs_the_initial_lr_and_a_whole_last_epoch():
+    with pytest.raises(KeyError, match=r"'initial_lr' is not specified in param_groups\[0\].*last_epoch=3: load"):
+        StepLR(one_param_sgd(), step_size=2, last_epoch=3)
+    with pytest.raises(TypeError, match="last_epoch must be a whole number, got float: 3.0"):
+        ExponentialLR(one_param_sgd(), 0.9, last_epoch=3.0)
+    with pytest.raises(ValueError, match="last_epoch must be at least -1, got -2"):
+        LambdaLR(one_param_sgd(), lambda epoch: 1.0, last_epoch=-2)
+
+
 def test_scheduler_state_dict_round_trip_continues_the_schedule():
     optimizer = one_param_sgd(lr=0.1)
     scheduler = StepLR(optimizer, step_size=2, gamma=0.5)

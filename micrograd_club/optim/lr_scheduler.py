@@ -18,19 +18,34 @@ class LRScheduler:
     already has one, e.g. from a loaded state dict) and in ``base_lrs``, and sets epoch 0's
     rate; then call ``scheduler.step()`` once per epoch, *after* ``optimizer.step()``.
     ``last_epoch`` counts those calls and ``get_last_lr()`` returns the rates now in use.
+
+    ``last_epoch``, as in PyTorch, is -1 for a fresh start; resuming, it is the last epoch the
+    saved run finished, and the optimizer's groups must already hold their ``"initial_lr"``
+    (load the optimizer's state dict first). A scheduler of your own, written for PyTorch as
+    ``super().__init__(optimizer, last_epoch)`` with a ``get_lr()``, runs here unchanged.
     """
 
-    def __init__(self, optimizer):
+    _is_initial = False  # True during the step that __init__ takes, as in PyTorch (ExponentialLR reads it)
+
+    def __init__(self, optimizer, last_epoch=-1):
         self.optimizer = _require_optimizer(optimizer)
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
+        last_epoch = whole_number(last_epoch, "last_epoch", minimum=-1)
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            _require_initial_lr(optimizer, last_epoch)
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = -1
+        self.last_epoch = last_epoch
+        self._step_count = 0  # step() calls, the one __init__ makes included
+        self._is_initial = True
         self.step()
+        self._is_initial = False
 
     def step(self):
         """Move to the next epoch and set every group's ``"lr"`` for it."""
-        if self.last_epoch == 0 and self.optimizer._step_count == 0:  # the first step() after creation
+        self._step_count += 1
+        if self._step_count == 2 and self.optimizer._step_count == 0:  # the first step() after creation
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`: the scheduler has skipped "
                 "the first value of the learning rate schedule. Call `scheduler.step()` after "
@@ -79,11 +94,11 @@ class StepLR(LRScheduler):
     schedulers and with changes you make to ``"lr"`` yourself.
     """
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         _check_range(gamma, "gamma value")
         self.step_size = whole_number(step_size, "step_size")
         self.gamma = float(gamma)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         """Each group's learning rate for epoch ``last_epoch``."""
@@ -99,14 +114,14 @@ class ExponentialLR(LRScheduler):
     """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch (the current ``"lr"``, as
     in torch)."""
 
-    def __init__(self, optimizer, gamma):
+    def __init__(self, optimizer, gamma, last_epoch=-1):
         _check_range(gamma, "gamma value")
         self.gamma = float(gamma)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        """Each group's learning rate for epoch ``last_epoch``."""
-        factor = self.gamma if self.last_epoch > 0 else 1.0
+        """Each group's learning rate for epoch ``last_epoch`` (the rate as it is on creation)."""
+        factor = 1.0 if self._is_initial else self.gamma
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
     def _settings(self):
@@ -117,7 +132,7 @@ class LambdaLR(LRScheduler):
     """η = η₀ · f(epoch) for a function f of your choice (one for all groups, or a list with one
     per group), e.g. ``lambda epoch: 1 / (1 + epoch)``."""
 
-    def __init__(self, optimizer, lr_lambda):
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         group_count = len(_require_optimizer(optimizer).param_groups)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != group_count:
@@ -128,7 +143,7 @@ class LambdaLR(LRScheduler):
         for f in self.lr_lambdas:
             if not callable(f):
                 raise TypeError(f"lr_lambda must be a function of the epoch, got {type(f).__name__} {f!r}")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         """Each group's learning rate for epoch ``last_epoch``."""
@@ -138,6 +153,18 @@ class LambdaLR(LRScheduler):
         names = [getattr(f, "__name__", type(f).__name__) for f in self.lr_lambdas]  # <lambda> for a lambda
         one_for_all = all(f is self.lr_lambdas[0] for f in self.lr_lambdas)
         return [f"lr_lambda={names[0]}" if one_for_all else f"lr_lambda=[{', '.join(names)}]"]
+
+
+def _require_initial_lr(optimizer, last_epoch):
+    """Resuming at ``last_epoch`` needs every group's ``"initial_lr"``, the rate the schedule
+    started from, which a fresh optimizer lacks: a KeyError, as PyTorch raises, saying why."""
+    for i, group in enumerate(optimizer.param_groups):
+        if "initial_lr" not in group:
+            raise KeyError(
+                f"param 'initial_lr' is not specified in param_groups[{i}] when resuming scheduler with "
+                f"last_epoch={last_epoch}: load the optimizer's state dict (saved with its scheduler) before "
+                "making the scheduler, or start a fresh schedule with last_epoch=-1"
+            )
 
 
 def _require_optimizer(optimizer):
