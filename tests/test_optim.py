@@ -1017,8 +1017,76 @@ def test_an_optimizer_of_your_own_needs_only_its_update_rule():
     (w * w * 5).backward()
     optimizer.step()
     assert w.data == 0.9 and optimizer._step_count == 1
-    with pytest.raises(TypeError, match="abstract"):
-        optim.Optimizer([w], dict(lr=0.1, weight_decay=0, maximize=False))
+    with pytest.raises(NotImplementedError, match=r"Optimizer has no update rule: .* defines _update\(self, theta"):
+        optim.Optimizer([w], dict(lr=0.1)).step()
+
+
+def heavy_ball_class(module, no_grad):
+    """An optimizer of your own as PyTorch's docs write one, the same code for both libraries:
+    defaults without weight_decay, and a step() that walks param_groups and self.state[p]."""
+
+    class HeavyBall(module.Optimizer):
+        def __init__(self, params, lr=0.01, momentum=0.9):
+            super().__init__(params, dict(lr=lr, momentum=momentum))
+
+        @no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["velocity"] = 0 * p.grad
+                    state["velocity"] = group["momentum"] * state["velocity"] + p.grad
+                    p.data -= group["lr"] * state["velocity"]
+
+    return HeavyBall
+
+
+def heavy_ball_trajectory(module, no_grad, params, resume_at=4, steps=8):
+    """HeavyBall with StepLR, saved and loaded into a new optimizer halfway: the parameters and
+    learning rate after every step."""
+    HeavyBall = heavy_ball_class(module, no_grad)
+    optimizer = HeavyBall(params, lr=0.01)
+    scheduler = module.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+    history = []
+    for step in range(steps):
+        if step == resume_at:
+            saved_optimizer, saved_scheduler = optimizer.state_dict(), scheduler.state_dict()
+            optimizer = HeavyBall(params)
+            optimizer.load_state_dict(saved_optimizer)
+            scheduler = module.lr_scheduler.StepLR(optimizer, step_size=3)
+            scheduler.load_state_dict(saved_scheduler)
+        optimizer.zero_grad()
+        loss_function(*params).backward()
+        optimizer.step()
+        scheduler.step()
+        history.append([p.item() for p in params] + scheduler.get_last_lr())
+    return history
+
+
+def test_an_optimizer_of_your_own_written_for_pytorch_runs_and_matches_torch(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # its own step() counts, so the scheduler does not warn
+        ours = heavy_ball_trajectory(optim, no_grad, [Value(v) for v in START])
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in START]
+    theirs = heavy_ball_trajectory(torch.optim, torch.no_grad, params)
+    assert_same_trajectory(ours, theirs)
+
+
+def test_a_step_of_your_own_that_calls_super_step_counts_once():
+    class Logged(SGD):
+        def step(self, closure=None):
+            self.log.append(self.param_groups[0]["lr"])
+            return super().step(closure)
+
+    w = Value(1.0)
+    optimizer = Logged([w], lr=0.5)
+    optimizer.log = []
+    w.grad = 1.0
+    optimizer.step()
+    assert (w.data, optimizer.log, optimizer._step_count) == (0.5, [0.5], 1)
 
 
 def test_numpy_hyper_parameters_leave_the_parameters_plain_floats():

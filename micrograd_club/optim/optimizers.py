@@ -1,7 +1,8 @@
 """The optimizers: each holds its parameters and their state, and ``step()`` reads every
 parameter's ``grad`` and changes its ``data``, nothing else (see ``micrograd_club.optim``)."""
 
-import abc
+import collections
+import functools
 import math
 import numbers
 
@@ -11,7 +12,20 @@ from micrograd_club.engine import Value, enable_grad
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW"]
 
 
-class Optimizer(abc.ABC):
+def _counted(step):
+    """``step``, adding 1 to the optimizer's ``_step_count`` when it is the step() that was
+    called, not a ``super().step()`` inside a subclass's own."""
+
+    @functools.wraps(step)
+    def counted_step(self, *args, **kwargs):
+        if type(self).step is counted_step:
+            self._step_count += 1
+        return step(self, *args, **kwargs)
+
+    return counted_step
+
+
+class Optimizer:
     """What every optimizer shares: parameter groups, per-parameter state, ``zero_grad()``
     and saving/loading.
 
@@ -23,8 +37,20 @@ class Optimizer(abc.ABC):
 
     ``param_groups`` is the list of groups (each a dict of hyper-parameters plus its
     ``"params"``); ``state`` maps each parameter (the Value itself) to a dict of what the
-    optimizer remembers about it between steps, such as a momentum buffer.
+    optimizer remembers about it between steps, such as a momentum buffer (an empty dict
+    for a parameter not stepped yet, as PyTorch's defaultdict gives).
+
+    An optimizer of your own defines ``_update(theta, g, group, state)``, one parameter's
+    step, and ``step()`` calls it for every parameter. Or, as PyTorch's docs write one, it
+    overrides ``step()`` itself and walks ``self.param_groups`` and ``self.state[p]``.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass's own ``step()`` (PyTorch's way to write an optimizer) counts its calls
+        too, so a scheduler can tell that the optimizer has stepped."""
+        super().__init_subclass__(**kwargs)
+        if "step" in vars(cls):
+            cls.step = _counted(cls.step)
 
     def __init__(self, params, defaults):
         if isinstance(params, (Value, dict)) or not hasattr(params, "__iter__"):
@@ -41,7 +67,7 @@ class Optimizer(abc.ABC):
         self._check_hyperparameters(defaults)
         self.defaults = defaults
         self.param_groups = []
-        self.state = {}
+        self.state = collections.defaultdict(dict)
         self._step_count = 0  # how many step() calls so far: schedulers check it, as PyTorch's do
         groups = list(params)
         if not groups:
@@ -166,7 +192,7 @@ class Optimizer(abc.ABC):
             param, group = self._saved_parameter(position, param_by_position)
             state[param] = self._checked_state(position, saved_state, group)
         self.param_groups = new_groups
-        self.state = state
+        self.state = collections.defaultdict(dict, state)
 
     @staticmethod
     def _saved_parameter(position, param_by_position):
@@ -200,26 +226,30 @@ class Optimizer(abc.ABC):
         except ValueError as error:
             raise ValueError(f"{where}: {error}") from None
 
+    @_counted
     def step(self, closure=None):
         """One update of every parameter θ from its current ``grad``, by the optimizer's own
         rule (``_update``). ``closure``, if given, recomputes the loss and its gradients first,
         and its loss is returned, as in PyTorch. A parameter whose grad is None (PyTorch's
         ``p.grad = None``) is left alone, as torch.optim leaves it."""
         loss = _evaluate(closure)
-        self._step_count += 1
         for group in self.param_groups:
             for theta in group["params"]:
                 if theta.grad is None:  # PyTorch's p.grad = None, no gradient: no step, as torch.optim skips it
                     continue
-                if theta not in self.state:  # the first step of this parameter
-                    self.state[theta] = self._initial_state(group)
-                self._update(theta, _gradient(theta, group), group, self.state[theta])
+                state = self.state[theta]
+                if not state:  # the first step of this parameter
+                    state.update(self._initial_state(group))
+                self._update(theta, _gradient(theta, group), group, state)
         return loss
 
-    @abc.abstractmethod
     def _update(self, theta, g, group, state):
         """Change ``theta.data`` by this optimizer's rule, from g (∇L, with weight decay and
         ``maximize`` applied) and the parameter's ``state``: each optimizer's own formula."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no update rule: an optimizer of your own defines "
+            "_update(self, theta, g, group, state), one parameter's step, or step(self, closure=None) as in PyTorch"
+        )
 
     def _initial_state(self, group):
         """A parameter's state before its first step (each optimizer says what it keeps)."""
@@ -227,8 +257,10 @@ class Optimizer(abc.ABC):
 
     def _check_hyperparameters(self, group):
         """Raise ValueError (TypeError for a non-number) on a hyper-parameter that makes no sense."""
-        _check_range(group["lr"], "learning rate")
-        _check_range(group["weight_decay"], "weight_decay value")
+        if "lr" in group:  # every optimizer here has both; one of your own may have neither, as in PyTorch
+            _check_range(group["lr"], "learning rate")
+        if "weight_decay" in group:
+            _check_range(group["weight_decay"], "weight_decay value")
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -500,7 +532,7 @@ def _gradient(theta, group):
     """∇L (−∇L with ``maximize``), plus λθ when ``weight_decay`` λ is set (the gradient of an
     extra loss term ½λθ²), unless the decay is decoupled (AdamW applies it to θ itself)."""
     g = -theta.grad if group.get("maximize") else theta.grad
-    weight_decay = group["weight_decay"]
+    weight_decay = group.get("weight_decay", 0)
     if weight_decay == 0 or group.get("decoupled_weight_decay"):
         return g
     return g + weight_decay * theta.data
