@@ -31,6 +31,7 @@ from micrograd_club.compile import compile as compile_tape
 from micrograd_club._inputs import as_switch, checked_seed, whole_number
 from micrograd_club.data import batches
 from micrograd_club.engine import Value, no_grad
+from micrograd_club.nn import MLP, Layer, Neuron
 from micrograd_club.optim import SGD, Adam, Adagrad, AdamW, Optimizer, RMSprop
 from micrograd_club.viz.notation import number  # number: 4 decimals, or 1.0324e+300 for a huge loss
 
@@ -142,11 +143,16 @@ def fit(
     A loss that becomes inf or nan raises FloatingPointError, whose ``history`` holds the
     epochs before it (the step that diverged is undone); a loss that ends over 10 times its
     first epoch's gives a RuntimeWarning. Both say to lower the learning rate.
+
+    A model whose last activation squashes what the loss squashes itself warns before
+    training: a softmax output with ``cross_entropy``, which takes raw class scores, or a
+    sigmoid output with ``binary_cross_entropy_with_logits`` or ``hinge``.
     """
     _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
     loss_fn, loss_name = _loss_function(loss)
     _check_targets(model, X, y, loss_fn, loss_name)
+    _warn_if_outputs_are_squashed_twice(model, loss_fn, loss_name)
     metrics = _check_metrics(metrics, loss_name)
     params = model.parameters()
     optimizer = _optimizer(optimizer, params, lr)
@@ -550,6 +556,45 @@ def _check_targets(model, X, y, loss_fn, loss_name):
             f"{plural(int(y.max()) + 1, 'class', 'classes')}. Give the last layer one neuron per class (at least 2), "
             "or use hinge or binary_cross_entropy_with_logits for two classes with one output"
         )
+
+
+def _warn_if_outputs_are_squashed_twice(model, loss_fn, loss_name):
+    """Warn when the model's last activation already squashes what a loss on raw scores
+    squashes itself: a softmax before cross_entropy (the loss cannot get near 0), or a sigmoid
+    or ReLU, never negative, before binary_cross_entropy_with_logits or hinge (every example
+    is predicted class 1). PyTorch trains such a model silently, and badly."""
+    if not _is_library_loss(loss_fn, loss_name):
+        return
+    activation = _output_activation(model)
+    if loss_name == "cross_entropy" and activation == "softmax":
+        problem = (
+            "the model ends in a softmax, but cross_entropy takes raw class scores (logits) and applies softmax "
+            "itself, so the outputs are squashed twice: the loss cannot get near 0 and the model learns slowly. "
+            "Build the model without output_activation='softmax' (softmax(model(x)) gives the probabilities when "
+            "you want to read them)"
+        )
+    elif loss_name in ("binary_cross_entropy_with_logits", "hinge") and activation in ("sigmoid", "relu"):
+        other_loss = " or, with a sigmoid, use loss='binary_cross_entropy'" if loss_name != "hinge" else ""
+        problem = (
+            f"the model ends in a {activation}, which is never below 0, but {loss_name} takes raw scores, below 0 "
+            f"for one class and above 0 for the other: every example is predicted as the same class. Build the "
+            f"model without output_activation={activation!r}{other_loss}"
+        )
+    else:
+        return
+    warnings.warn(f"fit: {problem}", UserWarning, stacklevel=3)
+
+
+def _output_activation(model):
+    """The activation a Neuron, Layer or MLP applies last ("softmax" for an MLP's softmax
+    output), or None for a model of your own."""
+    if isinstance(model, MLP):
+        return "softmax" if model.softmax_output else _output_activation(model.layers[-1])
+    if isinstance(model, Layer):
+        return model.neurons[-1].activation
+    if isinstance(model, Neuron):
+        return model.activation
+    return None
 
 
 _DIVERGED = "the loss became {value} in epoch {epoch}: training diverged. " + DIVERGED_ADVICE

@@ -294,6 +294,40 @@ def test_cross_entropy_needs_class_indices_and_an_output_per_class():
         evaluate(MLP(1, [2, 1], seed=0), X, [0, 0, 0], loss="cross_entropy")
 
 
+@pytest.mark.parametrize(
+    "sizes, output_activation, loss, labels, message",
+    [
+        ([4, 3], "softmax", "cross_entropy", "classes", r"ends in a softmax, but cross_entropy takes raw class scores"),
+        ([4, 1], "sigmoid", "binary_cross_entropy_with_logits", "01",
+         r"ends in a sigmoid, which is never below 0, but binary_cross_entropy_with_logits takes raw scores.*"
+         r"use loss='binary_cross_entropy'"),
+        ([4, 1], "sigmoid", "hinge", "±1", r"ends in a sigmoid, which is never below 0, but hinge takes raw scores"),
+        ([4, 1], "relu", "hinge", "±1", r"ends in a relu, .* without output_activation='relu'$"),
+    ],
+)
+def test_an_output_squashed_before_a_loss_on_raw_scores_warns(sizes, output_activation, loss, labels, message):
+    """The notes put a softmax (or a sigmoid) at the output; cross_entropy, the logits BCE and
+    hinge take raw scores, so such a model trains silently badly: a softmax twice cannot get
+    its loss near 0, and a sigmoid before hinge predicts class +1 for every example."""
+    X, y = make_blobs(n_samples=30, centers=3, seed=0) if labels == "classes" else small_xor(labels)
+    model = MLP(2, sizes, activation="tanh", output_activation=output_activation, seed=0)
+    with pytest.warns(UserWarning, match=message):
+        fit(model, X, y, loss=loss, epochs=1, progress=False)
+
+
+@pytest.mark.parametrize(
+    "sizes, output_activation, loss, labels",
+    [([4, 3], None, "cross_entropy", "classes"), ([4, 1], "sigmoid", "binary_cross_entropy", "01"),
+     ([4, 1], "tanh", "hinge", "±1"), ([4, 1], None, "binary_cross_entropy_with_logits", "01")],
+)
+def test_an_output_that_suits_the_loss_trains_without_a_warning(sizes, output_activation, loss, labels):
+    X, y = make_blobs(n_samples=30, centers=3, seed=0) if labels == "classes" else small_xor(labels)
+    model = MLP(2, sizes, activation="tanh", output_activation=output_activation, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(model, X, y, loss=loss, epochs=1, progress=False)
+
+
 def test_bad_arguments():
     X, y = small_xor("±1")
     model = MLP(2, [4, 1], seed=0)
