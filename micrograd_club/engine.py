@@ -400,7 +400,7 @@ class Value:
 
     def item(self):
         """The data as a Python float (like ``tensor.item()``)."""
-        return self.data
+        return float(self)
 
     def __float__(self):
         """The data, as ``float(tensor)`` gives in PyTorch. So ``math.tanh(x)`` computes a plain
@@ -413,7 +413,7 @@ class Value:
 
     def __format__(self, spec):
         """``f"{loss:.4f}"`` formats the data; a plain ``f"{loss}"`` shows the repr."""
-        return format(self.data, spec) if spec else repr(self)
+        return format(float(self), spec) if spec else repr(self)
 
     def __round__(self, ndigits=None):
         """``round(loss, 4)``: the data, rounded, as a plain number."""
@@ -424,9 +424,12 @@ class Value:
         return self.data != 0
 
     def __repr__(self):
+        """``Value(data=0.4000, grad=0.0000, label='w')``. A Value stored as data (by
+        ``p.data = p - lr * p.grad``) shows as one, ``data=Value(…)``, not as its number."""
         label = f", label={self.label!r}" if self.label else ""
         grad = "None" if self.grad is None else _format_number(self.grad)  # None: PyTorch's p.grad = None
-        return f"{type(self).__name__}(data={_format_number(self.data)}, grad={grad}{label})"
+        data = repr(self.data) if isinstance(self.data, Value) else _format_number(self.data)
+        return f"{type(self).__name__}(data={data}, grad={grad}{label})"
 
     # Comparisons look at data; == and hash stay identity-based so Values can live in sets.
     __hash__ = object.__hash__  # defining __eq__ would otherwise take it away

@@ -412,6 +412,24 @@ def test_a_value_stored_as_data_is_named_instead_of_spreading_through_the_graph(
     assert float(w) == 3.0 and type(float(w)) is float and math.tanh(w) == math.tanh(3.0)
 
 
+def test_a_value_stored_as_data_shows_as_one_and_is_refused_by_item_and_format():
+    """After ``p.data = p - lr * p.grad``, ``print(p)`` showed the number, as if all were
+    well, and warned about comparing a Value with the number 0 (the repr's own check);
+    ``p.item()`` returned the Value and ``f"{p:.3f}"`` formatted its number."""
+    w = Value(2.0, "w")
+    w.grad = 0.5
+    w.data = w - 0.1 * w.grad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert repr(w) == "Value(data=Value(data=1.9500, grad=0.0000), grad=0.5000, label='w')"
+    with pytest.raises(TypeError, match="the data of 'w' is a Value"):
+        w.item()
+    with pytest.raises(TypeError, match="the data of 'w' is a Value"):
+        f"{w:.3f}"
+    w.data = 3  # an int set as data is still a number
+    assert w.item() == 3.0 and type(w.item()) is float and f"{w:.2f}" == "3.00"
+
+
 def test_no_grad_works_as_a_bare_decorator_and_in_recursion():
     @no_grad
     def countdown(x, n):
