@@ -13,6 +13,7 @@ point of the plane), moons_history.png and moons_boundary.png.
 """
 
 import os
+import warnings
 
 from micrograd_club import Value
 from micrograd_club.data import make_moons, make_spiral
@@ -86,7 +87,9 @@ def main(out_dir="micrograd_club_out/mlp_classifier"):
 
     logits = example["logits"]
     right = cross_entropy(logits, 0).data
-    softmax_twice = cross_entropy([p.data for p in softmax(logits)], 0).data
+    with warnings.catch_warnings():  # the slip shown on purpose, whose warning says what the lines below say
+        warnings.simplefilter("ignore")
+        softmax_twice = cross_entropy([p.data for p in softmax(logits)], 0).data
     print(f"\n  losses.cross_entropy takes the logits: for class 0 it is −ln softmax(y)₀ = {right:.4f}.")
     print(f"  Given the probabilities instead, it would apply softmax twice and give {softmax_twice:.4f}, so the")
     print("  models below output logits (output_activation=None) and cross_entropy does the softmax.")

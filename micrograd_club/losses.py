@@ -8,6 +8,7 @@ or 1-d numpy arrays of them, checks them, and returns one ``Value``.
 
 import math
 import numbers
+import warnings
 
 from micrograd_club._inputs import as_sequence as _sequence
 from micrograd_club._inputs import as_value as _scalar
@@ -125,7 +126,8 @@ def cross_entropy(logits, target):
     ``target`` is a class index k (then L = −ln softmax(z)ₖ) or a one-hot/probability list t
     of floats with one entry per class (whole numbers are class indices, as in PyTorch). For
     a batch, pass a list of logit lists and a list of targets; the result is the mean over
-    the batch."""
+    the batch. Logits that are probabilities already (each between 0 and 1, adding up to 1,
+    as a softmax output or the notes' pᵢ are) give a warning: softmax would squash them twice."""
     if _is_batch(logits):
         rows = _rows(logits, "logits")
         targets = _rows(target, "target")
@@ -140,10 +142,12 @@ def cross_entropy(logits, target):
                     f"cross_entropy: logits[{i}] has {len(row)} class scores but logits[0] has {len(rows[0])}; "
                     "every example needs one score per class, the same classes for all"
                 )
-        return _mean([
+        loss = _mean([
             _cross_entropy_one(row, t, f"logits[{i}]", f"target[{i}]")
             for i, (row, t) in enumerate(zip(rows, targets))
         ])
+        _warn_if_probabilities(rows)
+        return loss
     if _is_sequence(target) and len(target) and all(_is_whole(x) for x in target):
         raise ValueError(  # PyTorch too reads whole numbers as class indices, never as probabilities
             f"cross_entropy: target = {[int(x) for x in target]!r:.40} are whole numbers, so class indices, but logits "
@@ -151,7 +155,9 @@ def cross_entropy(logits, target):
             "(from a model with one output per class, e.g. MLP(2, [16, 3])); for one score per example use "
             "binary_cross_entropy_with_logits; one example's one-hot target is written with floats, [0.0, 1.0]"
         )
-    return _cross_entropy_one(logits, target, "logits", "target")
+    loss = _cross_entropy_one(logits, target, "logits", "target")
+    _warn_if_probabilities([logits])
+    return loss
 
 
 def hinge(scores, labels):
@@ -210,6 +216,23 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
     t = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
     _check_distribution(t, len(z), target_name)
     return -_total([ti * log_p for ti, log_p in zip(t, log_softmax(z))])
+
+
+def _warn_if_probabilities(rows):
+    """Warn when every example's logits lie strictly between 0 and 1 and add up to 1: they are
+    probabilities already (a softmax output, or the notes' pᵢ typed in), which cross_entropy
+    would squash a second time. Raw scores almost never add up to exactly 1. The message is
+    the same for every call, so Python shows it once per line that calls the loss."""
+    data = [[x.data if isinstance(x, Value) else float(x) for x in row] for row in rows]
+    if all(all(0 < p < 1 for p in row) and abs(sum(row) - 1) <= 1e-9 for row in data):
+        warnings.warn(
+            "cross_entropy: the logits lie between 0 and 1 and add up to 1, as probabilities do, but cross_entropy "
+            "takes raw class scores and applies softmax itself, so probabilities are squashed twice (the loss is "
+            "not −ln pₖ). Pass the scores from before the softmax (a model without output_activation='softmax'); "
+            "for probabilities p you already have, the notes' loss −ln pₖ is -p[k].log()",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _is_whole(x):

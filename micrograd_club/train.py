@@ -559,30 +559,23 @@ def _check_targets(model, X, y, loss_fn, loss_name):
 
 
 def _warn_if_outputs_are_squashed_twice(model, loss_fn, loss_name):
-    """Warn when the model's last activation already squashes what a loss on raw scores
-    squashes itself: a softmax before cross_entropy (the loss cannot get near 0), or a sigmoid
-    or ReLU, never negative, before binary_cross_entropy_with_logits or hinge (every example
-    is predicted class 1). PyTorch trains such a model silently, and badly."""
+    """Warn when the model ends in a sigmoid or ReLU, never below 0, before a loss on raw
+    scores, below 0 for one class: binary_cross_entropy_with_logits or hinge would then predict
+    class 1 for every example. PyTorch trains such a model silently, and badly. (A softmax
+    output before cross_entropy is the loss's own warning: it sees probabilities as logits.)"""
+    activation = _output_activation(model)
+    if activation not in ("sigmoid", "relu") or loss_name not in ("binary_cross_entropy_with_logits", "hinge"):
+        return
     if not _is_library_loss(loss_fn, loss_name):
         return
-    activation = _output_activation(model)
-    if loss_name == "cross_entropy" and activation == "softmax":
-        problem = (
-            "the model ends in a softmax, but cross_entropy takes raw class scores (logits) and applies softmax "
-            "itself, so the outputs are squashed twice: the loss cannot get near 0 and the model learns slowly. "
-            "Build the model without output_activation='softmax' (softmax(model(x)) gives the probabilities when "
-            "you want to read them)"
-        )
-    elif loss_name in ("binary_cross_entropy_with_logits", "hinge") and activation in ("sigmoid", "relu"):
-        other_loss = " or, with a sigmoid, use loss='binary_cross_entropy'" if loss_name != "hinge" else ""
-        problem = (
-            f"the model ends in a {activation}, which is never below 0, but {loss_name} takes raw scores, below 0 "
-            f"for one class and above 0 for the other: every example is predicted as the same class. Build the "
-            f"model without output_activation={activation!r}{other_loss}"
-        )
-    else:
-        return
-    warnings.warn(f"fit: {problem}", UserWarning, stacklevel=3)
+    other_loss = " or, with a sigmoid, use loss='binary_cross_entropy'" if loss_name != "hinge" else ""
+    warnings.warn(
+        f"fit: the model ends in a {activation}, which is never below 0, but {loss_name} takes raw scores, below 0 "
+        f"for one class and above 0 for the other: every example is predicted as the same class. Build the model "
+        f"without output_activation={activation!r}{other_loss}",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _output_activation(model):

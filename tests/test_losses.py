@@ -2,6 +2,7 @@
 central differences, PyTorch float64 where it is installed, stability, and every error."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -579,6 +580,31 @@ def test_cross_entropy_refuses_a_single_class_whose_loss_would_always_be_0():
     v = Value(3.0)
     with pytest.raises(ValueError, match="has one score, but classifying needs at least 2 classes"):
         cross_entropy([[v], [v]], [0, 0])
+
+
+def test_cross_entropy_of_probabilities_warns_that_it_takes_raw_scores():
+    """The notes' categorical cross-entropy −Σ yᵢ ln pᵢ takes probabilities; cross_entropy
+    takes raw scores, so cross_entropy([0.7, 0.2, 0.1], 0) gave 0.7679, not −ln 0.7 = 0.3567,
+    without a word, and so did a softmax output passed to it."""
+    from micrograd_club.nn import softmax
+
+    with pytest.warns(UserWarning, match=r"cross_entropy: the logits lie between 0 and 1 and add up to 1.*"
+                                         r"the notes' loss −ln pₖ is -p\[k\]\.log\(\)$"):
+        assert cross_entropy([0.7, 0.2, 0.1], 0).data == pytest.approx(0.7679495)
+    with pytest.warns(UserWarning, match="add up to 1, as probabilities do"):
+        cross_entropy([softmax([Value(2.0), Value(-1.0)]), softmax([Value(0.5), Value(0.0)])], [0, 1])
+
+
+@pytest.mark.parametrize(
+    "logits, target",
+    [([2.0, 1.0, 0.1], 0), ([1.0, 0.0], 0), ([0.2, 0.3], 1), ([[0.5, 0.5], [3.0, -1.0]], [0, 1])],
+)
+def test_cross_entropy_of_raw_scores_does_not_warn(logits, target):
+    """Scores outside (0, 1), scores that do not add up to 1, or one example of a batch whose
+    scores happen to look like probabilities are taken as raw scores without a word."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cross_entropy(logits, target)
 
 
 def test_a_prediction_wrapped_in_a_list_of_one_says_to_pass_the_number_itself():

@@ -297,7 +297,8 @@ def test_cross_entropy_needs_class_indices_and_an_output_per_class():
 @pytest.mark.parametrize(
     "sizes, output_activation, loss, labels, message",
     [
-        ([4, 3], "softmax", "cross_entropy", "classes", r"ends in a softmax, but cross_entropy takes raw class scores"),
+        ([4, 3], "softmax", "cross_entropy", "classes",
+         r"cross_entropy: the logits lie between 0 and 1 and add up to 1"),
         ([4, 1], "sigmoid", "binary_cross_entropy_with_logits", "01",
          r"ends in a sigmoid, which is never below 0, but binary_cross_entropy_with_logits takes raw scores.*"
          r"use loss='binary_cross_entropy'"),
