@@ -91,13 +91,15 @@ def binary_cross_entropy(probabilities, targets):
     where PyTorch's formula caps it near 1e12. ln(1 − p) is taken of 1 − p, so
     for a tiny p with y = 0 the loss (about p) is right to 1e-16 but not to its last digit
     (PyTorch uses log1p). Training from raw scores with ``binary_cross_entropy_with_logits``
-    avoids all of this."""
+    avoids all of this. The probabilities come first, as in PyTorch (the notes write L(y, p)):
+    labels passed first, which makes every "probability" 0 or 1, give a warning."""
     p, y = _paired(probabilities, targets, "binary_cross_entropy", "probabilities", "targets")
     _check_unit_interval(
         p, "binary_cross_entropy", "probabilities",
         "pass probabilities (e.g. sigmoid outputs), or raw scores to binary_cross_entropy_with_logits",
     )
     _check_unit_interval(y, "binary_cross_entropy", "targets", "binary labels are 0 or 1")
+    _warn_if_labels_and_probabilities_are_swapped(p, y)
     losses = []
     for pi, yi in zip(p, y):
         log_p = pi.clamp(SMALLEST_PROBABILITY, 1.0).log()
@@ -216,6 +218,20 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
     t = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
     _check_distribution(t, len(z), target_name)
     return -_total([ti * log_p for ti, log_p in zip(t, log_softmax(z))])
+
+
+def _warn_if_labels_and_probabilities_are_swapped(p, y):
+    """Warn when every probability is exactly 0 or 1 but a target lies between: labels passed
+    first, as the notes write L(y, p), and probabilities second. A model's probabilities are
+    hardly ever all exactly 0 or 1."""
+    if all(pi.data in (0.0, 1.0) for pi in p) and any(0 < yi.data < 1 for yi in y):
+        warnings.warn(
+            "binary_cross_entropy: every probability is exactly 0 or 1, but some targets lie between, so the "
+            "arguments look swapped: it takes (probabilities, targets), as PyTorch does, while the notes write "
+            "L(y, p) with the label first. Write binary_cross_entropy(p, y)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _warn_if_probabilities(rows):

@@ -582,6 +582,18 @@ def test_cross_entropy_refuses_a_single_class_whose_loss_would_always_be_0():
         cross_entropy([[v], [v]], [0, 0])
 
 
+def test_binary_cross_entropy_with_labels_first_as_in_the_notes_warns():
+    """The notes write L(y, p), label first; binary_cross_entropy([1, 0, 1], [0.9, 0.2, 0.6])
+    gave 23.33 (probabilities 0 and 1 clamped to e⁻¹⁰⁰) without a word."""
+    with pytest.warns(UserWarning, match=r"arguments look swapped.*Write binary_cross_entropy\(p, y\)$"):
+        binary_cross_entropy([1, 0, 1], [0.9, 0.2, 0.6])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert binary_cross_entropy([0.9, 0.2, 0.6], [1, 0, 1]).data == pytest.approx(0.2797765)
+        binary_cross_entropy([1.0, 0.0], [1, 0])  # certain and right: 0 and 1 on both sides
+        binary_cross_entropy([0.5, 1.0], [0.3, 1])  # soft targets for a model that is not certain everywhere
+
+
 def test_cross_entropy_of_probabilities_warns_that_it_takes_raw_scores():
     """The notes' categorical cross-entropy −Σ yᵢ ln pᵢ takes probabilities; cross_entropy
     takes raw scores, so cross_entropy([0.7, 0.2, 0.1], 0) gave 0.7679, not −ln 0.7 = 0.3567,
