@@ -512,7 +512,8 @@ def _check_data(X, y, x_name, y_name):
     if y.ndim != 1:
         column = f": a column? Pass {y_name}.ravel()" if y.ndim == 2 and y.shape[1] == 1 else ""
         raise ValueError(
-            f"{y_name} must be a 1-d list of targets (a class index per sample), got shape {y.shape}{column}"
+            f"{y_name} must be a 1-d list of targets (one number per sample: a value to predict, or a class "
+            f"index), got shape {y.shape}{column}"
         )
     if len(X) != len(y):
         raise ValueError(f"{x_name} and {y_name} must have the same length, got {len(X)} and {len(y)}")

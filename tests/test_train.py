@@ -14,7 +14,7 @@ import pytest
 
 from micrograd_club import losses
 from micrograd_club.compile import CompileError
-from micrograd_club.data import batches, make_blobs, make_moons, make_xor, train_test_split
+from micrograd_club.data import batches, make_blobs, make_moons, make_regression, make_xor, train_test_split
 from micrograd_club.engine import Value
 from micrograd_club.nn import MLP, Module, Parameter
 from micrograd_club.optim import SGD, Adam, LambdaLR
@@ -327,6 +327,16 @@ def test_an_output_that_suits_the_loss_trains_without_a_warning(sizes, output_ac
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit(model, X, y, loss=loss, epochs=1, progress=False)
+
+
+def test_a_column_of_regression_targets_is_refused_without_talk_of_classes():
+    """y.reshape(-1, 1), a habit from other libraries, was refused as not "a class index per
+    sample", even for a regression."""
+    X, y = make_regression(n_samples=10, seed=0)
+    with pytest.raises(ValueError, match=r"y must be a 1-d list of targets \(one number per sample: a value to "
+                                         r"predict, or a class index\), got shape \(10, 1\): a column\? "
+                                         r"Pass y\.ravel\(\)"):
+        fit(MLP(1, [1], seed=0), X, y.reshape(-1, 1), loss="mse", epochs=1, progress=False)
 
 
 def test_bad_arguments():
