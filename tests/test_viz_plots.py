@@ -344,12 +344,34 @@ def test_decision_boundary_reads_in_black_and_white_the_edge_a_line_each_class_a
 
 
 def test_decision_boundary_edge_is_interpolated_not_a_staircase():
-    diagonal = lambda x: Value(x[0] + x[1])  # class 1 where x1 + x2 > 0
-    figure = plot_decision_boundary(diagonal, X2, Y2, resolution=7, margin=0.5)
+    diagonal = lambda x: Value(x[0] + x[1])  # class 1 where x1 + x2 > 0, as for X2's second and fourth points
+    figure = plot_decision_boundary(diagonal, X2, [0, 1, 0, 1], resolution=7, margin=0.5)
     regions = [c for c in figure.axes[0].collections if isinstance(c, ContourSet)]
     points = np.concatenate([np.asarray(poly) for region in regions for level in region.allsegs for poly in level])
     inside = points[np.all(np.abs(points) < 1.5 - 1e-9, axis=1)]  # off the frame: on the edge itself
     assert len(inside) and np.allclose(inside.sum(axis=1), 0.0, atol=1e-9)  # on x1 + x2 = 0, between grid points
+
+
+def boundary_edge_x1(figure):
+    """Where the drawn edge between the classes crosses the plane (its x1 values, off the frame)."""
+    edges = [c for c in figure.axes[0].collections if isinstance(c, ContourSet) and not c.filled]
+    points = np.concatenate([np.asarray(poly) for c in edges for level in c.allsegs for poly in level])
+    return points[np.abs(points[:, 1]) < 0.5, 0]
+
+
+def test_decision_boundary_of_a_score_fitted_to_0_1_labels_is_cut_at_one_half():
+    """A model trained by mse on 0/1 labels scores about 0 and 1, and beyond them where the grid
+    reaches past the data; the guess read such a score as a logit, cut it at 0, and shaded
+    class 0's points at x1 = 0.1 and 0.2 as class 1."""
+    fitted_to_0_1 = lambda x: Value(x[0])  # score = x1: about 0 for class 0, about 1 for class 1
+    X = [[0.1, 0.0], [0.2, 0.3], [0.8, 0.0], [1.0, 0.3]]
+    figure = plot_decision_boundary(fitted_to_0_1, X, [0, 0, 1, 1], resolution=41, margin=0.5)
+    assert np.allclose(boundary_edge_x1(figure), 0.5, atol=1e-9)
+    logit = lambda x: Value(x[0] - 0.5)  # the same model as a logit: cut at 0, at the same place
+    assert np.allclose(boundary_edge_x1(plot_decision_boundary(logit, X, [0, 0, 1, 1], resolution=41)), 0.5)
+    probability = lambda x: (Value(x[0]) - 0.5).sigmoid()
+    assert np.allclose(boundary_edge_x1(plot_decision_boundary(probability, X, [0, 0, 1, 1], resolution=41)), 0.5,
+                       atol=1e-3)
 
 
 def test_decision_boundary_accepts_plus_minus_one_labels():

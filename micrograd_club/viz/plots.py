@@ -179,15 +179,17 @@ def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, ti
     ``model([x1, x2])`` returns one Value for two classes (class 1 where the score is
     above ``threshold``) or a list of Values, one per class (the predicted class is the
     largest). ``threshold`` is 0 for a score or logit (hinge, binary_cross_entropy_with_logits)
-    and 0.5 for a probability (binary_cross_entropy); None guesses 0.5 if every score on the
-    grid is in [0, 1], else 0. Labels ``y`` may be 0/1, −1/+1 or 0 … K−1. See
-    ``predict_grid`` for the predictions themselves.
+    and 0.5 for a probability (binary_cross_entropy) or a score fitted to 0/1 labels (mse);
+    None guesses 0.5 if every score on the grid is in [0, 1], or with labels 0/1 if a cut at
+    0.5 puts at least a fifth more of the points ``X`` in their own class than a cut at 0,
+    else 0. Labels ``y`` may be 0/1, −1/+1 or 0 … K−1. See ``predict_grid`` for the
+    predictions themselves.
     """
     X = _points_2d(X)
     classes, names = _class_indices(y, len(X))
     _check_path(path)
     ax = _axes(ax)
-    xs, ys, leads = _class_leads(model, X, resolution, margin, threshold)
+    xs, ys, leads = _class_leads(model, X, resolution, margin, threshold, labels=(classes, names))
     count = max(len(names), len(leads))
     colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(count)]
     for k, lead in enumerate(leads):  # one region per class: where it leads; the edge is interpolated
@@ -206,6 +208,21 @@ def plot_decision_boundary(model, X, y, *, path=None, ax=None, resolution=60, ti
     return _finish(ax, path, title)
 
 
+def _threshold_that_fits_the_data(model, X, classes, names):
+    """0.5 for a model with one score (as on the grid) and labels 0/1 when a cut there puts
+    a fifth more of the points in their own class than a cut at 0: a score fitted to 0/1
+    labels (by mse, fit's default) is about 0 and 1 on the data and runs past them on the
+    grid, so the grid's guess took it for a logit and shaded most of class 0 as class 1.
+    Else None (the grid's guess). A trained logit classifies about as well at 0.5 as at 0,
+    so it keeps its 0."""
+    if names != ["0", "1"]:
+        return None
+    with no_grad():
+        scores = np.array([_scores(model([float(a), float(b)]))[0] for a, b in X])
+    right_at_0, right_at_half = (np.mean((scores > cut) == (classes == 1)) for cut in (0.0, 0.5))
+    return 0.5 if right_at_half >= right_at_0 + 0.2 else None
+
+
 def predict_grid(model, X, *, resolution=60, margin=0.5, threshold=None):
     """The model's predicted class on a ``resolution`` × ``resolution`` grid over the
     bounding box of the points ``X`` (shape (n, 2)) widened by ``margin`` (``threshold``
@@ -220,11 +237,12 @@ def predict_grid(model, X, *, resolution=60, margin=0.5, threshold=None):
     return xs, ys, np.argmax(leads, axis=0)  # the class that leads; on a tie the first, as argmax does
 
 
-def _class_leads(model, X, resolution, margin, threshold=None):
+def _class_leads(model, X, resolution, margin, threshold=None, labels=None):
     """The grid (as in ``predict_grid``) and, for each class k, how far it leads there:
     score_k − the best other score (> 0 where k is predicted). For one score s, class 1
     leads by s − t and class 0 by t − s, t the threshold. Shading where a lead is > 0 lets
-    matplotlib interpolate the edge between grid points, so the boundary is smooth."""
+    matplotlib interpolate the edge between grid points, so the boundary is smooth.
+    ``labels``, the points' (classes, names), lets a guessed threshold fit the data."""
     X = _points_2d(X)
     resolution = whole_number(resolution, "resolution", minimum=2, maximum=MAX_GRID)
     margin = _margin(margin)
@@ -244,6 +262,8 @@ def _class_leads(model, X, resolution, margin, threshold=None):
             "there: train it again with a lower learning rate, or check it on that point"
         )
     if len(scores) == 1:
+        if threshold is None and labels is not None:
+            threshold = _threshold_that_fits_the_data(model, X, *labels)
         if threshold is None:
             threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
         above = scores[0] - threshold
