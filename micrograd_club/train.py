@@ -58,6 +58,10 @@ DIVERGED_ADVICE = "Lower the learning rate (lr) or scale the inputs."
 class History(dict):
     """Per-epoch values by name, like Keras' ``History.history``: ``history["loss"]``,
     ``history["accuracy"]``, and ``history["val_loss"]`` … with validation data.
+    An epoch's loss and accuracy are those of its batches as they were seen, each before
+    its own step (as Keras and a PyTorch loop report them), so ``evaluate`` on the trained
+    model can give slightly different numbers than the last epoch's; ``val_…`` are measured
+    after the epoch.
     ``interrupted`` is True when training was stopped with Ctrl-C; ``path`` is "compiled"
     when the batches were replayed on a numpy tape, "scalar" when they ran as Values."""
 
