@@ -479,8 +479,10 @@ def run_train(args):
     model = MLP(X.shape[1], sizes, activation=args.activation, output_activation=output_activation, seed=args.seed)
     out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
     _output_folder(out_dir)  # before training, so a bad --out is reported at once, not after it
-    print(f"training MLP({X.shape[1]}, {sizes}) on {args.dataset} ({len(X)} samples), {loss} loss, "
-          f"{args.optimizer} lr={args.lr:g}, {plural(args.epochs, 'epoch')}")
+    hidden = f', activation="{args.activation}"' if args.activation != "relu" else ""  # MLP's default: left out
+    print(f"training MLP({X.shape[1]}, {sizes}{hidden}{_output_activation_text(output_activation)}) on "
+          f"{args.dataset} ({len(X)} samples), {loss} loss, {args.optimizer} lr={args.lr:g}, "
+          f"{plural(args.epochs, 'epoch')}")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)

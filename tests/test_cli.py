@@ -394,8 +394,11 @@ def test_train_removes_an_earlier_runs_picture_that_it_does_not_redraw(capsys):
 def test_train_with_binary_cross_entropy_uses_a_sigmoid_output(capsys):
     status, out, _ = run(capsys, "train", "xor", *TINY_TRAINING, "--loss", "binary_cross_entropy", "--out", "run")
     assert status == 0
-    assert 'output_activation="sigmoid"' in out
+    assert 'training MLP(2, [4, 1], output_activation="sigmoid") on xor' in out  # the model it trains, as loaded
+    assert 'MLP(2, [4, 1], activation="relu", output_activation="sigmoid").load(' in out
     MLP(2, [4, 1], output_activation="sigmoid").load(os.path.join("run", "model.json"))
+    status, out, _ = run(capsys, "train", "xor", *TINY_TRAINING, "--activation", "tanh", "--out", "run2")
+    assert status == 0 and 'training MLP(2, [4, 1], activation="tanh") on xor' in out
 
 
 def test_train_without_matplotlib_skips_the_plots_in_one_line(capsys, monkeypatch):
