@@ -415,6 +415,10 @@ class Value:
         """``f"{loss:.4f}"`` formats the data; a plain ``f"{loss}"`` shows the repr."""
         return format(float(self), spec) if spec else repr(self)
 
+    def __int__(self):
+        """The data with its fraction dropped (toward 0), as ``int(tensor)`` gives in PyTorch."""
+        return int(float(self))
+
     def __round__(self, ndigits=None):
         """``round(loss, 4)``: the data, rounded, as a plain number."""
         return round(self.data, ndigits)

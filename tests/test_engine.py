@@ -1072,6 +1072,16 @@ def test_round_gives_the_data_rounded_as_a_plain_number():
     assert type(round(Value(2.7))) is int
 
 
+def test_int_drops_the_fraction_as_in_pytorch():
+    assert int(Value(2.7)) == 2 and int(Value(-2.7)) == -2 and type(int(Value(3.0))) is int
+    with pytest.raises(OverflowError):
+        int(Value(math.inf))
+    p = Value(1.0)
+    p.data = p * 2  # the slip that stores a Value as data is named, as float() names it
+    with pytest.raises(TypeError, match="data"):
+        int(p)
+
+
 def test_comparisons_work_on_data_set_to_an_int():
     p = Value(1.0)
     p.data = 3  # a student's update, or a numpy int
