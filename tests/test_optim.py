@@ -627,6 +627,49 @@ def test_lambda_lr_state_dict_leaves_out_the_functions():
     assert json.loads(json.dumps(saved)) == saved
 
 
+def saved_step_lr(**changes):
+    """A StepLR's state dict after three epochs, as JSON gives it back, with ``changes``."""
+    optimizer = one_param_sgd(lr=0.1)
+    scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    return {**json.loads(json.dumps(scheduler.state_dict())), **changes}
+
+
+@pytest.mark.parametrize(
+    "make, saved, error, message",
+    [
+        (lambda opt: ExponentialLR(opt, 0.9), saved_step_lr(), ValueError,
+         r"ExponentialLR.load_state_dict: .* \(it has \['step_size'\]\): was it saved from a different scheduler"),
+        (lambda opt: StepLR(opt, 3), ExponentialLR(one_param_sgd(), 0.9).state_dict(), ValueError,
+         r"\(it lacks \['step_size'\]\): was it saved from a different scheduler than StepLR"),
+        (lambda opt: LambdaLR(opt, lambda e: 1.0), saved_step_lr(), ValueError, r"it has \['gamma', 'step_size'\]"),
+        (lambda opt: StepLR(opt, 3), {**saved_step_lr(), "optimizer": None}, ValueError, r"it has \['optimizer'\]"),
+        (lambda opt: StepLR(opt, 3), None, TypeError, "expects what scheduler.state_dict\\(\\) returns, a dict"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(last_epoch="3"), TypeError,
+         "last_epoch must be a whole number, got str"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(step_size=0), ValueError, "step_size must be at least 1, got 0"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(gamma="0.5"), TypeError, "gamma value must be a number"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(base_lrs=[0.1, 0.1]), ValueError,
+         "base_lrs must be a list of 1 learning rate, one per parameter group"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(_last_lr=[math.nan]), ValueError,
+         "Invalid learning rate in _last_lr: nan"),
+    ],
+    ids=["StepLR into ExponentialLR", "ExponentialLR into StepLR", "StepLR into LambdaLR", "an optimizer",
+         "not a dict", "a str last_epoch", "step_size 0", "a str gamma", "two groups' rates", "a nan rate"],
+)
+def test_a_scheduler_state_that_does_not_fit_is_refused_and_changes_nothing(make, saved, error, message):
+    """A state from another kind of scheduler, or a damaged one, once loaded without a word
+    and failed many epochs later (step_size 0: ZeroDivisionError) or ran the wrong schedule."""
+    optimizer = one_param_sgd(lr=0.1)
+    scheduler = make(optimizer)
+    before = scheduler.state_dict()
+    with pytest.raises(error, match=message):
+        scheduler.load_state_dict(saved)
+    assert scheduler.state_dict() == before and scheduler.optimizer is optimizer
+
+
 @pytest.mark.parametrize(
     "make, error, message",
     [

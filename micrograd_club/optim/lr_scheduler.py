@@ -5,7 +5,8 @@ as the PyTorch import does)."""
 import copy
 import warnings
 
-from micrograd_club._inputs import whole_number
+from micrograd_club._inputs import as_switch, whole_number
+from micrograd_club._io import plural
 from micrograd_club.optim.optimizers import Optimizer, _check_range
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LambdaLR"]
@@ -72,8 +73,47 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict):
         """Continue from ``state_dict()`` output. The learning rates themselves are in the
-        optimizer's state dict: load that too."""
-        self.__dict__.update(copy.deepcopy(state_dict))
+        optimizer's state dict: load that too.
+
+        Everything is checked before anything changes: a state saved from another kind of
+        scheduler, or for an optimizer with another number of parameter groups, or with a
+        setting that makes no sense (a damaged file), raises instead of surfacing as a
+        wrong learning rate or a TypeError many epochs later, and leaves the scheduler as it was."""
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{where} expects what scheduler.state_dict() returns, a dict; "
+                            f"got {type(state_dict).__name__} {state_dict!r:.60}")
+        own = self.state_dict()
+        missing = sorted(key for key in own if key not in state_dict and not key.startswith("_"))
+        unexpected = sorted(map(str, set(state_dict) - set(own)))
+        if missing or unexpected:
+            differences = [f"it lacks {missing}" if missing else "", f"it has {unexpected}" if unexpected else ""]
+            raise ValueError(
+                f"{where}: the state does not fit this scheduler ({' and '.join(filter(None, differences))}): was "
+                f"it saved from a different scheduler than {type(self).__name__}? Make the same kind of scheduler "
+                "as the saved run had before loading its state"
+            )
+        state = copy.deepcopy(state_dict)
+        try:
+            self._check_loaded(state)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{where}: {error}") from None
+        self.__dict__.update(state)
+
+    def _check_loaded(self, state):
+        """Raise TypeError or ValueError for a value in a loaded ``state`` that this scheduler
+        could not run with (a subclass checks its own settings, then calls this)."""
+        whole_number(state.get("last_epoch", -1), "last_epoch", minimum=-1)
+        whole_number(state.get("_step_count", 0), "_step_count", minimum=0)
+        as_switch(state.get("_is_initial", False), "_is_initial")
+        groups = len(self.optimizer.param_groups)
+        for name in ("base_lrs", "_last_lr"):
+            rates = state.get(name, [0.0] * groups)
+            if not isinstance(rates, (list, tuple)) or len(rates) != groups:
+                raise ValueError(f"{name} must be a list of {plural(groups, 'learning rate')}, one per parameter "
+                                 f"group of the optimizer; got {rates!r:.60}")
+            for rate in rates:
+                _check_range(rate, f"learning rate in {name}")
 
     def __repr__(self):
         """One line: the scheduler's settings, the epoch and the rates now in use,
@@ -109,6 +149,11 @@ class StepLR(LRScheduler):
     def _settings(self):
         return [f"step_size={self.step_size}", f"gamma={self.gamma:g}"]
 
+    def _check_loaded(self, state):
+        whole_number(state["step_size"], "step_size")
+        _check_range(state["gamma"], "gamma value")
+        super()._check_loaded(state)
+
 
 class ExponentialLR(LRScheduler):
     """η = η₀ · γ^epoch: multiply the learning rate by γ every epoch (the current ``"lr"``, as
@@ -126,6 +171,10 @@ class ExponentialLR(LRScheduler):
 
     def _settings(self):
         return [f"gamma={self.gamma:g}"]
+
+    def _check_loaded(self, state):
+        _check_range(state["gamma"], "gamma value")
+        super()._check_loaded(state)
 
 
 class LambdaLR(LRScheduler):
