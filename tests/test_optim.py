@@ -1160,6 +1160,40 @@ def test_a_whole_number_that_fits_a_float_is_not_refused_as_too_large():
     assert optimizer.param_groups[0]["weight_decay"] == int(1.5e308)
 
 
+def momentum_state_dict(**group_changes):
+    """A stepped SGD's state dict (two parameters, momentum) with its group changed."""
+    params = [Value(0.0), Value(1.0)]
+    optimizer = SGD(params, lr=0.1, momentum=0.9)
+    for p in params:
+        p.grad = 1.0
+    optimizer.step()
+    saved = optimizer.state_dict()
+    saved["param_groups"] = [{**saved["param_groups"][0], **group_changes}]
+    return saved
+
+
+@pytest.mark.parametrize(
+    "saved, message",
+    [
+        ({"state": {}, "param_groups": [[0, 1]]}, r"param_groups\[0\] must be a dict with 'params'"),
+        ({"state": {}, "param_groups": [{"lr": 0.1}]}, r"param_groups\[0\] must be a dict with 'params'"),
+        (momentum_state_dict(params=2), r"param_groups\[0\]\['params'\] must be a list of the parameters' positions"),
+        (momentum_state_dict(params="ab"), r"must be a list of the parameters' positions \(whole numbers"),
+        (momentum_state_dict(params=[0, 0.5]), r"must be a list of the parameters' positions"),
+        (momentum_state_dict(params=[1, 1]), r"\['params'\] repeats the positions \[1\]"),
+    ],
+    ids=["a list for a group", "no params", "an int", "a str of length 2", "a float position", "a position twice"],
+)
+def test_load_state_dict_refuses_damaged_parameter_positions_and_changes_nothing(saved, message):
+    """A group that was not a dict raised "'list' object is not a mapping", one without
+    "params" a KeyError; "ab" passed as two positions, and a repeated position was blamed on
+    the state of another ("state for parameter 0, but … 1 to 1")."""
+    optimizer = SGD([Value(0.0), Value(1.0)], lr=0.5, momentum=0.9)
+    with pytest.raises(ValueError, match=message):
+        optimizer.load_state_dict(saved)
+    assert optimizer.param_groups[0]["lr"] == 0.5 and not optimizer.state
+
+
 @pytest.mark.parametrize("saved", [{"a": 1}, [1], {"state": {}, "param_groups": "x"}])
 def test_load_state_dict_says_what_it_expects(saved):
     with pytest.raises(ValueError, match="load_state_dict expects what an optimizer's state_dict\\(\\) returns"):

@@ -167,6 +167,7 @@ class Optimizer:
                 f"loaded state dict has a different number of parameter groups "
                 f"({len(saved_groups)}, the optimizer has {len(self.param_groups)})"
             )
+        _check_saved_positions(saved_groups)
         param_by_position, new_groups = {}, []
         for group, saved in zip(self.param_groups, saved_groups):
             saved = {**{k: v for k, v in _SETTINGS_ADDED_LATER.items() if k in self.defaults}, **saved}
@@ -512,6 +513,27 @@ def _plain_settings(settings):
 
 # settings that state dicts saved by earlier versions lack, with the value those versions used
 _SETTINGS_ADDED_LATER = {"maximize": False, "decoupled_weight_decay": False}
+
+
+def _check_saved_positions(saved_groups):
+    """Raise ValueError unless each saved parameter group is a dict whose "params" is a list of
+    positions (whole numbers), no position used twice: what ``state_dict()`` writes. A damaged
+    or hand-made state dict is refused by name, not with a KeyError or a bare TypeError."""
+    seen = set()
+    for index, saved in enumerate(saved_groups):
+        where = f"loaded state dict's param_groups[{index}]"
+        if not isinstance(saved, dict) or "params" not in saved:
+            raise ValueError(f"{where} must be a dict with 'params' (the parameters' positions) and the group's "
+                             f"settings, as state_dict() gives; got {saved!r:.60}")
+        positions = saved["params"]
+        if not isinstance(positions, list) or not all(type(p) is int for p in positions):
+            raise ValueError(f"{where}['params'] must be a list of the parameters' positions (whole numbers, such as "
+                             f"[0, 1, 2]), as state_dict() gives; got {positions!r:.60}")
+        counts = collections.Counter(positions)  # once, not positions.count per position (quadratic)
+        repeated = sorted(seen.intersection(counts) | {p for p, count in counts.items() if count > 1})
+        if repeated:
+            raise ValueError(f"{where}['params'] repeats the positions {repeated[:5]}: each parameter has one position")
+        seen.update(positions)
 
 
 def _evaluate(closure):
