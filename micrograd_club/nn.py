@@ -14,7 +14,15 @@ import random
 import re
 import stat
 
-from micrograd_club._inputs import as_sequence, as_value, checked_seed, is_finite_number, is_sequence, whole_number
+from micrograd_club._inputs import (
+    as_sequence,
+    as_switch,
+    as_value,
+    checked_seed,
+    is_finite_number,
+    is_sequence,
+    whole_number,
+)
 from micrograd_club._io import atomic_write_text, file_path, plural, printable
 from micrograd_club.engine import Value, is_grad_enabled, maximum, weighted_sum, weighted_sum_of_values
 
@@ -141,6 +149,7 @@ class Module:
         With ``strict`` the names must match exactly; a mismatch raises ValueError listing them.
         Returns ``(missing_keys, unexpected_keys)`` as PyTorch does, which says what
         ``strict=False`` left out."""
+        strict = as_switch(strict, "strict")  # the str "False" would be true, and load strictly
         if not isinstance(state, dict):
             raise TypeError(f"load_state_dict expects a dict of name -> number, got {type(state).__name__}")
         not_names = [key for key in state if not isinstance(key, str)]
@@ -194,7 +203,7 @@ class Module:
         loads the parameters whose names match. Never unpickles or evaluates anything: the
         file is JSON, checked field by field. ``path`` is a str or a pathlib.Path (an int would
         be taken for an open file descriptor)."""
-        path = file_path(path)
+        path, strict = file_path(path), as_switch(strict, "strict")
         document = _read_model_file(path)
         saved = document.get("architecture")  # None in a file written by hand or by another program
         if strict and saved is not None and _describes_architecture(self) and saved != repr(self):

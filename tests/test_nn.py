@@ -635,3 +635,19 @@ def test_a_model_file_without_an_architecture_loads_by_its_parameter_names(tmp_p
     with pytest.raises(ValueError, match="state does not fit this model") as refused:
         MLP(2, [2], seed=1).load(path)
     assert "saved from" not in str(refused.value)
+
+
+@pytest.mark.parametrize("load", [
+    lambda model, path: model.load(path, strict="False"),
+    lambda model, path: model.load_state_dict(json.loads(path.read_text(encoding="utf-8"))["parameters"], strict="no"),
+], ids=["load", "load_state_dict"])
+def test_strict_must_be_true_or_false(tmp_path, load):
+    """The str "False" is true to Python: it loaded strictly, refusing the very mismatch it was
+    meant to allow, and the message said to pass strict=False."""
+    path = tmp_path / "model.json"
+    MLP(2, [1], seed=0).save(path)
+    model = MLP(2, [2], seed=1)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match="strict must be True or False, got str"):
+        load(model, path)
+    assert model.state_dict() == before
