@@ -304,7 +304,7 @@ class Value:
 
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else slope·x;  ∂/∂x = 1 if x > 0 else slope."""
-        x, slope = self.data, float(negative_slope)
+        x, slope = self.data, _number_setting(negative_slope, "leaky_relu: negative_slope", "e.g. x.leaky_relu(0.1)")
         op = _shared_op("leaky_relu", slope)
         if x > 0:
             return _result(x, op, (self,), (1.0,))
@@ -378,9 +378,10 @@ class Value:
             )
         if isinstance(self.data, Value):  # a parameter whose data is a Value makes every result's data one
             refuse_data_that_is_a_value([node for node in self.topological_order() if not node.parents] + [self])
+        seed = _number_setting(gradient, "backward: gradient", "the seed of the chain rule, 1 by default")
         order = _ops_in_order(self)  # every non-leaf node, each after its parents, grads reset to 0
         try:
-            self.grad += float(gradient)
+            self.grad += seed
             for node in reversed(order):
                 upstream = node.grad
                 if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
@@ -674,6 +675,15 @@ def _clamp_bounds(low, high):
             "Did you swap them? (PyTorch would quietly give max everywhere.)"
         )
     return bounds
+
+
+def _number_setting(x, what, example):
+    """A setting given as a number (or a Value, whose data counts) as a float; else a TypeError
+    naming it, rather than float()'s "could not convert string to float"."""
+    number = float(x) if isinstance(x, Value) else _as_float(x)
+    if number is None:
+        raise TypeError(f"{what} must be a number, got {type(x).__name__} {x!r:.40} ({example})")
+    return number
 
 
 def _checked_constant(x, what, where="weighted_sum"):

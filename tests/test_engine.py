@@ -593,6 +593,21 @@ def test_settings_and_the_seed_gradient_may_be_values():
     assert x.grad == 2.0
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda x: x.backward("1"), "backward: gradient must be a number, got str '1'"),
+    (lambda x: x.backward([1.0]), r"backward: gradient must be a number, got list \[1.0\]"),
+    (lambda x: x.leaky_relu("0.1"), "leaky_relu: negative_slope must be a number, got str '0.1'"),
+    (lambda x: x.leaky_relu(None), "leaky_relu: negative_slope must be a number, got NoneType"),
+])
+def test_a_seed_gradient_or_slope_that_is_not_a_number_is_a_type_error_naming_it(call, message):
+    """float() made the str "1" a ValueError ("could not convert string to float") naming
+    neither the argument nor the method."""
+    x = Value(-2.0, "x")
+    with pytest.raises(TypeError, match=message):
+        call(x * x)
+    assert x.grad == 0.0
+
+
 def test_format_specs_format_the_data():
     loss = Value(0.123456, "L")
     assert f"{loss:.4f}" == "0.1235" and f"{loss:.2e}" == "1.23e-01"
