@@ -35,10 +35,13 @@ FILE_NOT_YOURS = ("the old file could not be replaced: in a shared folder such a
 
 def file_path(path):
     """``path`` as a str, or a TypeError unless it is a str or an os.PathLike (pathlib.Path):
-    open() and os.stat() would take an int such as 123 for a file descriptor."""
+    open() and os.stat() would take an int such as 123 for a file descriptor. An empty name
+    is a ValueError: written, it would be taken for the current folder, and named as such."""
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
     if not isinstance(name, str):
         raise TypeError(f"path must be a file name (a str or a pathlib.Path), got {type(path).__name__}: {path!r:.60}")
+    if not name:
+        raise ValueError("path is empty: give a file name, such as 'model.json'")
     return name
 
 

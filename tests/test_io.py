@@ -137,6 +137,21 @@ def test_a_path_must_be_a_str_or_a_path(path):
         atomic_write_text(path, "text")  # 123 would be taken for a file descriptor
 
 
+@pytest.mark.parametrize("write", [
+    lambda: atomic_write_text("", "text"),
+    lambda: History({"loss": [0.5]}).to_csv(""),
+    lambda: MLP(2, [1], seed=0).save(""),
+    lambda: MLP(2, [1], seed=0).load(""),
+], ids=["atomic_write_text", "History.to_csv", "Module.save", "Module.load"])
+def test_an_empty_path_is_named_as_empty(tmp_path, monkeypatch, write):
+    """An empty name was taken for the current folder: "/home/you is not a regular file (a
+    folder …)", naming a folder the user never gave (and load said "No such file: ''")."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="path is empty: give a file name, such as 'model.json'"):
+        write()
+    assert os.listdir(tmp_path) == []
+
+
 @unix_permissions
 def test_a_new_file_gets_the_permissions_a_plain_open_gives(tmp_path):
     with umask(0o077):  # a user who keeps files private
