@@ -19,14 +19,13 @@ import ast
 import io
 import keyword
 import math
-import numbers
 import re
 import tokenize
 import unicodedata
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from micrograd_club._inputs import is_finite_number
+from micrograd_club._inputs import is_finite_number, is_scalar
 from micrograd_club.engine import Constant, Value
 
 __all__ = ["parse_expression", "parse_assignments", "ExpressionError", "FUNCTIONS"]
@@ -482,7 +481,7 @@ def _variable_values(variables):
         given_names[name] = given_name
         if isinstance(number, Value):
             values[name] = number
-        elif isinstance(number, numbers.Real):
+        elif is_scalar(number):  # a real number, or a numpy scalar or 0-d array, as Value() takes them
             values[name] = Value(_finite_number(name, number), label=name)
         else:
             raise ExpressionError(f"variable {name} must be a number, got {type(number).__name__} {number!r:.30}")
@@ -498,14 +497,26 @@ def _check_variable_name(name):
         raise ExpressionError(f"{name} is the name of a function; choose another variable name")
 
 
-def _finite_number(name, text):
+def _finite_number(name, given):
+    """``given`` (a number, or the text after "=" of --set) as a finite float. The messages
+    show at most 40 characters of it: a number typed with thousands of digits would fill the
+    screen, and Python refuses to write an int of more than 4300 digits at all."""
     try:
-        number = float(text)
-    except (TypeError, ValueError, OverflowError):
-        raise ExpressionError(f"{name}={text}: {text!r} is not a number (write it like 0.5, -2 or 1e-3)") from None
+        number = float(given)
+    except OverflowError:  # an int too large for a float
+        raise ExpressionError(f"{name} is too large for a float (over 1.8e308): use a smaller number") from None
+    except (TypeError, ValueError):
+        raise ExpressionError(f"{name}={_shown(given)}: {_shown(repr(given))} is not a number (write it like 0.5, "
+                              "-2 or 1e-3)") from None
     if not math.isfinite(number):
-        raise ExpressionError(f"{name}={text}: the value must be a finite number, not {number}")
+        raise ExpressionError(f"{name}={_shown(given)}: the value must be a finite number, not {number}")
     return number
+
+
+def _shown(given, limit=40):
+    """``given`` as text, cut to ``limit`` characters and "…" if it is longer."""
+    text = str(given)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # ----- computing -----

@@ -345,6 +345,26 @@ def test_bad_variables_are_refused(variables, message):
         parse_expression("1", variables)
 
 
+@pytest.mark.parametrize("variables, items", [
+    ({"x": 10**400}, None),
+    ({"x": 10**5000}, None),  # more digits than Python writes out: this was its bare ValueError
+    (None, ["x=" + "9" * 5000]),
+], ids=["an int over 1.8e308", "an int of 5000 digits", "--set with 5000 digits"])
+def test_a_number_too_large_for_a_float_is_named_in_a_short_message(variables, items):
+    """The message echoed the number twice (800 and 10,000 characters) and called 10**400 "not a
+    number"; for 10**5000 Python's limit on writing ints escaped as "Exceeds the limit (4300
+    digits) for integer string conversion", naming no variable."""
+    with pytest.raises(ExpressionError, match="^x(=9{40}…: the value must be a finite number| is too large for a float)"
+                       ) as caught:
+        parse_expression("x", variables) if items is None else parse_assignments(items)
+    assert len(str(caught.value)) < 100
+
+
+def test_a_0_d_numpy_array_is_a_number_as_for_value():
+    np = pytest.importorskip("numpy")
+    assert parse_expression("x * 2", {"x": np.array(1.5)}).data == 3.0 == (Value(np.array(1.5)) * 2).data
+
+
 def test_a_non_string_expression_is_a_type_error():
     with pytest.raises(TypeError, match="must be a str"):
         parse_expression(b"x", VARIABLES)
