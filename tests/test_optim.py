@@ -848,10 +848,17 @@ def test_load_state_dict_checks_the_loaded_hyperparameters():
     ({"0": {"step": 1, "exp_avg": "0.1", "exp_avg_sq": 0.0}}, "'0': exp_avg must be a number, as Adam.state_dict()"),
     ({"0": {"step": 1, "exp_avg": 0.1}}, "'0' has no ['exp_avg_sq'], which Adam.state_dict() gives; got"),
     ({"0": {"step": 1, "exp_avg": 10**400, "exp_avg_sq": 0.0}}, "'0': exp_avg is a 401-digit number, too large"),
+    ({"0": {"step": 1, "exp_avg": 0.1, "exp_avg_sq": -0.5}}, "'0': exp_avg_sq is -0.5, but it counts steps or adds "
+                                                             "up squares, so it is never negative"),
+    ({"1": {"step": -2, "exp_avg": 0.1, "exp_avg_sq": 0.5}}, "'1': step is -2, but it counts steps"),
+    ({"0": {"step": 1.5, "exp_avg": 0.1, "exp_avg_sq": 0.5}}, "'0': step is 1.5, but it counts steps, a whole number"),
+    ({"0": {"step": math.nan, "exp_avg": 0.1, "exp_avg_sq": 0.5}}, "'0': step is nan, but it counts steps"),
 ])
 def test_load_state_dict_checks_each_parameters_state_and_changes_nothing_when_it_is_wrong(state, message):
     """A state for a parameter the groups do not have was a KeyError, one that is not a dict
-    of numbers a TypeError at the next step(), and by then the groups were already replaced."""
+    of numbers a TypeError at the next step(), and by then the groups were already replaced.
+    A negative sum of squares or step count (a damaged file) loaded, and the next step()
+    raised a bare "math domain error"."""
     params = [Value(1.0), Value(2.0)]
     optimizer = Adam(params, lr=0.1)
     saved = json.loads(json.dumps(optimizer.state_dict()))

@@ -222,6 +222,11 @@ class Optimizer:
         for name, start in first.items():
             if _is_number(start) and not _is_number(saved_state[name]):
                 raise ValueError(f"{where}: {name} must be a number, as {saver} gives; got {saved_state[name]!r:.60}")
+            if name in _COUNTS_AND_SQUARES and saved_state[name] < 0:  # math.sqrt would fail at the next step()
+                raise ValueError(f"{where}: {name} is {saved_state[name]!r}, but it counts steps or adds up squares, "
+                                 "so it is never negative: the state dict is damaged; save it again")
+            if name == "step" and isinstance(saved_state[name], float) and not saved_state[name].is_integer():
+                raise ValueError(f"{where}: step is {saved_state[name]!r}, but it counts steps, a whole number")
         try:
             return _plain_settings(saved_state)
         except ValueError as error:
@@ -510,6 +515,9 @@ def _plain_settings(settings):
         plain[key] = value
     return plain
 
+
+# the state that an optimizer here keeps as a count of steps or a sum or mean of squares: never negative
+_COUNTS_AND_SQUARES = {"step", "sum", "square_avg", "exp_avg_sq", "max_exp_avg_sq"}
 
 # settings that state dicts saved by earlier versions lack, with the value those versions used
 _SETTINGS_ADDED_LATER = {"maximize": False, "decoupled_weight_decay": False}
