@@ -40,6 +40,9 @@ INITS = ("uniform", "xavier", "he")
 MODEL_FORMAT = "micrograd_club.model"
 MODEL_VERSION = 1
 MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+# per model: each parameter is a Python object of some 200 bytes, so 10 million take about 2 GB, far
+# more than a scalar engine trains; a typo such as MLP(2, [1000000000]) would fill the memory
+MAX_PARAMETERS = 10_000_000
 NAMES_IN_REPR = 6  # a Module of your own lists its parameters' names in its repr up to this many
 
 
@@ -273,6 +276,7 @@ class Neuron(Module):
 
     def __init__(self, nin, nonlin=True, activation=None, *, init="uniform", seed=None, fan_out=1, fused=True):
         nin = whole_number(nin, "Neuron nin")
+        _check_model_size(f"Neuron({nin})", nin + 1)
         if isinstance(nonlin, str):  # Neuron(2, "tanh"): a name in micrograd's True/False place
             raise TypeError(
                 f"Neuron's second argument is micrograd's nonlin, True (ReLU) or False (linear), so {nonlin!r} would "
@@ -315,7 +319,8 @@ class Layer(Module):
     ``nk.w1`` … ``nk.b``, so diagrams and traces tell the neurons apart."""
 
     def __init__(self, nin, nout, **kwargs):
-        nout = whole_number(nout, "Layer nout")
+        nin, nout = whole_number(nin, "Layer nin"), whole_number(nout, "Layer nout")
+        _check_model_size(f"Layer({nin}, {nout})", (nin + 1) * nout)
         kwargs["seed"] = _generator(kwargs.get("seed"))  # one generator for all: Random(seed) each would repeat
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
         self._label_parameters("n")
@@ -360,13 +365,14 @@ class MLP(Module):
         nouts = [whole_number(n, "MLP layer size") for n in nouts]
         if not nouts:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
+        sizes = [nin] + nouts
+        _check_model_size(f"MLP({nin}, {nouts})", sum((n + 1) * m for n, m in zip(sizes, sizes[1:])))
         activation = _activation(activation)
         self.softmax_output = output_activation == "softmax"
         if self.softmax_output and nouts[-1] < 2:
             raise ValueError("a softmax output needs at least 2 outputs (one per class)")
         last = "linear" if output_activation is None or self.softmax_output else _activation(output_activation)
         rng = _generator(seed)
-        sizes = [nin] + nouts
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation=activation if i < len(nouts) - 1 else last, init=init, seed=rng,
                   fused=fused)
@@ -454,6 +460,15 @@ def _initial_weights(init, fan_in, fan_out, rng):
     if init == "he":
         return [rng.gauss(0.0, math.sqrt(2.0 / fan_in)) for _ in range(fan_in)]
     raise ValueError(f"unknown init {init!r}: choose one of {', '.join(INITS)}")
+
+
+def _check_model_size(model, parameters):
+    """Refuse, before building it, a model of more than MAX_PARAMETERS parameters."""
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"{model:.80} would have {parameters:,} parameters, more than a scalar engine can hold (at most "
+            f"{MAX_PARAMETERS:,}; each is a Python object of some 200 bytes): use smaller layers"
+        )
 
 
 def _few(names, limit=5):

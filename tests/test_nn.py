@@ -651,3 +651,16 @@ def test_strict_must_be_true_or_false(tmp_path, load):
     with pytest.raises(TypeError, match="strict must be True or False, got str"):
         load(model, path)
     assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("make, shown", [
+    (lambda: MLP(2, [1_000_000_000]), r"MLP\(2, \[1000000000\]\) would have 3,000,000,000 parameters"),
+    (lambda: MLP(2, [100_000, 100_000]), "would have 10,000,400,000 parameters"),
+    (lambda: Layer(2, 10**9), r"Layer\(2, 1000000000\) would have 3,000,000,000 parameters"),
+    (lambda: Neuron(10**9), r"Neuron\(1000000000\) would have 1,000,000,001 parameters"),
+], ids=["MLP", "MLP of two large layers", "Layer", "Neuron"])
+def test_a_model_too_large_for_the_memory_is_refused_before_it_is_built(make, shown):
+    """A typo such as MLP(2, [1000000000]) built parameter after parameter (some 200 bytes
+    each) until the memory ran out, with no message at all."""
+    with pytest.raises(ValueError, match=f"{shown}, more than a scalar engine can hold \\(at most 10,000,000"):
+        make()
