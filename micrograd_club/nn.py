@@ -7,7 +7,6 @@ each weight is drawn with ``random.uniform(-1, 1)`` in the same order, and biase
 import collections
 import json
 import math
-import numbers
 import operator
 import os
 import random
@@ -20,6 +19,7 @@ from micrograd_club._inputs import (
     as_value,
     checked_seed,
     is_finite_number,
+    is_scalar,
     is_sequence,
     whole_number,
 )
@@ -411,10 +411,12 @@ def _named(attr, name):
 
 def _inputs(x, expected, who):
     """The inputs as a sequence, checked for length; a lone Value/number counts as one input."""
-    if isinstance(x, (Value, numbers.Real)):
+    if is_scalar(x):  # also a numpy number or 0-d array, as Value() takes them
         x = (x,)
-    elif isinstance(x, (str, bytes, dict)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{who} expects a list of {expected} numbers or Values, got {type(x).__name__}")
+    elif isinstance(x, (str, bytes, dict, set, frozenset)) or not hasattr(x, "__len__"):
+        unordered = ": a set has no order, so its numbers could go to the wrong inputs; pass a list" \
+            if isinstance(x, (set, frozenset)) else ""
+        raise TypeError(f"{who} expects a list of {expected} numbers or Values, got {type(x).__name__}{unordered}")
     if len(x) != expected:
         if len(x) and is_sequence(x[0]):
             raise ValueError(_whole_data_set(who, expected))

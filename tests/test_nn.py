@@ -664,3 +664,19 @@ def test_a_model_too_large_for_the_memory_is_refused_before_it_is_built(make, sh
     each) until the memory ran out, with no message at all."""
     with pytest.raises(ValueError, match=f"{shown}, more than a scalar engine can hold \\(at most 10,000,000"):
         make()
+
+
+@pytest.mark.parametrize("model", [Neuron(2, seed=0), Layer(2, 3, seed=0), MLP(2, [3, 1], seed=0)],
+                         ids=["Neuron", "Layer", "MLP"])
+def test_a_set_of_inputs_is_refused_as_it_has_no_order(model):
+    """A set was taken as the inputs in whatever order Python keeps it: {0.5, 0.1} gave x1 = 0.1."""
+    with pytest.raises(TypeError, match="got set: a set has no order, so its numbers could go to the wrong inputs"):
+        model({0.5, 0.1})
+
+
+def test_a_0_d_array_is_one_input_as_a_number_is():
+    """It raised numpy's bare "len() of unsized object"."""
+    model = MLP(1, [2, 1], seed=0)
+    assert model(np.array(0.5)).data == model(0.5).data
+    with pytest.raises(ValueError, match="Layer expects 2 inputs, got 1"):
+        MLP(2, [1], seed=0)(np.array(0.5))
