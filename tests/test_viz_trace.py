@@ -12,7 +12,7 @@ import backprop_by_hand
 from micrograd_club import Value
 from micrograd_club.engine import maximum
 from micrograd_club.expression import parse_expression
-from micrograd_club.losses import binary_cross_entropy
+from micrograd_club.losses import binary_cross_entropy, sse
 from micrograd_club.nn import MLP
 from micrograd_club.viz import draw_graph, explain, trace_backward
 from micrograd_club.viz import trace as trace_module
@@ -451,3 +451,19 @@ def test_an_op_of_your_own_is_written_as_a_function_whatever_its_name(op):
     _, step_y, step_x = trace_backward(top, every_node=True).as_dicts()
     assert step_y["node"] == f"{op}(x)"
     assert step_x["terms"][0]["local_name"] == f"∂({op}(x))/∂x" and step_x["terms"][0]["local"] == 6.0
+
+
+def test_the_key_explains_a_squared_shorthand_and_the_shorthands_inside_another():
+    """An MLP's loss ½(y − t)² with its y unlabelled: the first line read "L = 0.5·v1²" and no
+    "where" line followed (² counted as part of the name, v1²), and a fused-off MLP's key said
+    "v2 = n2.1.b + n2.1.w1·σ(v1)" without saying what v1 is."""
+    model = MLP(1, [1, 1], activation="sigmoid", seed=0)
+    text = str(trace_backward(sse([model([Value(1.0, "x")])], [0.5])))
+    assert "L = 0.5·v1²)" in text.splitlines()[0]
+    assert text.splitlines()[-1] == "where v1 = 0.5 − (Σwx+b)#2"
+    model = MLP(1, [1, 1], activation="sigmoid", seed=0, fused=False)
+    text = str(trace_backward(sse([model([Value(1.0, "x")])], [0.5])))
+    assert "L = 0.5·(0.5 − v2)²)" in text.splitlines()[0]
+    assert text.splitlines()[-1] == "where v1 = n1.1.b + n1.1.w1·x, v2 = n2.1.b + n2.1.w1·σ(v1)"
+    x = Value(2.0, "x")
+    assert "where" not in str(trace_backward((x * x * x * x).tanh() * x, every_node=False))  # no v1 in any line

@@ -12,7 +12,8 @@ from micrograd_club.nn import Parameter
 INFIX = {"+": "+", "-": "−", "*": "·", "/": "/"}
 # Ops that are functions of one input: their local derivative is written f'(x).
 FUNCTIONS = {"exp", "log", "sqrt", "tanh", "σ", "ReLU", "leaky_relu", "softplus", "abs", "clamp"}
-SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPTS = str.maketrans("0123456789-.", f"{SUPERSCRIPT_DIGITS}⁻·")
 # A neuron's pre-activation as one node (engine.weighted_sum): parents (w1 … wn, x1 … xn, b).
 WEIGHTED_SUM = "Σwx+b"
 LONGEST_DERIVED_NAME = 14

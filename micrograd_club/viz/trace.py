@@ -15,15 +15,18 @@ from typing import List, NamedTuple
 from micrograd_club._io import plural
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
-    FUNCTIONS, SHORTHAND, checked_precision, derived_name, is_number, local_formula, node_names, number, partial,
-    role, short_number, shorthands,
+    FUNCTIONS, SHORTHAND, SUPERSCRIPT_DIGITS, checked_precision, derived_name, is_number, local_formula, node_names,
+    number, partial, role, short_number, shorthands,
 )
 
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
 NAMES_IN_REPR = 8  # a BackwardTrace's repr names this many steps, then "…"
 LEAF_RANK = {"parameter": 0, "input": 1, "constant": 2}  # which leaf a note about added-up grads names first
-SHORTHAND_NAME = re.compile(rf"(?<![\w#]){SHORTHAND}(?![\w#])")  # v1 in a line, but not in v12 or v1#2
+# v1 in a line, but not in v12, v1#2 or xv1; v1² is v1 squared (a superscript is a word character to re)
+SHORTHAND_NAME = re.compile(rf"(?<![\w#]){SHORTHAND}(?![^\W{SUPERSCRIPT_DIGITS}]|#)")
+# In the key "v1 = …\nv2 = …": the name a line defines, or one that a formula uses.
+DEFINED_OR_USED = re.compile(rf"^({SHORTHAND}) = |({SHORTHAND_NAME.pattern})", re.MULTILINE)
 
 
 class Term(NamedTuple):
@@ -123,7 +126,17 @@ class BackwardTrace(list):
         # One pass over the text for the v1, v2, … it uses (not one search per shorthand per line:
         # a trace of a few thousand nodes took minutes to print).
         mentioned = set(re.findall(SHORTHAND_NAME, "\n".join(lines)))
-        used = [f"{name} = {formula}" for name, formula in self.shorthands.items() if name in mentioned]
+        key = [f"{name} = {formula}" for name, formula in self.shorthands.items()]
+        uses = {}  # each shorthand -> the shorthands its formula is written with (v2 = tanh(v1): v1)
+        for defined, used in re.findall(DEFINED_OR_USED, "\n".join(key)):  # again one pass
+            if defined:
+                uses[defined] = current = set()
+            else:
+                current.add(used)
+        for name in reversed(self.shorthands):  # a shorthand's formula uses only earlier ones
+            if name in mentioned:
+                mentioned |= uses[name]
+        used = [line for line, name in zip(key, self.shorthands) if name in mentioned]
         if used:
             lines.append("where " + ", ".join(used))
         return "\n".join(lines)
