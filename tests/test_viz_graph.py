@@ -210,6 +210,18 @@ def test_collapsed_neurons_are_named_by_layer_and_position(fused):
 
 
 @pytest.mark.parametrize("fused", [True, False])
+def test_a_collapsed_neuron_writes_its_bias_as_the_diagram_writes_numbers(fused):
+    """The notes' 1-1-1 network collapsed: its neurons read "1 weights, b = 0.1000" whatever the
+    precision asked for (and a bias of 3e-05 read b = 0.0000, as if it were 0)."""
+    model = MLP(1, [1, 1], activation="sigmoid", seed=0, fused=fused)
+    model.layers[0].neurons[0].b.data, model.layers[1].neurons[0].b.data = 0.1, 3e-05
+    source = draw_graph(model([Value(1.0, "x")]), collapse="neuron", precision=2).source
+    assert "Σwx+b → σ, 1 weight, b = 0.10<" in source
+    assert "Σwx+b → linear, 1 weight, b = 3.00e-05<" in source
+    assert "Σwx+b → ReLU, 2 weights, b = 0.0000<" in draw_graph(Neuron(2, seed=0)([1.0, 2.0]), collapse="neuron").source
+
+
+@pytest.mark.parametrize("fused", [True, False])
 def test_collapse_keeps_parameters_used_elsewhere(fused):
     model = MLP(1, [2, 1], seed=0, fused=fused)
     loss = model(0.5) + 0.01 * sum(p * p for p in model.parameters())
@@ -264,7 +276,7 @@ def test_collapse_hides_the_parameters_of_a_linear_neuron():
     for fused in (True, False):
         model = MLP(1, [1], activation="tanh", seed=0, fused=fused)  # one linear neuron, one input
         source = draw_graph(model(Value(0.5, "x")), collapse="neuron").source
-        assert "Σwx+b → linear, 1 weights" in source
+        assert "Σwx+b → linear, 1 weight," in source
         assert "<b>w1</b>" not in source and "<b>b</b>" not in source, fused
 
 

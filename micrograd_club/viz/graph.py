@@ -216,7 +216,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(map(repr, RANKDIRS))}, got {rankdir!r}")
     root = order[-1]
-    neurons = find_neurons(order) if collapse == "neuron" else {}
+    neurons = find_neurons(order, precision) if collapse == "neuron" else {}
     hidden = _hidden_by(neurons, order)
     names = node_names(order, root_name, given={output: neuron["name"] for output, neuron in neurons.items()})
     shown = [node for node in order if node not in hidden]
@@ -417,12 +417,12 @@ def _draw_legend(graph, has_current, has_highlight, has_neurons):
 # ----- collapsing neurons -----
 
 
-def find_neurons(order):
+def find_neurons(order, precision=4):
     """Neurons found by shape: one Σwx+b node whose weights and bias are Parameters (as
     ``nn`` builds them), or the micrograd way, b + w1·x1 + … + wn·xn, each followed by its
     activation: {output node: {"members", "inputs", "weights", "bias", "summary"}}. The
     output is the activation (or the sum, for a linear neuron); members are the nodes it
-    replaces."""
+    replaces; the summary writes b with ``precision`` decimals, as the diagram writes numbers."""
     consumers = {}
     for node in order:
         for parent in node.parents:
@@ -456,7 +456,7 @@ def find_neurons(order):
             "inputs": inputs,
             "weights": weights,
             "bias": bias,
-            "summary": f"Σwx+b → {act}, {len(weights)} weights, b = {bias.data:.4f}",
+            "summary": f"Σwx+b → {act}, {plural(len(weights), 'weight')}, b = {number(bias.data, precision)}",
         }
     _name_by_layer(neurons, order)
     return neurons
