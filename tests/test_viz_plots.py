@@ -417,6 +417,36 @@ def test_sigmoid_derivative_comes_from_backward():
     assert [f.get_label(), df.get_label()] == ["σ(x)", "σ'(x) = ∂σ/∂x  (by backward())"]
 
 
+@pytest.mark.parametrize("name, fn, panel", [
+    ("tanh", lambda x: x.tanh(), True),
+    ("leaky ReLU", lambda x: x.leaky_relu(0.1), True),
+    ("leaky ReLU", lambda x: x.leaky_relu(0.1), False),
+    ("σ", lambda x: x.sigmoid(), True),
+])
+def test_the_legend_of_a_function_and_its_derivative_covers_neither_curve(name, fn, panel):
+    """The neuron demo's panels: matplotlib's "best" place for the legend, as wide as half the
+    plot, lay across tanh's rise and leaky ReLU's line, hiding them on the printed page."""
+    figure = Figure(figsize=(4.8, 4.0) if panel else plots.FIGSIZE, layout="constrained")
+    plot_function_and_grad(fn, name=name, ax=figure.add_subplot())
+    figure.canvas.draw()
+    ax = figure.axes[0]
+    box = ax.get_legend().get_window_extent()
+    for line in ax.lines:
+        points = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        assert not any(box.contains(x, y) for x, y in points), line.get_label()
+
+
+def test_the_band_for_the_legend_hides_none_of_the_lines_drawn_into_the_same_axes():
+    figure = Figure()
+    ax = figure.add_subplot()
+    ax.plot([-5, 5], [0, 20], label="mine, before")
+    plot_function_and_grad(lambda x: x.sigmoid(), ax=ax)
+    assert ax.get_ylim()[1] > 20
+    ax.plot([-5, 5], [-30, 0], label="mine, after")
+    figure.canvas.draw()
+    assert ax.get_ylim()[0] < -30
+
+
 def test_derivative_of_a_composite_function():
     ax = new_axes()
     plot_function_and_grad(lambda x: x * x * x - 2 * x, x_range=(-2, 2), points=9, ax=ax)

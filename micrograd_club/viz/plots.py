@@ -328,8 +328,26 @@ def plot_function_and_grad(fn, *, x_range=(-5.0, 5.0), points=201, path=None, ax
     ax.plot(xs, values, color="C0", linewidth=2, label=f"{shown}(x)")
     ax.plot(xs, grads, color="C3", linestyle="--", linewidth=2, label=f"{shown}'(x) = ∂{shown}/∂x  (by backward())")
     ax.set_xlabel("x")
+    _room_above(ax)
+    ax.legend(loc="upper left")
     default = f"{shown}(x) and its derivative {shown}'(x)"
-    return _finish(ax, path, default if title is None else title)
+    return _finish(ax, path, default if title is None else title, legend=False)
+
+
+LEGEND_ROOM = 0.25  # of the axes' height, kept free of data at the top for a two-line legend
+
+
+def _room_above(ax):
+    """Raise the top of the y axis so that what is drawn in ``ax`` fills only its lower part,
+    leaving a band for the legend: where matplotlib's "best" place fell on a curve (tanh's
+    rise, leaky ReLU's line), a printed legend hid part of it. The axis still rescales to
+    take in whatever is drawn into ``ax`` later."""
+    low, high = ax.dataLim.intervaly
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return
+    span = (high - low) or max(abs(high), 1.0)
+    bottom, top = low - 0.05 * span, high + 0.05 * span  # matplotlib's own margins
+    ax.set_ylim(bottom, top + (top - bottom) * LEGEND_ROOM / (1 - LEGEND_ROOM), auto=True)
 
 
 def _value_and_grad(fn, x, name):
