@@ -10,6 +10,7 @@ import pytest
 
 import backprop_by_hand
 from micrograd_club.engine import Value
+from micrograd_club.losses import sse
 from micrograd_club.nn import MLP
 from micrograd_club.viz import backward_steps, save_backward_html, stepper
 from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, pipe
@@ -38,6 +39,30 @@ def test_one_frame_per_node_with_gradients_appearing_in_order():
     assert h_frame.step.text == "∂L/∂h = ∂L/∂(w2·h) · ∂(w2·h)/∂h = (-0.1133) × (0.3000) = -0.0340"
     assert re.search(r"<b>z1</b></td><td[^>]*>data 0.5000</td><td[^>]*>grad not computed yet", h_frame.source)
     assert "grad not computed yet" not in frames[-1].source
+
+
+def test_collapsed_steps_are_the_nodes_drawn_named_as_drawn():
+    """Collapsed to neurons, the step-through went through every hidden weight and Σwx+b too
+    (15 of its 27 frames outlined nothing), and its lines named nodes as the picture does not:
+    "∂L/∂(Σwx+b)#4" for the box "neuron 2.1", and v1 for the square where the picture's v1 is
+    1 − neuron 2.1."""
+    model = MLP(2, [3, 1], activation="sigmoid", seed=0)
+    loss = sse([model([Value(0.5, "x1"), Value(0.3, "x2")])], [1.0])
+    frames = list(backward_steps(loss, collapse="neuron", same_layout=False))
+    for frame in frames:
+        assert outlined(frame.source) == [frame.step.name]
+        assert "Σwx+b)" not in frame.step.text and "#" not in frame.step.text
+    lines = {frame.step.name: frame.step.text for frame in frames}
+    assert len(frames) == 11 and lines["v1"].startswith("∂L/∂v1 = ∂L/∂(v1²) · ∂(v1²)/∂v1 = ")
+    assert lines["neuron 2.1"] == "∂L/∂(neuron 2.1) = ∂L/∂v1 · ∂v1/∂(neuron 2.1) = (0.8444) × (-1.0000) = -0.8444"
+    assert lines["x1"].startswith("∂L/∂x1 = ∂L/∂(neuron 1.3) · ∂(neuron 1.3)/∂x1 + ")
+    for fused in (True, False):  # a neuron at the root is named for what it is, not written out from hidden nodes
+        out = MLP(2, [2, 1], seed=0, fused=fused)([Value(0.5, "x1"), Value(0.3, "x2")])
+        first = backward_steps(out, collapse="neuron", same_layout=False)[0].step.text
+        assert first == "∂(neuron 2.1)/∂(neuron 2.1) = 1 (the start of the backward pass)"
+    loss.backward()  # the folded chain gives backward()'s gradient
+    x1 = next(frame.step for frame in frames if frame.step.name == "x1")
+    assert x1.grad == pytest.approx(x1.node.grad, rel=1e-12)
 
 
 def test_html_is_one_self_contained_file(tmp_path, needs_dot):
@@ -387,6 +412,17 @@ def test_jupyter_shows_inline_every_page_save_backward_html_writes_by_default(tm
     with pytest.raises(GraphTooLargeError, match=rf"has {stepper.MAX_STEPS + 1} steps, more than "
                                                  rf"max_steps={stepper.MAX_STEPS} frames"):
         save_backward_html(chain, tmp_path / "long.html")
+
+
+def test_a_collapsed_mlp_is_as_many_steps_as_it_draws(tmp_path, monkeypatch):
+    """MLP(2, [16, 16, 1]) collapsed is 35 boxes, but the page was refused for its 404 nodes."""
+    monkeypatch.setattr(stepper, "pipe", svg_without_dot)
+    out = MLP(2, [16, 16, 1], seed=0)([Value(0.5, "x1"), Value(-1.0, "x2")])
+    assert len(out.topological_order()) > stepper.MAX_STEPS
+    page = save_backward_html(out, tmp_path / "mlp.html", collapse="neuron", same_layout=False)
+    assert page.read_text(encoding="utf-8").count('<div class="frame"') == 2 + 16 + 16 + 1
+    with pytest.raises(GraphTooLargeError, match="has 35 steps, more than max_steps=34"):
+        save_backward_html(out, tmp_path / "mlp.html", collapse="neuron", max_steps=34)
 
 
 def test_the_saved_page_is_headed_by_the_title_given(tmp_path, monkeypatch):

@@ -211,15 +211,10 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     least width of every box's grad cell: the backward stepper gives the widest one it
     will show (``grad_cell_width``), so that no box changes size from step to step."""
     precision, max_nodes = checked_precision(precision), whole_number(max_nodes, "max_nodes")
-    if collapse not in (None, "neuron"):
-        raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(map(repr, RANKDIRS))}, got {rankdir!r}")
     root = order[-1]
-    neurons = find_neurons(order, precision) if collapse == "neuron" else {}
-    hidden = _hidden_by(neurons, order)
-    names = node_names(order, root_name, given={output: neuron["name"] for output, neuron in neurons.items()})
-    shown = [node for node in order if node not in hidden]
+    neurons, names, shown = drawn_nodes(order, collapse, root_name, precision)
     if len(shown) > max_nodes:
         raise GraphTooLargeError(
             f"this graph has {len(shown)} value nodes ({len(order)} in all), more than max_nodes={max_nodes} "
@@ -267,6 +262,19 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     if legend:
         _draw_legend(graph, current is not None, bool(on_path), bool(neurons))
     return graph
+
+
+def drawn_nodes(order, collapse=None, root_name="L", precision=4):
+    """What a diagram of ``order`` (a topological order) draws: (neurons, names, shown), where
+    ``neurons`` are the collapsed neurons (see ``find_neurons``; none unless ``collapse`` is
+    "neuron"), ``names`` each node's name in the diagram (a collapsed neuron's is "neuron 1.2")
+    and ``shown`` the nodes drawn, in order. The step-through names its lines the same way."""
+    if collapse not in (None, "neuron"):
+        raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
+    neurons = find_neurons(order, precision) if collapse == "neuron" else {}
+    hidden = _hidden_by(neurons, order)
+    names = node_names(order, root_name, given={output: neuron["name"] for output, neuron in neurons.items()})
+    return neurons, names, [node for node in order if node not in hidden]
 
 
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")

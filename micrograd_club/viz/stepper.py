@@ -16,9 +16,10 @@ from micrograd_club._inputs import whole_number
 from micrograd_club._io import atomic_write_text, plural
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import (
-    CURRENT, GRAPH_EXTENSIONS, GraphTooLargeError, GraphvizNotFoundError, grad_cell_width, pipe, render,
+    CURRENT, GRAPH_EXTENSIONS, GraphTooLargeError, GraphvizNotFoundError, drawn_nodes, grad_cell_width, pipe, render,
 )
-from micrograd_club.viz.trace import trace_backward
+from micrograd_club.viz.notation import checked_precision
+from micrograd_club.viz.trace import _trace
 
 __all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]
 
@@ -67,7 +68,9 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     outlined; each diagram's ``.step`` is that step's TraceStep (``diagram.step.text`` is its
     chain-rule line). ``root_name`` names an unlabelled root, in the diagrams and the lines
     alike; the other options are ``draw_graph``'s drawing options (``rankdir``,
-    ``show_local_grads``, ``highlight``, ``collapse``, ``max_nodes``, ``legend``).
+    ``show_local_grads``, ``highlight``, ``collapse``, ``max_nodes``, ``legend``). There is
+    one step per node drawn, so with ``collapse="neuron"`` a neuron is one step, and its line
+    is written with the diagram's names (∂L/∂(neuron 1.2)).
 
         for diagram in backward_steps(loss):
             display(diagram)  # in Jupyter
@@ -81,10 +84,16 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     are still made (``.source`` is their DOT text), each to be laid out on its own.
     """
     _check_options(options, "backward_steps", DRAWING_OPTIONS)
-    steps = list(trace_backward(root, every_node=True, precision=precision, root_name=root_name))
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps expects a Value, got {type(root).__name__}")
+    precision, order = checked_precision(precision), root.topological_order()
+    # One step per node drawn, named as drawn: collapsed, a neuron's inner nodes had steps of their
+    # own, frames with nothing outlined, and lines that called "neuron 2.1" (Σwx+b)#4.
+    _, names, shown = drawn_nodes(order, options.get("collapse"), root_name, precision)
+    steps = list(_trace(order, True, precision, root_name, names=names, named=set(shown)))
     options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
-    frames = BackwardSteps(_frames(root, steps, precision, grad_width, options))
+    frames = BackwardSteps(_frames(order, steps, precision, grad_width, options))
     if grad_width is not None:
         layout = json.loads(pipe(frames[-1], "json"))  # the last frame: every label at its largest
         for diagram in frames:
@@ -104,9 +113,8 @@ def _check_options(options, where, allowed):
                             f"{', '.join(allowed)}")
 
 
-def _frames(root, steps, precision, grad_width, options):
+def _frames(order, steps, precision, grad_width, options):
     """One diagram per step: the gradients known after it, the node it completed outlined."""
-    order = root.topological_order()
     known = {}
     for step in steps:
         known[step.node] = step.grad
@@ -168,8 +176,8 @@ def _pin_edges(diagram, layout):
 def save_backward_html(root, path, *, title=TITLE, max_steps=MAX_STEPS, **options):
     """Write the step-through of ``root``'s backward pass to ``path`` as one HTML file that
     works offline, headed by ``title``. Needs Graphviz's ``dot`` to draw the frames. Returns
-    the path. A graph of more than ``max_steps`` nodes (one frame each) raises
-    GraphTooLargeError.
+    the path. A graph of more than ``max_steps`` nodes drawn (one frame each; collapsed, a
+    neuron is one) raises GraphTooLargeError.
 
     Every frame is drawn in the same layout (see ``backward_steps``, whose options it takes:
     ``precision``, ``same_layout``, ``root_name`` and the drawing options), so stepping
@@ -182,7 +190,7 @@ def save_backward_html(root, path, *, title=TITLE, max_steps=MAX_STEPS, **option
         raise ValueError(f"save_backward_html writes a web page, not a picture: end {os.fspath(path)!r} with .html "
                          "(save_graph writes one diagram as a picture)")
     max_steps = whole_number(max_steps, "max_steps")
-    steps = len(root.topological_order())
+    steps = len(drawn_nodes(root.topological_order(), options.get("collapse"))[2])  # one per node drawn
     if steps > max_steps:
         raise GraphTooLargeError(
             f"the backward pass of this graph has {steps} steps, more than max_steps={max_steps} frames; "

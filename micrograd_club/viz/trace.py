@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, NamedTuple
 
-from micrograd_club._io import plural
+from micrograd_club._io import plural, printable
 from micrograd_club.engine import Constant, Value
 from micrograd_club.viz.notation import (
     FUNCTIONS, SHORTHAND, SUPERSCRIPT_DIGITS, checked_precision, derived_name, is_number, local_formula, node_names,
@@ -165,12 +165,14 @@ def _check_root(root, function):
         raise TypeError(f"{function} expects a Value, got {type(root).__name__}")
 
 
-def _trace(order, every_node, precision, root_name):
-    """``trace_backward`` of the root ``order[-1]``, given its topological order."""
+def _trace(order, every_node, precision, root_name, names=None, named=None):
+    """``trace_backward`` of the root ``order[-1]``, given its topological order. A diagram's
+    step-through gives its own ``names`` and the nodes it draws as the ``named`` ones (those
+    with a line), so that its lines speak of what its pictures show."""
     root = order[-1]
-    names = node_names(order, root_name)
+    names = names or node_names(order, root_name)
     grads = _gradients(order)
-    named = _named_nodes(order, every_node)
+    named = _named_nodes(order, every_node) if named is None else named
     position = {node: i for i, node in enumerate(order)}
 
     terms_of = {node: [] for node in named}
@@ -192,8 +194,8 @@ def _trace(order, every_node, precision, root_name):
         if node in named:
             terms = sorted(terms_of[node], key=lambda t: -position[t.via])
             trace.append(TraceStep(node, names[node], grads[node], terms, names[root], precision))
-    if not root.label:  # the root is called root_name, a name that says nothing of what it is
-        trace[0].root_formula = derived_name(root, names) or ""
+    if names[root] == printable(root_name) and not root.label:  # a name that says nothing of what it is
+        trace[0].root_formula = derived_name(root, names) or ""  # (a collapsed neuron is named for what it is)
     return trace
 
 
