@@ -222,6 +222,19 @@ def test_a_collapsed_neuron_writes_its_bias_as_the_diagram_writes_numbers(fused)
 
 
 @pytest.mark.parametrize("fused", [True, False])
+def test_a_collapsed_diagram_draws_the_highlighted_path_in_red_edges_too(fused):
+    """Collapsed, highlight= outlined the neurons on the path but left every edge between
+    them grey, so the path from a weight to the output was not a path."""
+    model = MLP(2, [3, 1], seed=0, fused=fused)
+    x1 = Value(0.5, "x1")
+    out = model([x1, Value(0.3, "x2")])
+    red_edges = r'-> v\d+ \[[^\]]*color="{}"'.format(HIGHLIGHT)
+    source = draw_graph(out, collapse="neuron", highlight=model.layers[0].neurons[1].w[0]).source
+    assert len(re.findall(red_edges, source)) == 1  # neuron 1.2 -> neuron 2.1
+    assert len(re.findall(red_edges, draw_graph(out, collapse="neuron", highlight=x1).source)) == 3 + 3
+
+
+@pytest.mark.parametrize("fused", [True, False])
 def test_collapse_keeps_parameters_used_elsewhere(fused):
     model = MLP(1, [2, 1], seed=0, fused=fused)
     loss = model(0.5) + 0.01 * sum(p * p for p in model.parameters())

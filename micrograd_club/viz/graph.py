@@ -244,7 +244,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
                          keep_border=current is not None, grad_width=grad_width)
         graph.node(node_id, label=box, shape="plain")
         if neuron is not None:
-            _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision)
+            _draw_neuron_inputs(graph, neuron, node_id, ids, precision, on_path)
             continue
         if not node.parents:
             continue
@@ -390,10 +390,13 @@ def grad_cell_width(grads, precision):
     return math.ceil(max(float(node["width"]) for node in layout["objects"]) * 72)  # inches to points
 
 
-def _draw_neuron_inputs(graph, neuron, node_id, ids, names, precision):
+def _draw_neuron_inputs(graph, neuron, node_id, ids, precision, on_path):
+    """An edge from each input into a collapsed neuron, labelled with its weight (up to four
+    inputs), red where it lies on the highlighted path, as an op's input edges are."""
     for x, w in zip(neuron["inputs"], neuron["weights"]):
         label = f"w = {number(w.data, precision)}" if len(neuron["inputs"]) <= 4 else ""
-        graph.edge(ids[x], node_id, label=label)
+        style = {"color": HIGHLIGHT, "penwidth": "2"} if x in on_path else {}  # then so is the neuron
+        graph.edge(ids[x], node_id, label=label, **style)
 
 
 def _draw_legend(graph, has_current, has_highlight, has_neurons):
