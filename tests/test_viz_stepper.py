@@ -154,6 +154,27 @@ def test_html_stepper_in_headless_chromium(tmp_path, needs_dot, chromium_page):
     assert problems == []
 
 
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_printed_page_shows_the_whole_diagram_without_the_controls(tmp_path, needs_dot, chromium_page, rankdir):
+    """Printed for a handout, the page showed only what its scrolling diagram area had in view:
+    the notes' network drawn left to right (5,000 pixels wide) was cut off at the paper's edge."""
+    page, problems = chromium_page
+    page.goto(save_backward_html(notes_loss(), tmp_path / "p.html", rankdir=rankdir).as_uri())
+    page.emulate_media(media="print")
+    fits = page.evaluate(
+        """() => {
+            const box = document.querySelector('.frame:not([hidden]) svg').getBoundingClientRect();
+            const stage = document.getElementById('stage');
+            return {inside: box.left >= 0 && box.right <= document.documentElement.clientWidth
+                            && box.height <= window.innerHeight,
+                    clipped: getComputedStyle(stage).overflow !== 'visible',
+                    controls: document.getElementById('next').offsetParent !== null};
+        }"""
+    )
+    assert fits == {"inside": True, "clipped": False, "controls": False}
+    assert problems == []
+
+
 HOSTILE_LABEL = "<!--<script>"  # would switch the HTML parser into a mode that swallows the page's script
 
 

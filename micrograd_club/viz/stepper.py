@@ -259,6 +259,18 @@ PAGE = """<!DOCTYPE html>
   ol {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; color: #6c757d; }}
   ol li.current {{ color: #212529; font-weight: bold; }}
   ol li.done {{ color: #495057; }}
+  /* Printed (a handout): the page grows instead of scrolling, so the diagram area would cut the
+     picture off at the paper's edge; it is shrunk to fit the page instead, without the controls. */
+  @media print {{
+    html, body {{ height: auto; }}
+    body {{ display: block; }}
+    header {{ position: static; box-shadow: none; }}
+    .controls button, #slider, .hint {{ display: none; }}
+    #line {{ max-height: none; }}
+    #stage {{ overflow: visible; padding: 0.8em 0; }}
+    .frame {{ width: auto; break-inside: avoid; }}
+    .frame svg {{ width: auto; height: auto; max-width: 100%; max-height: 85vh; }}
+  }}
 </style>
 </head>
 <body>
