@@ -219,7 +219,7 @@ def _parse(source):
             place = source.where(line, error.offset - 1)
         else:  # the text stops before the expression is complete: Python gives no column (3.9 says unexpected EOF)
             place = f"the end ({source.where(line, len(source.lines[line - 1]))})"
-        hint = _multiplication_hint(source.lines[line - 1], error)
+        hint = _multiplication_hint(source.lines[line - 1], error) or _notation_hint(source.text)
         raise ExpressionError(f"cannot read the expression: {error.msg} at {place}{hint}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(_too_deep()) from None
@@ -264,6 +264,19 @@ def _multiplication_hint(line, error):
         if at_number or at_name:
             return f"; to multiply, write {number}*{name}"
     return ""
+
+
+# Math notation, as the diagrams and traces print it (L = 0.5·v1², w₁), that Python does not read as
+# such: what to type instead.
+NOTATION = {"·": "*", "×": "*", "÷": "/", "−": "-", "²": "**2", "³": "**3"}
+NOTATION.update({chr(0x2080 + digit): str(digit) for digit in range(10)})  # subscripts: w₁ is w1
+
+
+def _notation_hint(text):
+    """For text written in math notation, "; type · as *, ² as **2": Python refuses ², − and w₁
+    as invalid characters, and reads w1·x1 as one name (its dot counts as part of a name)."""
+    found = [f"{symbol} as {typed}" for symbol, typed in NOTATION.items() if symbol in text]
+    return f"; type {', '.join(found)}" if found else ""
 
 
 def _check_text_nesting(text):
@@ -448,6 +461,9 @@ def _construct_problem(node, source):
 
 
 def _unknown_variable(name, variables, where):
+    notation = _notation_hint(name)
+    if notation:  # w1·x1: not a name to define, but a product
+        return f"unknown variable {name!r} at {where}{notation}"
     if not variables:
         return f"unknown variable {name!r} at {where}: no variables are defined; set it with --set {name}=1"
     defined = ", ".join(variables)

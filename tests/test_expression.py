@@ -260,6 +260,27 @@ def test_a_whole_number_next_to_an_error_gets_no_multiplication_hint(text):
     assert "to multiply" not in str(error.value)
 
 
+@pytest.mark.parametrize("text, ending", [
+    ("w*x − b", "invalid character '−' (U+2212) at column 5; type − as -"),
+    ("0.5*x²", "invalid character '²' (U+00B2) at column 6; type ² as **2"),
+    ("w₁*x + b", "invalid character '₁' (U+2081) at column 2; type ₁ as 1"),
+    ("w×x", "invalid character '×' (U+00D7) at column 2; type × as *"),
+    ("0.5·x³", "at column 4; type · as *, ³ as **3"),
+])
+def test_math_notation_as_the_diagrams_print_it_says_what_to_type(text, ending):
+    with pytest.raises(ExpressionError, match="cannot read the expression: ") as error:
+        parse_expression(text, VARIABLES)
+    assert str(error.value).endswith(ending)
+
+
+def test_a_product_written_with_a_middle_dot_is_not_taken_for_a_name_to_set():
+    """Python reads w1·x1 as one name (its middle dot may be part of a name), so the error was
+    "unknown variable 'w1·x1' … (set more with --set w1·x1=1)": advice to define it."""
+    with pytest.raises(ExpressionError) as error:
+        parse_expression("x·y + z", VARIABLES)
+    assert str(error.value) == "unknown variable 'x·y' at column 1; type · as *"
+
+
 def test_a_10_megabyte_string_is_refused_at_once_without_parsing(monkeypatch):
     monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: pytest.fail("the text was parsed"))
     with pytest.raises(ExpressionError, match="10,000,000 characters long; the limit is 1000"):
