@@ -33,8 +33,8 @@ from micrograd_club.viz import (
     save_graph,
     trace_backward,
 )
-from micrograd_club.viz.graph import GRAPH_EXTENSIONS, missing_dot_advice
-from micrograd_club.viz.notation import number
+from micrograd_club.viz.graph import GRAPH_EXTENSIONS, RANKDIRS, missing_dot_advice
+from micrograd_club.viz.notation import MAX_PRECISION, number
 
 __all__ = ["main", "build_parser", "CommandError"]
 
@@ -64,6 +64,7 @@ examples:
   {PROG} graph "tanh(w*x + b)" --set x=1 w=0.4 b=0.1
   {PROG} graph "sigmoid(w*x + b)" --set x=1 w=0.4 b=0.1 --trace --out graph.svg
   {PROG} graph "0.5*(y - t)**2" --set y=0.39 t=0.5 --html steps.html
+  {PROG} graph "w*x + b" --set x=2 w=-3 b=1 --precision 2 --rankdir LR --out slide.png
 
 The expression may use numbers, the variables given with --set, + - * / ** and
 exp, log, sqrt, tanh, sigmoid (or σ), relu, leaky_relu(x, slope), softplus, abs.
@@ -229,7 +230,8 @@ def _subparser(commands, name, summary, epilog):
 
 def _add_graph_command(commands):
     graph = _subparser(commands, "graph", "Compute a formula and its gradients, and draw the graph.", GRAPH_EXAMPLES)
-    graph.usage = f"{PROG} graph EXPRESSION [--set NAME=NUMBER ...] [--trace] [--out FILE] [--html FILE]"
+    graph.usage = (f"{PROG} graph EXPRESSION [--set NAME=NUMBER ...] [--trace] [--out FILE] [--html FILE] "
+                   "[--precision N] [--rankdir DIR]")
     # Optional for argparse only, so that an expression typed after --set (which swallows
     # it) gets an error saying so instead of "expression is required".
     graph.add_argument("expression", nargs="?", help='the formula, in quotes, e.g. "tanh(w*x + b)"')
@@ -242,6 +244,11 @@ def _add_graph_command(commands):
     graph.add_argument("--every-node", action="store_true", dest="trace", help=argparse.SUPPRESS)  # older name
     graph.add_argument("--html", type=_html_path, metavar="FILE",
                        help="write a page that steps through the backward pass")
+    graph.add_argument("--precision", type=_number_type(int, lambda value: value >= 0, ">= 0", MAX_PRECISION),
+                       default=4, metavar="N", help="decimals of every number printed and drawn (default: 4)")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="auto", metavar="DIR",
+                       help="the diagrams' direction: LR (left to right), TB (top to bottom), RL, BT, or auto, "
+                            "the one that fits a page better (default)")
     graph.set_defaults(run=run_graph)
 
 
@@ -277,17 +284,18 @@ def run_graph(args):
         raise CommandError(str(error)) from None
     name = _output_name(root, inputs)
     root.backward()
-    formula = args.expression.strip()
-    print(f"{name} = {number(root.data)}" if formula == name else f"{name} = {formula} = {number(root.data)}")
+    formula, precision = args.expression.strip(), args.precision
+    result = number(root.data, precision)
+    print(f"{name} = {result}" if formula == name else f"{name} = {formula} = {result}")
     for variable, value in inputs.items():
         unused = "" if _depends_on(root, value) else f"  ({variable} is not in the expression)"
-        print(f"∂{name}/∂{variable} = {number(value.grad)}{unused}")
+        print(f"∂{name}/∂{variable} = {number(value.grad, precision)}{unused}")
     if not all(math.isfinite(x) for x in (root.data, *(value.grad for value in inputs.values()))):
         print(f"{PROG}: warning: a result is inf or nan: a number grew past what a float holds (about 1.8e308), "
               "or is undefined; try smaller inputs", file=sys.stderr)
     if args.trace:
-        _print_trace(root)
-    _save_pictures(root, args.out, args.html)
+        _print_trace(root, precision)
+    _save_pictures(root, args.out, args.html, precision=precision, rankdir=args.rankdir)
     return 0
 
 
@@ -320,24 +328,25 @@ def _depends_on(root, value):
     return value in set(root.topological_order())
 
 
-def _print_trace(root):
+def _print_trace(root, precision):
     """Every node gets a line: a formula typed here names only its variables, and folding
     the unnamed pieces into one derivative (trace_backward's default) would leave no chain."""
     print()
     print("the chain rule, from the output back to the inputs:")
-    print(trace_backward(root, every_node=True))
+    print(trace_backward(root, every_node=True, precision=precision))
 
 
-def _save_pictures(root, out, html):
-    """Write --out and --html; without Graphviz, write the diagram's DOT text in their place
-    (once: next to --out when both are given) and say in one line how to get the pictures."""
+def _save_pictures(root, out, html, **options):
+    """Write --out and --html, drawn with ``options`` (precision, rankdir); without Graphviz,
+    write the diagram's DOT text in their place (once: next to --out when both are given)
+    and say in one line how to get the pictures."""
     missing_dot = False
     for path, save in ((out, save_graph), (html, save_backward_html)):
         if path is None:
             continue
         try:
             with _writing(path):
-                save(root, path)
+                save(root, path, **options)
             print(f"wrote {path}")
         except GraphvizNotFoundError:
             missing_dot = True
@@ -346,7 +355,7 @@ def _save_pictures(root, out, html):
                 continue
             dot_path = os.path.splitext(path)[0] + ".dot"
             with _writing(dot_path):
-                save_graph(root, dot_path)
+                save_graph(root, dot_path, **options)
             print(f"wrote {dot_path} (the diagram as DOT text: Graphviz's dot is needed to draw {path})")
         except GraphTooLargeError as error:
             raise CommandError(str(error)) from None

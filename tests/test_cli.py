@@ -105,6 +105,34 @@ def test_every_node_is_the_older_name_of_trace(capsys):
     assert status == 0 and every == traced
 
 
+def test_graph_precision_sets_the_decimals_printed_traced_and_drawn(capsys):
+    status, out, _ = run(capsys, *TANH, "--precision", "2", "--trace", "--out", "graph.dot")
+    assert status == 0
+    assert out.splitlines()[:4] == ["f = tanh(w*x + b) = 0.46", "∂f/∂x = 0.31", "∂f/∂w = 0.79", "∂f/∂b = 0.79"]
+    assert "∂f/∂x = ∂f/∂(w·x) · ∂(w·x)/∂x = (0.79) × (0.40) = 0.31" in out
+    with open("graph.dot", encoding="utf-8") as f:
+        drawing = f.read()
+    assert "data 0.46" in drawing and "0.4621" not in drawing
+
+
+def test_graph_rankdir_sets_the_diagrams_direction(capsys):
+    for rankdir in ("LR", "TB"):
+        status, _, _ = run(capsys, *TANH, "--rankdir", rankdir, "--out", f"{rankdir}.dot")
+        with open(f"{rankdir}.dot", encoding="utf-8") as f:
+            assert status == 0 and f"rankdir={rankdir}" in f.read()
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--precision", "18", "argument --precision: expected a whole number up to 17, got '18'"),
+    ("--precision", "-1", "argument --precision: expected a whole number >= 0, got '-1'"),
+    ("--rankdir", "sideways", "argument --rankdir: invalid choice: 'sideways'"),
+])
+def test_graph_refuses_a_precision_or_direction_it_cannot_draw(capsys, option, value, message):
+    status, _, err = run(capsys, *TANH, option, value)
+    assert status == 2
+    assert_one_line_error(err, message)
+
+
 def test_graph_writes_dot_text_without_graphviz(capsys):
     status, out, _ = run(capsys, *TANH, "--out", "graph.dot")
     assert status == 0
