@@ -592,6 +592,8 @@ def test_a_scheduler_of_your_own_written_for_pytorch_warms_up():
 def test_resuming_a_schedule_needs_the_initial_lr_and_a_whole_last_epoch():
     with pytest.raises(KeyError, match=r"'initial_lr' is not specified in param_groups\[0\].*last_epoch=3: load"):
         StepLR(one_param_sgd(), step_size=2, last_epoch=3)
+    with pytest.raises(KeyError, match=r"'initial_lr' is not specified .*last_epoch=0"):  # 0 resumes too, as in torch
+        StepLR(one_param_sgd(), step_size=2, last_epoch=0)
     with pytest.raises(TypeError, match="last_epoch must be a whole number, got float: 3.0"):
         ExponentialLR(one_param_sgd(), 0.9, last_epoch=3.0)
     with pytest.raises(ValueError, match="last_epoch must be at least -1, got -2"):
@@ -655,9 +657,16 @@ def saved_step_lr(**changes):
          "base_lrs must be a list of 1 learning rate, one per parameter group"),
         (lambda opt: StepLR(opt, 3), saved_step_lr(_last_lr=[math.nan]), ValueError,
          "Invalid learning rate in _last_lr: nan"),
+        (lambda opt: ExponentialLR(opt, 0.9), {**ExponentialLR(one_param_sgd(), 0.9).state_dict(), "gamma": -0.5},
+         ValueError, "Invalid gamma value: -0.5"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(_step_count="4"), TypeError,
+         "_step_count must be a whole number, got str"),
+        (lambda opt: StepLR(opt, 3), saved_step_lr(_is_initial="False"), TypeError,
+         "_is_initial must be True or False, got str"),
     ],
     ids=["StepLR into ExponentialLR", "ExponentialLR into StepLR", "StepLR into LambdaLR", "an optimizer",
-         "not a dict", "a str last_epoch", "step_size 0", "a str gamma", "two groups' rates", "a nan rate"],
+         "not a dict", "a str last_epoch", "step_size 0", "a str gamma", "two groups' rates", "a nan rate",
+         "ExponentialLR's negative gamma", "a str step count", "a str _is_initial"],
 )
 def test_a_scheduler_state_that_does_not_fit_is_refused_and_changes_nothing(make, saved, error, message):
     """A state from another kind of scheduler, or a damaged one, once loaded without a word
@@ -668,6 +677,26 @@ def test_a_scheduler_state_that_does_not_fit_is_refused_and_changes_nothing(make
     with pytest.raises(error, match=message):
         scheduler.load_state_dict(saved)
     assert scheduler.state_dict() == before and scheduler.optimizer is optimizer
+
+
+def test_a_scheduler_state_saved_before_the_step_count_was_kept_still_loads():
+    """Earlier versions saved no _step_count or _is_initial: such a state is not from another
+    kind of scheduler, and continues the schedule as a state saved now does."""
+    optimizer = one_param_sgd(lr=0.1)
+    scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    saved = json.loads(json.dumps(scheduler.state_dict()))
+    older = {key: value for key, value in saved.items() if key not in ("_step_count", "_is_initial")}
+    resumed = []
+    for state in (saved, older):
+        resumed_optimizer = one_param_sgd(lr=5.0)
+        resumed_optimizer.load_state_dict(optimizer.state_dict())
+        resumed_scheduler = StepLR(resumed_optimizer, step_size=7, gamma=0.9)
+        resumed_scheduler.load_state_dict(state)
+        resumed.append(lrs_over_epochs(resumed_optimizer, resumed_scheduler, epochs=3))
+    assert resumed[1] == resumed[0] == [[0.05], [0.025], [0.025]]
 
 
 @pytest.mark.parametrize(
@@ -984,6 +1013,9 @@ def test_stepping_the_scheduler_before_the_optimizer_warns_as_pytorch_does():
     scheduler = StepLR(optimizer, step_size=1, gamma=0.5)
     with pytest.warns(UserWarning, match=r"lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
         scheduler.step()
+    with warnings.catch_warnings():  # once, at the first step() after creation, as in PyTorch
+        warnings.simplefilter("error")
+        scheduler.step()
     in_order = SGD([Value(1.0)], lr=0.1)
     scheduler = StepLR(in_order, step_size=1, gamma=0.5)
     with warnings.catch_warnings():
@@ -1069,6 +1101,22 @@ def test_an_optimizer_of_your_own_needs_only_its_update_rule():
     assert w.data == 0.9 and optimizer._step_count == 1
     with pytest.raises(NotImplementedError, match=r"Optimizer has no update rule: .* defines _update\(self, theta"):
         optim.Optimizer([w], dict(lr=0.1)).step()
+
+
+def test_an_optimizer_of_your_own_needs_no_lr():
+    """PyTorch's Optimizer takes any defaults; a rule without a learning rate is fine."""
+    class HalveTheGrad(optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"factor": 0.5})
+
+        def _update(self, theta, g, group, state):
+            theta.data -= group["factor"] * g
+
+    w = Value(1.0)
+    optimizer = HalveTheGrad([w])
+    (w * 3).backward()
+    optimizer.step()
+    assert w.data == -0.5
 
 
 def heavy_ball_class(module, no_grad):
@@ -1188,8 +1236,10 @@ def momentum_state_dict(**group_changes):
         (momentum_state_dict(params="ab"), r"must be a list of the parameters' positions \(whole numbers"),
         (momentum_state_dict(params=[0, 0.5]), r"must be a list of the parameters' positions"),
         (momentum_state_dict(params=[1, 1]), r"\['params'\] repeats the positions \[1\]"),
+        (momentum_state_dict(params=[True, False]), r"must be a list of the parameters' positions"),
     ],
-    ids=["a list for a group", "no params", "an int", "a str of length 2", "a float position", "a position twice"],
+    ids=["a list for a group", "no params", "an int", "a str of length 2", "a float position", "a position twice",
+         "bool positions"],
 )
 def test_load_state_dict_refuses_damaged_parameter_positions_and_changes_nothing(saved, message):
     """A group that was not a dict raised "'list' object is not a mapping", one without
@@ -1199,6 +1249,15 @@ def test_load_state_dict_refuses_damaged_parameter_positions_and_changes_nothing
     with pytest.raises(ValueError, match=message):
         optimizer.load_state_dict(saved)
     assert optimizer.param_groups[0]["lr"] == 0.5 and not optimizer.state
+
+
+def test_load_state_dict_refuses_a_position_that_two_groups_share():
+    optimizer = SGD([{"params": [Value(0.0)]}, {"params": [Value(1.0)], "lr": 0.2}], lr=0.5)
+    saved = optimizer.state_dict()
+    saved["param_groups"][1]["params"] = [0]
+    with pytest.raises(ValueError, match=r"param_groups\[1\]\['params'\] repeats the positions \[0\]"):
+        optimizer.load_state_dict(saved)
+    assert [group["lr"] for group in optimizer.param_groups] == [0.5, 0.2]
 
 
 @pytest.mark.parametrize("saved", [{"a": 1}, [1], {"state": {}, "param_groups": "x"}])
