@@ -591,6 +591,8 @@ def test_binary_cross_entropy_with_labels_first_as_in_the_notes_warns():
     gave 23.33 (probabilities 0 and 1 clamped to e⁻¹⁰⁰) without a word."""
     with pytest.warns(UserWarning, match=r"arguments look swapped.*Write binary_cross_entropy\(p, y\)$"):
         binary_cross_entropy([1, 0, 1], [0.9, 0.2, 0.6])
+    with pytest.warns(UserWarning, match="arguments look swapped"):  # some of the probabilities 0 or 1 (saturated)
+        binary_cross_entropy([1, 0, 1], [0.9, 0.0, 1.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert binary_cross_entropy([0.9, 0.2, 0.6], [1, 0, 1]).data == pytest.approx(0.2797765)
@@ -611,9 +613,18 @@ def test_cross_entropy_of_probabilities_warns_that_it_takes_raw_scores():
         cross_entropy([softmax([Value(2.0), Value(-1.0)]), softmax([Value(0.5), Value(0.0)])], [0, 1])
 
 
+def test_the_warnings_about_the_arguments_point_at_the_line_that_calls_the_loss():
+    """Python names the file and line of a warning: the caller's, where the slip is."""
+    with pytest.warns(UserWarning) as caught:
+        binary_cross_entropy([1, 0, 1], [0.9, 0.2, 0.6])
+        cross_entropy([0.7, 0.2, 0.1], 0)
+        cross_entropy([[0.7, 0.3], [0.4, 0.6]], [0, 1])
+    assert [record.filename for record in caught] == [__file__] * 3
+
+
 @pytest.mark.parametrize(
     "logits, target",
-    [([2.0, 1.0, 0.1], 0), ([1.0, 0.0], 0), ([0.2, 0.3], 1), ([[0.5, 0.5], [3.0, -1.0]], [0, 1])],
+    [([2.0, 1.0, 0.1], 0), ([1.0, 0.0], 0), ([0.2, 0.3], 1), ([0.5, 0.495], 0), ([[0.5, 0.5], [3.0, -1.0]], [0, 1])],
 )
 def test_cross_entropy_of_raw_scores_does_not_warn(logits, target):
     """Scores outside (0, 1), scores that do not add up to 1, or one example of a batch whose
