@@ -16,7 +16,7 @@ from micrograd_club import losses
 from micrograd_club.compile import CompileError
 from micrograd_club.data import batches, make_blobs, make_moons, make_regression, make_xor, train_test_split
 from micrograd_club.engine import Value
-from micrograd_club.nn import MLP, Module, Parameter
+from micrograd_club.nn import MLP, Module, Neuron, Parameter
 from micrograd_club.optim import SGD, Adam, LambdaLR
 from micrograd_club.train import OPTIMIZERS, History, evaluate, fit, predict_labels
 
@@ -314,6 +314,26 @@ def test_an_output_squashed_before_a_loss_on_raw_scores_warns(sizes, output_acti
     model = MLP(2, sizes, activation="tanh", output_activation=output_activation, seed=0)
     with pytest.warns(UserWarning, match=message):
         fit(model, X, y, loss=loss, epochs=1, progress=False)
+
+
+def test_a_single_neuron_squashed_before_a_loss_on_raw_scores_warns_too():
+    X, y = small_xor("01")
+    with pytest.warns(UserWarning, match="ends in a sigmoid"):
+        fit(Neuron(2, activation="sigmoid", seed=0), X, y, loss="binary_cross_entropy_with_logits", epochs=1,
+            progress=False)
+
+
+def test_a_loss_of_your_own_that_shares_a_name_is_not_warned_about():
+    """Only the library's own losses are known to take raw scores; a function of your own
+    called binary_cross_entropy_with_logits may well take the sigmoid's probabilities."""
+    def binary_cross_entropy_with_logits(probabilities, targets):
+        return losses.binary_cross_entropy(probabilities, targets)
+
+    X, y = small_xor("01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", seed=0), X, y,
+            loss=binary_cross_entropy_with_logits, epochs=1, progress=False)
 
 
 @pytest.mark.parametrize(
