@@ -666,12 +666,22 @@ def test_a_model_too_large_for_the_memory_is_refused_before_it_is_built(make, sh
         make()
 
 
+def test_a_model_of_exactly_max_parameters_is_built(monkeypatch):
+    """The limit is the most a model may have: at it, the model is built; one more is refused."""
+    monkeypatch.setattr(nn, "MAX_PARAMETERS", 13)  # MLP(2, [3, 1]): (2 + 1)·3 + (3 + 1)·1 = 13
+    assert len(MLP(2, [3, 1], seed=0).parameters()) == 13
+    with pytest.raises(ValueError, match=r"MLP\(2, \[3, 2\]\) would have 17 parameters"):
+        MLP(2, [3, 2], seed=0)
+
+
 @pytest.mark.parametrize("model", [Neuron(2, seed=0), Layer(2, 3, seed=0), MLP(2, [3, 1], seed=0)],
                          ids=["Neuron", "Layer", "MLP"])
 def test_a_set_of_inputs_is_refused_as_it_has_no_order(model):
     """A set was taken as the inputs in whatever order Python keeps it: {0.5, 0.1} gave x1 = 0.1."""
     with pytest.raises(TypeError, match="got set: a set has no order, so its numbers could go to the wrong inputs"):
         model({0.5, 0.1})
+    with pytest.raises(TypeError, match="got frozenset: a set has no order"):
+        model(frozenset({0.5, 0.1}))
 
 
 def test_a_0_d_array_is_one_input_as_a_number_is():
