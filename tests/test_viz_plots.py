@@ -374,6 +374,24 @@ def test_decision_boundary_of_a_score_fitted_to_0_1_labels_is_cut_at_one_half():
                        atol=1e-3)
 
 
+def points_on_two_rows(class_0_x1, class_1_x1):
+    """Points at the x1 given, on two rows, and their 0/1 labels."""
+    x1 = [*class_0_x1, *class_1_x1]
+    return [[a, 0.3 * (i % 2)] for i, a in enumerate(x1)], [0] * len(class_0_x1) + [1] * len(class_1_x1)
+
+
+@pytest.mark.parametrize("class_0_x1, class_1_x1, cut", [
+    ((0.1, -0.5, 0.9), (0.8, -0.3), 0.5),  # in their class: 3 of 5 points at 0.5, 2 at 0: a fifth more
+    ((0.1, -0.4, -0.5, -0.6, -0.7), (0.8, 0.9, 1.0, 1.1, -0.3), 0.0),  # 10 and 9 of 10: a tenth more, as a logit may
+])
+def test_a_score_is_cut_at_one_half_when_that_puts_a_fifth_more_points_in_their_class(class_0_x1, class_1_x1, cut):
+    """The rule counts points: 3 of 5 is a fifth more than 2 of 5, though 0.4 + 0.2 > 0.6 in
+    floating point, which kept such a model's cut at 0."""
+    X, y = points_on_two_rows(class_0_x1, class_1_x1)
+    figure = plot_decision_boundary(lambda x: Value(x[0]), X, y, resolution=41, margin=0.5)
+    assert np.allclose(boundary_edge_x1(figure), cut, atol=1e-9)
+
+
 def test_decision_boundary_accepts_plus_minus_one_labels():
     figure = plot_decision_boundary(step_neuron(), np.array(X2), np.array([-1, -1, 1, 1]), resolution=5)
     assert [t.get_text() for t in figure.axes[0].get_legend().texts] == ["y = -1", "y = +1"]
