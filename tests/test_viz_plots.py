@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -392,6 +393,12 @@ def test_a_score_is_cut_at_one_half_when_that_puts_a_fifth_more_points_in_their_
     assert np.allclose(boundary_edge_x1(figure), cut, atol=1e-9)
 
 
+def test_a_threshold_given_is_kept_when_another_would_fit_the_data_better():
+    X = [[0.1, 0.0], [0.2, 0.3], [0.8, 0.0], [1.0, 0.3]]
+    figure = plot_decision_boundary(lambda x: Value(x[0]), X, [0, 0, 1, 1], resolution=41, margin=0.5, threshold=0)
+    assert np.allclose(boundary_edge_x1(figure), 0.0, atol=1e-9)
+
+
 def test_decision_boundary_accepts_plus_minus_one_labels():
     figure = plot_decision_boundary(step_neuron(), np.array(X2), np.array([-1, -1, 1, 1]), resolution=5)
     assert [t.get_text() for t in figure.axes[0].get_legend().texts] == ["y = -1", "y = +1"]
@@ -463,6 +470,19 @@ def test_the_band_for_the_legend_hides_none_of_the_lines_drawn_into_the_same_axe
     ax.plot([-5, 5], [-30, 0], label="mine, after")
     figure.canvas.draw()
     assert ax.get_ylim()[0] < -30
+
+
+def test_the_curves_keep_matplotlibs_margin_below_and_a_constant_one_draws_without_a_warning():
+    ax = new_axes()
+    plot_function_and_grad(lambda x: x.tanh(), ax=ax)
+    data = np.concatenate([line.get_ydata() for line in ax.lines])
+    assert ax.get_ylim()[0] == pytest.approx(data.min() - 0.05 * (data.max() - data.min()), abs=1e-12)
+    flat = new_axes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not matplotlib's "Attempting to set identical low and high ylims"
+        plot_function_and_grad(lambda x: x * 0.0, ax=flat)
+    low, high = flat.get_ylim()
+    assert low < 0.0 < high and low == pytest.approx(-0.05)
 
 
 def test_derivative_of_a_composite_function():
