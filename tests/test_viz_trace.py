@@ -465,5 +465,9 @@ def test_the_key_explains_a_squared_shorthand_and_the_shorthands_inside_another(
     text = str(trace_backward(sse([model([Value(1.0, "x")])], [0.5])))
     assert "L = 0.5·(0.5 − v2)²)" in text.splitlines()[0]
     assert text.splitlines()[-1] == "where v1 = n1.1.b + n1.1.w1·x, v2 = n2.1.b + n2.1.w1·σ(v1)"
+    model = MLP(1, [1, 1, 1], activation="sigmoid", seed=0, fused=False)  # v3 uses v2, which uses v1
+    text = str(trace_backward(sse([model([Value(1.0, "x")])], [0.5])))
+    assert "L = 0.5·(0.5 − v3)²)" in text.splitlines()[0] and "v1" not in "".join(text.splitlines()[:-1])
+    assert text.splitlines()[-1].startswith("where v1 = n1.1.b + n1.1.w1·x, v2 = ")
     x = Value(2.0, "x")
     assert "where" not in str(trace_backward((x * x * x * x).tanh() * x, every_node=False))  # no v1 in any line
