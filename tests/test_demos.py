@@ -11,6 +11,7 @@ import math
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -27,18 +28,22 @@ def sigmoid(z):
 
 @pytest.fixture(scope="module")
 def run_demo(tmp_path_factory):
-    """Run a demo's main() once per test module: (returned dict, output folder, printed text)."""
+    """Run a demo's main() once per test module: (returned dict, output folder, printed text).
+    ``run.warnings[name]`` are the messages of the warnings it gave."""
     results = {}
 
     def run(name):
         if name not in results:
             out_dir = tmp_path_factory.mktemp(name) / "out"
             printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
+            with contextlib.redirect_stdout(printed), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 result = importlib.import_module(DEMOS[name]).main(out_dir)
             results[name] = (result, out_dir, printed.getvalue())
+            run.warnings[name] = [str(warning.message) for warning in caught]
         return results[name]
 
+    run.warnings = {}
     return run
 
 
@@ -347,6 +352,7 @@ def test_mlp_classifier(run_demo):
     log_p0 = logits[0] - math.log(np.exp(logits).sum())
     assert result["cross_entropy_of_logits"] == pytest.approx(-log_p0, rel=1e-12)
     assert result["cross_entropy_of_probabilities"] != pytest.approx(result["cross_entropy_of_logits"], rel=1e-3)
+    assert run_demo.warnings["mlp_classifier"] == []  # the slip shown on purpose is explained, not warned about
     names = ("spiral_history.png", "spiral_boundary.png", "moons_history.png", "moons_boundary.png")
     assert_written(result, out_dir, *names)
     for name in names:
