@@ -381,6 +381,13 @@ def test_a_number_too_large_for_a_float_is_named_in_a_short_message(variables, i
     assert len(str(caught.value)) < 100
 
 
+def test_a_set_value_of_40_characters_is_shown_whole_and_a_longer_one_cut():
+    with pytest.raises(ExpressionError, match=f"^x={'9' * 39}a: '{'9' * 39}… is not a number"):
+        parse_assignments(["x=" + "9" * 39 + "a"])
+    with pytest.raises(ExpressionError, match=f"^x={'9' * 40}…: "):
+        parse_assignments(["x=" + "9" * 40 + "a"])
+
+
 def test_a_0_d_numpy_array_is_a_number_as_for_value():
     np = pytest.importorskip("numpy")
     assert parse_expression("x * 2", {"x": np.array(1.5)}).data == 3.0 == (Value(np.array(1.5)) * 2).data
