@@ -485,6 +485,17 @@ def test_the_curves_keep_matplotlibs_margin_below_and_a_constant_one_draws_witho
     assert low < 0.0 < high and low == pytest.approx(-0.05)
 
 
+def test_curves_that_reach_near_the_largest_float_are_drawn():
+    """The band for the legend took the axis past 1.8e308, and matplotlib refused it: "Axis
+    limits cannot be NaN or Inf" for exp up to x = 709.7, which it drew before the band."""
+    ax = new_axes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # nor numpy's "overflow encountered in scalar subtract"
+        plot_function_and_grad(lambda x: x.exp(), x_range=(0, 709.7), ax=ax)
+    low, high = ax.get_ylim()
+    assert math.isfinite(low) and math.isfinite(high) and high >= math.exp(709.7)
+
+
 def test_derivative_of_a_composite_function():
     ax = new_axes()
     plot_function_and_grad(lambda x: x * x * x - 2 * x, x_range=(-2, 2), points=9, ax=ax)

@@ -341,13 +341,14 @@ def _room_above(ax):
     """Raise the top of the y axis so that what is drawn in ``ax`` fills only its lower part,
     leaving a band for the legend: where matplotlib's "best" place fell on a curve (tanh's
     rise, leaky ReLU's line), a printed legend hid part of it. The axis still rescales to
-    take in whatever is drawn into ``ax`` later."""
-    low, high = ax.dataLim.intervaly
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return
+    take in whatever is drawn into ``ax`` later. Curves that reach near the largest float
+    (exp up to x = 709.7) leave no room to add: their axis stays as matplotlib sets it."""
+    low, high = map(float, ax.dataLim.intervaly)  # Python floats: past the largest float, inf without a warning
     span = (high - low) or max(abs(high), 1.0)
     bottom, top = low - 0.05 * span, high + 0.05 * span  # matplotlib's own margins
-    ax.set_ylim(bottom, top + (top - bottom) * LEGEND_ROOM / (1 - LEGEND_ROOM), auto=True)
+    top += (top - bottom) * LEGEND_ROOM / (1 - LEGEND_ROOM)
+    if math.isfinite(bottom) and math.isfinite(top):  # else set_ylim raises "Axis limits cannot be NaN or Inf"
+        ax.set_ylim(bottom, top, auto=True)
 
 
 def _value_and_grad(fn, x, name):
