@@ -244,7 +244,7 @@ def _add_graph_command(commands):
     graph.add_argument("--every-node", action="store_true", dest="trace", help=argparse.SUPPRESS)  # older name
     graph.add_argument("--html", type=_html_path, metavar="FILE",
                        help="write a page that steps through the backward pass")
-    graph.add_argument("--precision", type=_number_type(int, lambda value: value >= 0, ">= 0", MAX_PRECISION),
+    graph.add_argument("--precision", type=_non_negative(int, MAX_PRECISION),
                        default=4, metavar="N", help="decimals of every number printed and drawn (default: 4)")
     graph.add_argument("--rankdir", choices=RANKDIRS, default="auto", metavar="DIR",
                        help="the diagrams' direction: LR (left to right), TB (top to bottom), RL, BT, or auto, "
@@ -446,9 +446,10 @@ def _positive(kind, maximum=None):
     return _number_type(kind, lambda value: value > 0, "greater than 0", limit)
 
 
-def _non_negative(kind):
-    """An argparse type: a finite number of ``kind`` that is 0 or more (--noise, --seed)."""
-    return _number_type(kind, lambda value: value >= 0, ">= 0", math.inf)
+def _non_negative(kind, maximum=math.inf):
+    """An argparse type: a finite number of ``kind`` that is 0 or more (--noise, --seed), and
+    at most ``maximum`` (--precision)."""
+    return _number_type(kind, lambda value: value >= 0, ">= 0", maximum)
 
 
 def _number_type(kind, in_range, range_text, limit):
