@@ -600,12 +600,18 @@ def test_resuming_a_schedule_needs_the_initial_lr_and_a_whole_last_epoch():
         LambdaLR(one_param_sgd(), lambda epoch: 1.0, last_epoch=-2)
 
 
-def test_scheduler_state_dict_round_trip_continues_the_schedule():
+def step_lr_after_three_epochs():
+    """An SGD at lr 0.1 and its StepLR(step_size=2, gamma=0.5), three epochs on."""
     optimizer = one_param_sgd(lr=0.1)
     scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
     for _ in range(3):
         optimizer.step()
         scheduler.step()
+    return optimizer, scheduler
+
+
+def test_scheduler_state_dict_round_trip_continues_the_schedule():
+    optimizer, scheduler = step_lr_after_three_epochs()
     saved_optimizer = json.loads(json.dumps(optimizer.state_dict()))
     saved_scheduler = json.loads(json.dumps(scheduler.state_dict()))
     assert "optimizer" not in saved_scheduler
@@ -631,11 +637,7 @@ def test_lambda_lr_state_dict_leaves_out_the_functions():
 
 def saved_step_lr(**changes):
     """A StepLR's state dict after three epochs, as JSON gives it back, with ``changes``."""
-    optimizer = one_param_sgd(lr=0.1)
-    scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
-    for _ in range(3):
-        optimizer.step()
-        scheduler.step()
+    _, scheduler = step_lr_after_three_epochs()
     return {**json.loads(json.dumps(scheduler.state_dict())), **changes}
 
 
@@ -682,11 +684,7 @@ def test_a_scheduler_state_that_does_not_fit_is_refused_and_changes_nothing(make
 def test_a_scheduler_state_saved_before_the_step_count_was_kept_still_loads():
     """Earlier versions saved no _step_count or _is_initial: such a state is not from another
     kind of scheduler, and continues the schedule as a state saved now does."""
-    optimizer = one_param_sgd(lr=0.1)
-    scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
-    for _ in range(3):
-        optimizer.step()
-        scheduler.step()
+    optimizer, scheduler = step_lr_after_three_epochs()
     saved = json.loads(json.dumps(scheduler.state_dict()))
     older = {key: value for key, value in saved.items() if key not in ("_step_count", "_is_initial")}
     resumed = []
