@@ -213,7 +213,7 @@ def _threshold_that_fits_the_data(model, X, classes, names):
     a fifth more of the points in their own class than a cut at 0: a score fitted to 0/1
     labels (by mse, fit's default) is about 0 and 1 on the data and runs past them on the
     grid, so the grid's guess took it for a logit and shaded most of class 0 as class 1.
-    Else None (the grid's guess). A trained logit classifies about as well at 0.5 as at 0,
+    Else None (the cut at 0 for a logit). A trained logit classifies about as well at 0.5 as at 0,
     so it keeps its 0."""
     if names != ["0", "1"]:
         return None
@@ -262,10 +262,12 @@ def _class_leads(model, X, resolution, margin, threshold=None, labels=None):
             "there: train it again with a lower learning rate, or check it on that point"
         )
     if len(scores) == 1:
-        if threshold is None and labels is not None:
+        if threshold is None and np.all((scores >= 0) & (scores <= 1)):
+            threshold = 0.5  # a probability on the whole grid
+        if threshold is None and labels is not None:  # a score past [0, 1]: a logit, or fitted to 0/1 labels?
             threshold = _threshold_that_fits_the_data(model, X, *labels)
         if threshold is None:
-            threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
+            threshold = 0.0
         above = scores[0] - threshold
         return xs, ys, np.array([-above, above])
     leads = np.empty_like(scores)
