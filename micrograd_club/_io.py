@@ -12,6 +12,9 @@ import secrets
 import time
 
 WINDOWS = os.name == "nt"
+# Dots per inch of every PNG the project writes, plots and graph diagrams alike: sharp on a
+# slide or a printed handout (Graphviz alone gives 96, soft on paper). SVG and PDF are sharp at any size.
+PNG_DPI = 150
 # Windows refuses to replace a file that a program has open, which a virus scanner or the
 # search indexer does for a moment with any new file: wait this long (seconds) and try again.
 REPLACE_RETRY_DELAYS = (0.1, 0.2, 0.4)

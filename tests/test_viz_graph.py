@@ -5,6 +5,7 @@ import html
 import os
 import random
 import re
+import struct
 
 import pytest
 
@@ -23,7 +24,8 @@ from micrograd_club.viz import (
     save_graph,
 )
 from micrograd_club.viz import graph as graph_module
-from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT
+from micrograd_club._io import PNG_DPI
+from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT, write_graph
 from micrograd_club.viz.trace import accumulation_note
 
 
@@ -335,6 +337,23 @@ def test_save_graph_renders_files(tmp_path, needs_dot, extension, magic):
     save_graph(notes_network()["L"], path)
     assert path.read_bytes().startswith(magic)
     assert os.listdir(tmp_path) == [path.name]
+
+
+def test_png_files_are_drawn_at_the_plots_resolution(tmp_path, needs_dot):
+    """Graphviz alone draws a PNG at 96 dpi, soft on a slide or on paper: save_graph draws it at
+    PNG_DPI, as the plots are, and leaves the diagram itself as it was."""
+    diagram = draw_graph(notes_network()["L"])
+    source = diagram.source
+    write_graph(diagram, tmp_path / "graph.png")
+    width_at_96_dpi = png_size(diagram.pipe(format="png"))[0]
+    width = png_size((tmp_path / "graph.png").read_bytes())[0]
+    assert width == pytest.approx(width_at_96_dpi * PNG_DPI / 96, rel=0.02)
+    assert diagram.source == source
+
+
+def png_size(png):
+    """(width, height) in pixels, from the PNG's IHDR chunk."""
+    return struct.unpack(">II", png[16:24])
 
 
 def test_jupyter_without_graphviz_says_how_to_install_it(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import textwrap
 
 import graphviz
 
-from micrograd_club._io import WINDOWS, atomic_write_bytes, plural, printable
+from micrograd_club._io import PNG_DPI, WINDOWS, atomic_write_bytes, plural, printable
 from micrograd_club.engine import Value
 from micrograd_club.nn import Parameter
 from micrograd_club._inputs import whole_number
@@ -167,11 +167,15 @@ def save_graph(root, path, **options):
 
 
 def write_graph(graph, path):
-    """Write a Digraph to ``path`` in the format its extension names."""
+    """Write a Digraph to ``path`` in the format its extension names (a PNG at ``PNG_DPI``,
+    as the plots are, for slides and handouts)."""
     extension = os.path.splitext(os.fspath(path))[1].lower()
     if extension in SOURCE_FORMATS:
         atomic_write_bytes(path, graph.source.encode("utf-8"))
     elif extension in FORMATS:
+        if extension == ".png":
+            graph = graph.copy()
+            graph.attr(dpi=str(PNG_DPI))
         atomic_write_bytes(path, pipe(graph, FORMATS[extension]))
     else:
         known = ", ".join(sorted(FORMATS) + sorted(SOURCE_FORMATS))

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from micrograd_club._inputs import whole_number
-from micrograd_club._io import atomic_write_bytes
+from micrograd_club._io import PNG_DPI, atomic_write_bytes
 from micrograd_club.engine import Value, enable_grad, no_grad
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
 INSTALL_HINT = "pip install matplotlib"
 FORMATS = ("png", "svg", "pdf")
 FIGSIZE = (6.4, 4.8)
-PNG_DPI = 150
 JUPYTER_DPI = 100
 GRID = {"alpha": 0.3, "linewidth": 0.6}
 # Metadata that would change on every save (timestamps) is left out, so files are reproducible.
