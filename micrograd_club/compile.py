@@ -445,12 +445,19 @@ def _s_power_local(a, n):
         return float(_b_power_local(np.float64(a), n))
 
 
-def _s_exponent_local(a, out):  # ∂(aⁿ)/∂n = aⁿ·ln a, 0 at a = 0
-    return out * math.log(a) if a > 0 else 0.0
+def _s_exponent_local(a, out):
+    """∂(aⁿ)/∂n = aⁿ·ln a by the engine's formula: at a = 0 its limit 0 (nan where aⁿ is nan,
+    or inf, where the engine raises); for a negative or nan base, where the engine raises (and
+    PyTorch gives nan), nan."""
+    if a > 0:
+        return out * math.log(a)
+    return 0.0 * out if a == 0 else math.nan
 
 
 def _b_exponent_local(a, out):
-    return np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)), 0.0)
+    """``_s_exponent_local`` for arrays."""
+    log_a = np.log(np.where(a > 0, a, 1.0))
+    return np.where(a > 0, out * log_a, np.where(a == 0, 0.0 * out, np.nan))
 
 
 def _s_softplus(a):

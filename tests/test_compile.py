@@ -8,13 +8,14 @@ import weakref
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from micrograd_club import Value, losses
 from micrograd_club import compile as compile_module
 from micrograd_club.compile import CompileError, DataDependentGraphError, TapeResult, compile
 from micrograd_club.engine import _result, maximum
 from micrograd_club.nn import MLP
-from strategies import DOCUMENTED_ERRORS, EDGE_UNARY_OPS, EDGES, same_float
+from strategies import DOCUMENTED_ERRORS, EDGE_UNARY_OPS, EDGES, reals, same_float
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "linear"]
 # loss name -> (output layer size, output activation, targets for a batch from a random generator)
@@ -375,6 +376,28 @@ def test_a_power_of_a_parameter_alone_is_nan_or_inf_never_complex():
         assert np.isnan(result.values).all() and isinstance(result.data, float)
         assert list(square(np.array([1.0, -1.0]), check=False).values) == [math.inf, -math.inf]
         assert list(power(np.array([1.0]), check=False).values) == [math.inf]
+
+
+@settings(max_examples=60)
+@given(base=reals(), exponent=reals())
+def test_the_slope_of_a_power_towards_its_exponent_is_the_engine_s_or_nan_where_it_raises(base, exponent):
+    """∂(aⁿ)/∂n = aⁿ·ln a has no real value for a negative base: the engine raises, PyTorch gives
+    nan, and so must the tape, with the base from the batch or a parameter (it gave 0)."""
+    b, e = Value(2.0), Value(2.0)
+    from_batch = compile(lambda x: x**e, 2.0)
+    alone = compile(lambda x: x * b**e, 1.0)
+    from_batch(np.array([2.0]))  # the first call checks the trace on a row where the engine does not raise
+    alone(np.array([1.0]))
+    b.data, e.data = base, exponent
+    from_batch(np.array([base]), check=False).backward()
+    slope_from_batch = e.grad
+    e.grad = 0.0
+    alone(np.array([1.0]), check=False).backward()
+    want = _engine_value_and_slope(lambda n: Value(base) ** n, exponent)
+    if want is None:
+        assert math.isnan(slope_from_batch) and math.isnan(e.grad)
+    else:
+        assert same_float(slope_from_batch, want[1]) and same_float(e.grad, want[1])
 
 
 def test_the_first_call_may_be_inside_no_grad():
