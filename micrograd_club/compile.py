@@ -460,6 +460,21 @@ def _b_exponent_local(a, out):
     return np.where(a > 0, out * log_a, np.where(a == 0, 0.0 * out, np.nan))
 
 
+def _s_log(a):
+    """ln a by the engine's formula; where the engine raises (a ≤ 0), numpy's −inf or nan."""
+    return math.log(a) if a > 0 else float(np.log(a))
+
+
+def _s_sqrt(a):
+    """√a by the engine's formula; where the engine raises (a < 0), numpy's nan."""
+    return math.sqrt(a) if a >= 0 else float(np.sqrt(a))
+
+
+def _s_divide(a, b):
+    """a / b; where Python raises ZeroDivisionError (and the engine raises with a message), numpy's ±inf or nan."""
+    return a / b if b else float(np.divide(a, b))
+
+
 def _s_softplus(a):
     return math.log1p(_s_exp(-abs(a))) + max(a, 0.0)
 
@@ -473,8 +488,8 @@ UNARY = {
     "neg": (lambda a: -a, np.negative, lambda a, out: -1.0, lambda a, out: -1.0),
     "abs": (abs, np.abs, lambda a, out: float((a > 0) - (a < 0)), lambda a, out: (a > 0).astype(float) - (a < 0)),
     "exp": (_s_exp, np.exp, lambda a, out: out, lambda a, out: out),
-    "log": (math.log, np.log, lambda a, out: 1.0 / a, lambda a, out: 1.0 / a),
-    "sqrt": (math.sqrt, np.sqrt, lambda a, out: 0.5 / out if out else math.inf,
+    "log": (_s_log, np.log, lambda a, out: _s_divide(1.0, a), lambda a, out: 1.0 / a),
+    "sqrt": (_s_sqrt, np.sqrt, lambda a, out: 0.5 / out if out else math.inf,
              lambda a, out: np.where(out == 0, np.inf, 0.5 / np.where(out == 0, 1.0, out))),
     "tanh": (math.tanh, np.tanh, lambda a, out: 1.0 - out * out, lambda a, out: 1.0 - out * out),
     "σ": (_s_sigmoid, _b_sigmoid, lambda a, out: out * (1.0 - out), lambda a, out: out * (1.0 - out)),
@@ -493,6 +508,11 @@ BINARY = {
     "-": ("{a} - {b}", "{U}", "-{U}"),
     "*": ("{a} * {b}", "{U} * {b}", "{U} * {a}"),
     "/": ("{a} / {b}", "{U} / {b}", "{U} * (-({a} / {b}) / {b})"),  # −a/b² as the engine computes it
+}
+# The binary ops that Python's floats cannot do everywhere numpy's arrays can, for a node of single
+# numbers (one that does not depend on the batch): (forward, ∂/∂a, ∂/∂b), each a function of (a, b).
+SCALAR_BINARY = {
+    "/": (_s_divide, lambda a, b: _s_divide(1.0, b), lambda a, b: -_s_divide(_s_divide(a, b), b)),
 }
 
 
@@ -772,7 +792,9 @@ class _Program:
     def _forward_op(self, emit, i):
         node, ps, key = self.order[i], self.parents[i], _op_key(self.order[i])
         args = [self._read(p) for p in ps]
-        if key in BINARY:
+        if key in SCALAR_BINARY and not self.batch[i]:
+            emit(f"    v{i} = {self._function(SCALAR_BINARY[key][0])}({args[0]}, {args[1]})")
+        elif key in BINARY:
             emit(f"    v{i} = {BINARY[key][0].format(a=args[0], b=args[1])}")
         elif key in UNARY:
             forward = UNARY[key][1 if self.batch[i] else 0]
@@ -803,7 +825,12 @@ class _Program:
         U = f"g{i}" if i not in self.block_of else f"G{self.block_of[i][0]}[:, {self.block_of[i][1]}]"
         args = [self._read(p) for p in ps]
         batch = self.batch[i]
-        if key in BINARY:
+        if key in SCALAR_BINARY and not batch:
+            for j, p in enumerate(ps):
+                if self.needs_grad[p]:
+                    self._add_grad(emit, p, f"{U} * {self._function(SCALAR_BINARY[key][1 + j])}({args[0]}, {args[1]})",
+                                   batch)
+        elif key in BINARY:
             for j, p in enumerate(ps):
                 if self.needs_grad[p]:
                     self._add_grad(emit, p, BINARY[key][1 + j].format(U=U, a=args[0], b=args[1]), batch)

@@ -2,6 +2,7 @@
 a batch, refuses graphs that depend on the data, and writes gradients into the Parameters."""
 
 import gc
+import itertools
 import math
 import re
 import weakref
@@ -15,7 +16,7 @@ from micrograd_club import compile as compile_module
 from micrograd_club.compile import CompileError, DataDependentGraphError, TapeResult, compile
 from micrograd_club.engine import _result, maximum
 from micrograd_club.nn import MLP
-from strategies import DOCUMENTED_ERRORS, EDGE_UNARY_OPS, EDGES, reals, same_float
+from strategies import DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_UNARY_OPS, EDGES, FEW_EDGES, reals, same_float
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "linear"]
 # loss name -> (output layer size, output activation, targets for a batch from a random generator)
@@ -280,15 +281,24 @@ def test_a_tape_that_noted_an_engine_error_is_freed_by_reference_counting_alone(
         gc.enable()
 
 
-def _engine_value_and_slope(fn, x):
-    """fn(x) and ∂fn/∂x by the scalar engine, or None where the engine raises."""
-    shift = Value(0.0)
+def _tape_or_engine_mismatch(name, args, got, want):
+    """None if the tape's numbers ``got`` are the engine's ``want``, or, where the engine raises
+    (``want`` None), not all finite; else what differs, in words."""
+    if want is None:  # the engine raises; the tape gives inf or nan, as numpy does
+        ieee_zero = args[0] == -math.inf and name.startswith("**")  # IEEE's (−inf) ** −½ is +0, as numpy's
+        return None if ieee_zero or not all(map(math.isfinite, got)) else f"{name}{args}: engine raises, tape {got}"
+    return None if all(map(same_float, got, want)) else f"{name}{args}: tape {got}, engine {want}"
+
+
+def _engine_numbers(fn, args):
+    """fn(*args) and its gradient towards each argument by the scalar engine, or None where it raises."""
+    values = [Value(a) for a in args]
     try:
-        out = fn(Value(x) + shift)
+        out = fn(*values)
         out.backward()
     except DOCUMENTED_ERRORS:
         return None
-    return out.data, shift.grad
+    return [out.data] + [v.grad for v in values]
 
 
 @pytest.mark.parametrize("op", EDGE_UNARY_OPS)
@@ -301,12 +311,27 @@ def test_the_tape_matches_the_engine_from_tiny_to_huge_numbers(op):
         shift.grad = 0.0
         result = tape(np.array([x]))
         result.backward()
-        got, want = (result.data, shift.grad), _engine_value_and_slope(fn, x)
-        if want is None:  # the engine raises; the tape gives inf or nan, as numpy does
-            ieee_zero = x == -math.inf and op.startswith("**")  # IEEE's (−inf) ** −½ is +0, and numpy follows it
-            assert ieee_zero or not all(map(math.isfinite, got)), f"{op}({x!r}): engine raises, tape gives {got}"
-        else:
-            assert all(map(same_float, got, want)), f"{op}({x!r}): tape {got}, engine {want}"
+        assert _tape_or_engine_mismatch(op, [x], [result.data, shift.grad], _engine_numbers(fn, [x])) is None
+
+
+@pytest.mark.parametrize("op, inputs", [(op, 1) for op in EDGE_UNARY_OPS] + [(op, 2) for op in EDGE_BINARY_OPS])
+def test_an_op_of_parameters_alone_matches_the_engine_from_tiny_to_huge_numbers(op, inputs):
+    """A node that does not depend on the batch (a penalty on a parameter, 1 / temperature) is
+    computed with single numbers, not arrays: where the engine raises, it too gives inf or nan
+    (Python's math.log(0) and 1.0 / 0.0 raised a bare "math domain error", "float division by zero")."""
+    fn = EDGE_UNARY_OPS[op] if inputs == 1 else EDGE_BINARY_OPS[op]
+    params = [Value(1.0) for _ in range(inputs)]
+    tape = compile(lambda x: x * fn(*params), 1.0)
+    tape(np.array([1.0]))  # the first call checks the trace
+    mismatches = []
+    for args in itertools.product(EDGES if inputs == 1 else FEW_EDGES, repeat=inputs):
+        for p, a in zip(params, args):
+            p.data, p.grad = a, 0.0
+        result = tape(np.array([1.0]), check=False)
+        result.backward()
+        got = [result.data] + [p.grad for p in params]
+        mismatches.append(_tape_or_engine_mismatch(op, args, got, _engine_numbers(fn, args)))
+    assert [m for m in mismatches if m] == []
 
 
 def test_an_example_may_be_a_list_of_values():
@@ -393,7 +418,7 @@ def test_the_slope_of_a_power_towards_its_exponent_is_the_engine_s_or_nan_where_
     slope_from_batch = e.grad
     e.grad = 0.0
     alone(np.array([1.0]), check=False).backward()
-    want = _engine_value_and_slope(lambda n: Value(base) ** n, exponent)
+    want = _engine_numbers(lambda n: Value(base) ** n, [exponent])
     if want is None:
         assert math.isnan(slope_from_batch) and math.isnan(e.grad)
     else:
