@@ -767,8 +767,11 @@ def _power_derivative(a, n):
 def _format_number(x, precision=4):
     """``precision`` decimals for everyday numbers, scientific notation for tiny and huge ones
     (and nan, inf as Python writes them): how a Value's repr, and ``viz.notation.number``,
-    write numbers."""
-    if x == 0 or 10.0**-precision <= abs(x) < 1e6:
+    write numbers. A zero is 0.0000 whatever its sign: −0.0 comes from products such as
+    0 · (−1), and a loss of "−0.0000" (BCE's −(1·ln 1) on a perfect prediction) looks negative."""
+    if x == 0:
+        return f"{0.0:.{precision}f}"
+    if 10.0**-precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
 

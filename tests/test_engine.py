@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from micrograd_club import Value, enable_grad, is_grad_enabled, no_grad
 from micrograd_club.engine import Constant, Op, maximum, weighted_sum
 from micrograd_club.gradcheck import numerical_grad
+from micrograd_club.losses import binary_cross_entropy
 from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
                         away_from_zero, evaluate, expressions, positives, reals, same_float)
 
@@ -624,6 +625,16 @@ def test_repr_is_readable():
     assert repr(Value(1e-4)) == "Value(data=0.0001, grad=0.0000)"
     assert repr(Value(999999.0)) == "Value(data=999999.0000, grad=0.0000)"
     assert repr(Value(1e6)) == "Value(data=1.0000e+06, grad=0.0000)"
+
+
+def test_repr_writes_a_zero_of_either_sign_as_zero():
+    """A perfect prediction's BCE is −(1·ln 1) = −0.0: a loss shown as "-0.0000" looks negative."""
+    loss = binary_cross_entropy([Value(1.0)], [1.0])
+    assert math.copysign(1.0, loss.data) == -1.0  # the float is −0.0; only how it is written changes
+    assert repr(loss) == "Value(data=0.0000, grad=0.0000)"
+    zero = Value(-0.0)
+    zero.grad = -0.0
+    assert repr(zero) == "Value(data=0.0000, grad=0.0000)"
 
 
 def test_comparisons_use_data_but_equality_is_identity():

@@ -27,9 +27,8 @@ MAX_PRECISION = 17  # a float holds about 17 significant digits: further decimal
 
 def number(x, precision=4):
     """x with ``precision`` decimals; scientific notation for tiny and huge values, as a Value's
-    repr writes them. A zero is 0.0000 whatever its sign (−0.0 comes from products such as
-    0 · (−1))."""
-    return _format_number(0.0 if x == 0 else x, precision)
+    repr writes them (a zero is 0.0000 whatever its sign)."""
+    return _format_number(x, precision)
 
 
 def checked_precision(precision):
