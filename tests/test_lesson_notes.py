@@ -2,6 +2,7 @@
 notes are wrong, the test says which numbers and why)."""
 
 import math
+import os
 
 import pytest
 
@@ -73,6 +74,40 @@ def test_only_z2_is_truncated_the_other_last_digits_are_computed_from_it():
     assert round(z2, 7) == 0.3867378 and math.floor(z2 * 1e7) / 1e7 == 0.3867377  # the notes truncate z2
     assert round(found["∂L/∂y"], 7) == -0.1132622  # exact, rounded either way …
     assert round(0.3867377 - 0.5, 7) == -0.1132623  # … the notes' −0.1132623 is y − t from the truncated z2
+
+
+def readme_section(title):
+    """A section of the README as one line of prose (its line breaks are spaces)."""
+    with open(os.path.join(os.path.dirname(__file__), os.pardir, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return " ".join(section.split())
+
+
+def test_the_readme_s_errata_are_the_engine_s_numbers():
+    """The README's "The lesson notes, checked" gives the right values beside the notes' wrong
+    ones: each must be the engine's, rounded as the README prints it."""
+    text = readme_section("The lesson notes, checked")
+    found = backprop_by_hand.run_example()
+    rows = backprop_by_hand.compare_with_notes(found)
+    notes = {name: printed.replace("-", "−") for name, printed, _, _ in rows}
+
+    def shown(name, decimals=7):
+        return f"{found[name]:.{decimals}f}".replace("-", "−")
+
+    wrong = [name for name, _, _, result in rows if result == "WRONG"]
+    last_digit = [name for name, _, _, result in rows if result == "last digit"]
+    assert f"The engine finds {len(wrong)} of the {len(rows)} printed numbers wrong" in text
+    assert f"the loss is ½({shown('∂L/∂y')})² = {shown('L')}, not {notes['L']};" in text
+    assert f"∂L/∂w2 is {shown('∂L/∂w2')}, not {notes['∂L/∂w2']};" in text
+    assert shown("∂L/∂b1") == shown("∂L/∂w1")
+    assert f"∂L/∂w1 = ∂L/∂b1 is {shown('∂L/∂w1')}, not {notes['∂L/∂w1']};" in text
+    assert f"the w2 step is {shown('w2 step')}, not {notes['w2 step']})" in text
+    assert len(last_digit) == 5 and "Five more are one unit off in the last digit" in text
+    assert f"z2 is truncated ({notes['z2']} for {shown('z2', 8)})" in text
+
+    neuron = (Value(0.8) * 0.5 + Value(0.2) * 0.3 + 0.1).sigmoid()
+    assert f"σ(0.56) ≈ 0.63 is truncated: it rounds to {neuron.data:.2f};" in text
 
 
 @pytest.mark.parametrize(
