@@ -6,6 +6,11 @@ The article "The Foundational Mathematics of Machine Learning" (the club's refer
 found by backpropagation beside the one worked out by hand, and gradient descent on the
 squared errors E = ½ Σ (y − ŷ)² of a tiny dataset.
 
+The article typesets its error function E(W) = −(1/m) Σ y ln ŷ + (1 − y) ln(1 − ŷ) without
+brackets around the two terms, so the minus sign misses the second: read as printed, the
+error of a wrong prediction for label 0 is negative and gradient descent pushes ŷ further
+towards the wrong answer. The demo shows both; its code's error_formula has the brackets.
+
     python demos/sigmoid_and_prediction.py [--out DIR]
 
 Writes into DIR (default micrograd_club_out/sigmoid_and_prediction):
@@ -44,21 +49,26 @@ def error_formula(y, output):
     return -y * output.log() - (1 - y) * (1 - output).log()
 
 
+def error_as_typeset(y, output):
+    """The article's E(W) for one example read as it is typeset, without brackets around the
+    two terms: −y ln ŷ + (1 − y) ln(1 − ŷ), the second term added instead of subtracted."""
+    return -y * output.log() + (1 - y) * (1 - output).log()
+
+
+def error_by_backprop(formula, x=0.38, y=1.0, W=1.0, b=0.1):
+    """``formula(y, ŷ)`` for ŷ = σ(W·x + b), and its ∂E/∂W and ∂E/∂b by backpropagation."""
+    W, b = Parameter(W, "W"), Parameter(b, "b")
+    y_hat = predict(W, x, b)
+    error = formula(y, y_hat)
+    error.backward()
+    return {"y_hat": y_hat.data, "error": error.data, "dE/dW": W.grad, "dE/db": b.grad}
+
+
 def error_and_its_gradient(x=0.38, y=1.0, W=1.0, b=0.1):
     """The error of ŷ = σ(W·x + b) against the label y, and ∂E/∂W, ∂E/∂b by backpropagation
     beside the hand-derived (ŷ − y)·x and ŷ − y (σ' = σ(1 − σ) cancels the log's 1/ŷ)."""
-    W, b = Parameter(W, "W"), Parameter(b, "b")
-    y_hat = predict(W, x, b)
-    error = error_formula(y, y_hat)
-    error.backward()
-    return {
-        "y_hat": y_hat.data,
-        "error": error.data,
-        "dE/dW": W.grad,
-        "dE/dW by hand": (y_hat.data - y) * x,
-        "dE/db": b.grad,
-        "dE/db by hand": y_hat.data - y,
-    }
+    found = error_by_backprop(error_formula, x, y, W, b)
+    return {**found, "dE/dW by hand": (found["y_hat"] - y) * x, "dE/db by hand": found["y_hat"] - y}
 
 
 def squared_error_descent(W=1.0, b=0.1, learning_rate=LEARNING_RATE, steps=STEPS):
@@ -105,6 +115,14 @@ def main(out_dir="micrograd_club_out/sigmoid_and_prediction"):
         print(f"  label y = {y:.0f}: E = {found['error']:.6f}")
         print(f"    ∂E/∂W by backprop {found['dE/dW']:+.12f}   by hand (ŷ − y)·x = {found['dE/dW by hand']:+.12f}")
         print(f"    ∂E/∂b by backprop {found['dE/db']:+.12f}   by hand  ŷ − y    = {found['dE/db by hand']:+.12f}")
+    typeset = error_by_backprop(error_as_typeset, y=0.0)
+    print("  The article typesets E(W) = −(1/m) Σ y ln ŷ + (1 − y) ln(1 − ŷ): the minus sign misses the")
+    print("  second term, which needs brackets with the first. Read as printed, for label 0:")
+    print(f"    E = ln(1 − ŷ) = {typeset['error']:.6f}, below zero for a wrong answer, and ∂E/∂b = "
+          f"{typeset['dE/db']:+.6f}:")
+    print("    a descent step raises b, and ŷ with it, towards the wrong answer.")
+    print(f"  With the brackets, as the article's own error_formula has them: E = {by_label[0.0]['error']:.6f}, "
+          f"∂E/∂b = {by_label[0.0]['dE/db']:+.6f}.")
 
     print(f"\nGradient descent on E = ½ Σ (y − ŷ)², {len(HOURS)} examples, η = {LEARNING_RATE}:")
     descent = squared_error_descent()
@@ -128,6 +146,7 @@ def main(out_dir="micrograd_club_out/sigmoid_and_prediction"):
         "predict_1_038_01": predict_1,
         "error_y1": by_label[1.0],
         "error_y0": by_label[0.0],
+        "error_as_typeset_y0": typeset,
         "descent": descent,
         "files": [path for path in (plot_path,) if path],
     }

@@ -136,6 +136,13 @@ def test_sigmoid_and_prediction(run_demo):
         assert found["error"] == pytest.approx(-label * math.log(y_hat) - (1 - label) * math.log(1 - y_hat), rel=1e-14)
         assert found["dE/dW"] == pytest.approx((y_hat - label) * 0.38, rel=1e-12)
         assert found["dE/db"] == pytest.approx(y_hat - label, rel=1e-12)
+    # the article's E(W) as typeset, −y ln ŷ + (1 − y) ln(1 − ŷ): for label 0 a negative error
+    # whose gradient −ŷ makes descent raise ŷ, towards the wrong answer 1
+    typeset = result["error_as_typeset_y0"]
+    assert typeset["error"] == pytest.approx(math.log(1 - y_hat), rel=1e-14) and typeset["error"] < 0
+    assert typeset["dE/db"] == pytest.approx(-y_hat, rel=1e-12)
+    assert "the minus sign misses the\n  second term" in printed
+    assert f"E = ln(1 − ŷ) = {math.log(1 - y_hat):.6f}" in printed
 
     from micrograd_club.demos.sigmoid_and_prediction import HOURS, PASSED
 
