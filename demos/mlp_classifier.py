@@ -30,17 +30,23 @@ MOONS_EPOCHS = 100
 
 def section_5_6_example(x=(0.5, -1.0)):
     """The notes' Figure 5.6: 2 inputs, a hidden layer of 2 sigmoid neurons, 2 outputs
-    through a softmax. Returns the hidden values, the logits and the probabilities."""
+    through a softmax. Returns the hidden values, the logits and the probabilities, what the
+    notes' yₖ = Σ xⱼwⱼₖ would give (the output weights and biases applied to the inputs
+    instead of the hidden values), and those weights and biases."""
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="softmax", seed=0)
     hidden_layer, output_layer = model.layers
     hidden = hidden_layer(list(x))
     logits = output_layer(hidden)
     probabilities = model(list(x))
+    logits_from_inputs = [sum((w * x_j for w, x_j in zip(neuron.w, x)), neuron.b) for neuron in output_layer.neurons]
     return {
         "x": x,
         "hidden": [h.data for h in hidden],
         "logits": [z.data for z in logits],
         "probabilities": [p.data for p in probabilities],
+        "logits_from_inputs": [z.data for z in logits_from_inputs],
+        "output_weights": [[w.data for w in neuron.w] for neuron in output_layer.neurons],
+        "output_biases": [neuron.b.data for neuron in output_layer.neurons],
     }
 
 
@@ -77,13 +83,16 @@ def main(out_dir="micrograd_club_out/mlp_classifier"):
     example = section_5_6_example()
     print(f"Section 5.6: an MLP with 2 inputs, 2 sigmoid hidden neurons and a softmax output, at x = {example['x']}")
     print(f"  hidden h = σ(Σ xⱼwⱼᵢ + b):  [{', '.join(f'{h:.4f}' for h in example['hidden'])}]")
-    print(f"  logits y:                   [{', '.join(f'{z:.4f}' for z in example['logits'])}]")
+    print(f"  logits y = Σ hⱼwⱼₖ + bₖ:    [{', '.join(f'{z:.4f}' for z in example['logits'])}]")
     print(f"  softmax(y):                 [{', '.join(f'{p:.4f}' for p in example['probabilities'])}]"
           f" (sum {sum(example['probabilities']):.4f})")
     h = Value(1.0)
     notes_formula, sigmoid = (1 / (1 + h.exp())).data, h.sigmoid().data
     print("  Note: 5.6 writes σ(hᵢ) = 1/(1 + e^hᵢ), which lacks the minus sign of 5.3.5's σ(z) = 1/(1 + e^−z):")
     print(f"  at h = 1 it gives {notes_formula:.4f}, but σ(1) = {sigmoid:.4f}.")
+    print("  Note: 5.6 writes yₖ = Σ xⱼwⱼₖ, the inputs, where the output layer sums the hidden values hⱼ;")
+    print(f"  the same weights and biases on the inputs would give "
+          f"[{', '.join(f'{z:.4f}' for z in example['logits_from_inputs'])}].")
 
     logits = example["logits"]
     right = cross_entropy(logits, 0).data

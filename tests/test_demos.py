@@ -362,6 +362,14 @@ def test_mlp_classifier(run_demo):
     logits = np.array(example["logits"])
     assert example["probabilities"] == pytest.approx(np.exp(logits) / np.exp(logits).sum(), rel=1e-12)
     assert all(0 < h < 1 for h in example["hidden"])  # sigmoid outputs
+    weights, biases = np.array(example["output_weights"]), np.array(example["output_biases"])
+    assert logits == pytest.approx(weights @ example["hidden"] + biases, rel=1e-12)
+    # the notes' yₖ = Σ xⱼwⱼₖ: the same weights on the inputs, a different answer
+    from_inputs = weights @ np.array(example["x"]) + biases
+    assert example["logits_from_inputs"] == pytest.approx(from_inputs, rel=1e-12)
+    assert np.abs(from_inputs - logits).min() > 0.1
+    assert "5.6 writes yₖ = Σ xⱼwⱼₖ, the inputs" in printed
+    assert f"[{', '.join(f'{z:.4f}' for z in from_inputs)}]" in printed
     assert result["notes_sigmoid_at_1"] == pytest.approx(1 / (1 + math.e), rel=1e-15)
     assert result["sigmoid_at_1"] == pytest.approx(sigmoid(1.0), rel=1e-15)
     log_p0 = logits[0] - math.log(np.exp(logits).sum())
