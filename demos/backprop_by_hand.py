@@ -12,7 +12,9 @@ edge labelled with its local derivative and the gradient that flowed along it, t
 from w1 to L highlighted) and backward_steps.html (Previous/Next through the backward pass).
 
 The network (sections 4.4-4.6):  z1 = w1·x + b1,  h = σ(z1),  y = z2 = w2·h + b2,
-L = ½(y − t)²,  and one step θ ← θ − η·∂L/∂θ.
+L = ½(y − t)²,  and one step θ ← θ − η·∂L/∂θ. Section 4.4.3 calls this L the mean squared
+error, which section 3.2.2 defines without the ½: that loss is ``losses.mse``, twice L with
+twice its gradients, so L is ``losses.sse`` (½·Σ of the squares), as the demo says.
 """
 
 import os
@@ -26,7 +28,7 @@ from micrograd_club.demos._common import (
     save_step_through,
     verdict,
 )
-from micrograd_club.losses import sse
+from micrograd_club.losses import mse, sse
 from micrograd_club.nn import Parameter
 from micrograd_club.optim import SGD
 from micrograd_club.viz import trace_backward
@@ -95,6 +97,15 @@ def run_example(given=GIVEN):
     return found
 
 
+def loss_as_mse(found, given=GIVEN):
+    """Section 3.2.2's MSE of the network's output, (y − t)², and its ∂/∂y: what L and ∂L/∂y
+    would be if L were the mean squared error that section 4.4.3 calls it."""
+    y = Value(found["z2"], "y")
+    loss = mse(y, given["t"])
+    loss.backward()
+    return loss.data, y.grad
+
+
 def compare_with_notes(found):
     """One row per number the notes print: (name, printed, exact, verdict)."""
     return [(name, printed, found[name], verdict(printed, found[name])) for name, printed in NOTES_4_7]
@@ -110,6 +121,7 @@ def report(rows, found):
         mark = VERDICT_MARKS[result]
         lines.append(f"{name:<10} {printed:>12} {exact:>22.15f}  {mark}")
     wrong = [name for name, _, _, result in rows if result == "WRONG"]
+    mse_loss, mse_dy = loss_as_mse(found)
     dy, dh, dw1, dw2, h, sigma_prime = (found[k] for k in ("∂L/∂y", "∂L/∂h", "∂L/∂w1", "∂L/∂w2", "h", "σ'(z1)"))
     lines += [
         "",
@@ -120,6 +132,10 @@ def report(rows, found):
         f"  ∂L/∂w1 = ∂L/∂h · σ'(z1) · x  = ({dh:.7f}) × {sigma_prime:.7f} × 1    = {dw1:.7f}",
         "Steps and updates built on a wrong gradient inherit its error.",
         "'~' marks a last digit one unit off: z2 truncated instead of rounded, and the numbers computed from it.",
+        "",
+        "4.4.3 calls L = ½(y − t)² the mean squared error, but 3.2.2's MSE has no ½:",
+        f"  losses.mse(y, t) = (y − t)² = {mse_loss:.7f} = 2·L, with ∂/∂y = 2(y − t) = {mse_dy:.7f} = 2·∂L/∂y;",
+        "  so L here is losses.sse, ½·Σ (y − t)², whose ½ cancels the 2 of the derivative.",
     ]
     return "\n".join(lines)
 

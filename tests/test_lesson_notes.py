@@ -68,6 +68,18 @@ def test_the_notes_errata_for_section_4_7():
     assert found["w1 step"] == pytest.approx(0.0007985, abs=5e-8)
 
 
+def test_section_4_4_3_calls_half_the_squared_error_the_mse():
+    """3.2.2's MSE is (1/n)Σ(y − ŷ)²: for the one output of 4.7 that is (y − t)² = 2L, not
+    4.4.3's L = ½(y − t)², and its gradient is twice 4.7.3's ∂L/∂y = y − t."""
+    found = backprop_by_hand.run_example()
+    as_mse, as_mse_dy = backprop_by_hand.loss_as_mse(found)
+    assert as_mse == pytest.approx(2 * found["L"], rel=1e-15) and round(as_mse, 7) == 0.0128283
+    assert as_mse_dy == pytest.approx(2 * found["∂L/∂y"], rel=1e-15)
+    text = backprop_by_hand.report(backprop_by_hand.compare_with_notes(found), found)
+    assert "4.4.3 calls L = ½(y − t)² the mean squared error, but 3.2.2's MSE has no ½" in text
+    assert "losses.mse(y, t) = (y − t)² = 0.0128283 = 2·L, with ∂/∂y = 2(y − t) = -0.2265244 = 2·∂L/∂y" in text
+
+
 def test_only_z2_is_truncated_the_other_last_digits_are_computed_from_it():
     found = backprop_by_hand.run_example()
     z2 = found["z2"]
