@@ -183,6 +183,11 @@ def test_the_article_s_error_function_needs_brackets_its_code_has():
 
 def test_section_5_6_the_output_layer_sums_the_hidden_values_not_the_inputs():
     net = MLP(2, [2, 1], activation="sigmoid", seed=0)
+    # Figure 5.6: 2 inputs, 1 hidden layer of 2 neurons, h1 and h2, whose parameters are the
+    # weights w11, w12, w21, w22 and the bias weights w31, w32
+    hidden_layer = net.layers[0]
+    assert len(net.layers) - 1 == 1 and len(hidden_layer.neurons) == 2
+    assert [len(neuron.w) for neuron in hidden_layer.neurons] == [2, 2] and len(hidden_layer.parameters()) == 6
     x = [0.5, -1.0]
     hidden = [v.data for v in net.layers[0](x)]
     output = net.layers[1].neurons[0]
