@@ -88,14 +88,19 @@ class Value:
     that ``-=`` updates in place, inside ``no_grad()`` (see ``nn.Parameter``)."""
 
     # __slots__: a node is a small fixed record (no per-node __dict__), about 100 bytes. Its inputs
-    # and their local derivatives are in its own slots, not in tuples: _a with _da = ∂out/∂_a, and
-    # for an op of two inputs also _b with _db = ∂out/∂_b. _b is None for an op of one input, and _a
-    # is None too for a leaf. An op of more inputs (a fused neuron's Σwx+b, max, one of your own)
-    # keeps two tuples in _a and _da, and _b is the marker _MANY. ``parents`` and ``local_grads``
-    # give them back as tuples in every case. Why not store the tuples? A tuple of Values is one
-    # more object for Python's garbage collector to track, and walk again and again while the graph
-    # is alive: slots halve the tracked objects of a micrograd-style graph, and make its training
-    # step about 1.5 times as fast (benchmarks/README.md).
+    # and their local derivatives are in its own slots, not in tuples, laid out by how many inputs
+    # the op that made it took:
+    #
+    #   a leaf (no inputs)           _a = None        _b = None
+    #   one input x (x.tanh())       _a = x           _da = ∂out/∂x          _b = None
+    #   two inputs x, y (x * y)      _a = x           _da = ∂out/∂x          _b = y       _db = ∂out/∂y
+    #   more (Σwx+b, max, from_op)   _a = (x1, …)     _da = (∂out/∂x1, …)    _b = _MANY
+    #
+    # (_da and _db stay unset where the table has none.) ``parents`` and ``local_grads`` give them
+    # back as tuples in every case, and code outside this file reads only those. Why not store the
+    # tuples? A tuple of Values is one more object for Python's garbage collector to track, and
+    # walk again and again while the graph is alive: slots halve the tracked objects of a
+    # micrograd-style graph, and make its training step about 1.5 times as fast (benchmarks/README.md).
     __slots__ = ("data", "grad", "label", "op", "_a", "_da", "_b", "_db")
 
     def __init__(self, data, label="", _op=None):  # _op: micrograd's third argument, refused with a hint
@@ -351,9 +356,10 @@ class Value:
         return order
 
     def backward(self, gradient=1.0, retain_graph=None, create_graph=False):
-        """Fill in ``grad`` = ∂self/∂node for every node of the graph, by the chain rule:
-        ∂L/∂parent += ∂node/∂parent · ∂L/∂node, visiting nodes from ``self`` back to the leaves.
-        ``gradient`` seeds ``self.grad`` (1 by default; with g, every grad is g·∂self/∂node).
+        """Fill in ``grad`` = ∂L/∂node for every node of the graph, where L is ``self`` (usually
+        the loss), by the chain rule: ∂L/∂parent += ∂node/∂parent · ∂L/∂node, visiting nodes from
+        L back to the leaves. ``gradient`` seeds ``L.grad`` (1 by default; with g, every grad is
+        g·∂L/∂node).
 
         As in PyTorch, leaves *accumulate* gradients across calls (call ``zero_grad()`` or set
         ``p.grad = 0`` between steps), while intermediate nodes are recomputed each call: for
@@ -598,8 +604,9 @@ def _ops_in_order(root):
             visited.add(node)
             stack.append(node)
             stack.append(_PARENTS_DONE)
-            # Push each parent that is an op (a leaf has no a) and not yet placed. node.parents would
-            # build a tuple for every node; reading its slots makes this pass a quarter faster (micrograd-style).
+            # Push each parent that is an op (a leaf's _a is None) and not yet placed. node.parents would
+            # build a tuple for every node; reading the slots makes this pass a quarter faster on a
+            # micrograd-style graph (see the slot layout above Value.__slots__).
             a, b = node._a, node._b
             if b is _MANY:
                 for parent in a:
