@@ -10,9 +10,10 @@ same loop with ``batch_size=None``, ``1`` or ``m``.
 
 With a named loss, ``fit`` compiles one example's loss into a numpy tape
 (``micrograd_club.compile``) and replays it over each batch: the same numbers and
-gradients, often a thousand times faster. Models or losses that cannot be replayed (a
-custom loss function, an op the tape does not know, a graph that depends on the data)
-train with the scalar engine, as ``compile=False`` forces; ``history.path`` says which ran.
+gradients, about 50 times as fast as the scalar engine (fused neurons) on the README's
+moons benchmark. Models or losses that cannot be replayed (a custom loss function, an op
+the tape does not know, a graph that depends on the data) train with the scalar engine,
+as ``compile=False`` forces; ``history.path`` says which ran.
 """
 
 import csv
