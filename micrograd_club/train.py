@@ -149,9 +149,10 @@ def fit(
     epochs before it (the step that diverged is undone); a loss that ends over 10 times its
     first epoch's gives a RuntimeWarning. Both say to lower the learning rate.
 
-    A model whose last activation squashes what the loss squashes itself warns before
-    training: a softmax output with ``cross_entropy``, which takes raw class scores, or a
-    sigmoid output with ``binary_cross_entropy_with_logits`` or ``hinge``.
+    A model whose output the loss cannot use warns: a sigmoid or ReLU output (never below 0)
+    before ``binary_cross_entropy_with_logits`` or ``hinge``, which take raw scores, below 0
+    for one class (fit warns before training); a softmax output before ``cross_entropy``,
+    which applies softmax itself (the loss warns when it is first computed).
     """
     _check_model(model, "fit", needs_parameters=True)
     X, y = _check_data(X, y, "X", "y")
@@ -565,20 +566,29 @@ def _check_targets(model, X, y, loss_fn, loss_name):
 
 
 def _warn_if_outputs_are_squashed_twice(model, loss_fn, loss_name):
-    """Warn when the model ends in a sigmoid or ReLU, never below 0, before a loss on raw
-    scores, below 0 for one class: binary_cross_entropy_with_logits or hinge would then predict
-    class 1 for every example. PyTorch trains such a model silently, and badly. (A softmax
-    output before cross_entropy is the loss's own warning: it sees probabilities as logits.)"""
+    """Warn when the model ends in a sigmoid or a ReLU, whose output is never below 0, before
+    a loss on raw scores (binary_cross_entropy_with_logits or hinge), which wants scores below
+    0 for one class and above 0 for the other. After a sigmoid every score is above 0, so
+    every example is predicted as class 1; after a ReLU that class's scores can at best be 0,
+    where each example still costs ln 2 (1 for hinge) and the ReLU passes back no gradient.
+    PyTorch trains such a model silently, and badly. (A softmax output before cross_entropy is
+    the loss's own warning: it sees probabilities where raw scores belong.)"""
     activation = _output_activation(model)
     if activation not in ("sigmoid", "relu") or loss_name not in ("binary_cross_entropy_with_logits", "hinge"):
         return
     if not _is_library_loss(loss_fn, loss_name):
         return
+    if activation == "sigmoid":
+        harm = "every example is predicted as the same class"
+    else:
+        floor = "1" if loss_name == "hinge" else "ln 2 = 0.69"
+        harm = (f"the scores of the class below 0 can at best be 0, where each example still costs {floor} and "
+                "passes back no gradient")
     other_loss = " or, with a sigmoid, use loss='binary_cross_entropy'" if loss_name != "hinge" else ""
     warnings.warn(
         f"fit: the model ends in a {activation}, which is never below 0, but {loss_name} takes raw scores, below 0 "
-        f"for one class and above 0 for the other: every example is predicted as the same class. Build the model "
-        f"without output_activation={activation!r}{other_loss}",
+        f"for one class and above 0 for the other: {harm}. Build the model without "
+        f"output_activation={activation!r}{other_loss}",
         UserWarning,
         stacklevel=3,
     )

@@ -323,6 +323,29 @@ def test_a_single_neuron_squashed_before_a_loss_on_raw_scores_warns_too():
             progress=False)
 
 
+@pytest.mark.parametrize(
+    "loss, labels, floor", [("hinge", "±1", 1.0), ("binary_cross_entropy_with_logits", "01", math.log(2))]
+)
+def test_a_relu_output_warns_of_the_loss_it_is_stuck_at_not_of_one_class_for_all(loss, labels, floor):
+    """A ReLU output, unlike a sigmoid, can still give the class below 0 a score (of 0) that
+    predicts it: its harm is the loss each such example is stuck at, with no gradient back."""
+    X, y = small_xor(labels)
+    with pytest.warns(UserWarning) as caught:
+        fit(MLP(2, [4, 1], activation="tanh", output_activation="relu", seed=0), X, y, loss=loss, epochs=1,
+            progress=False)
+    message = str(caught[0].message)
+    assert "predicted as the same class" not in message
+    assert f"still costs {'1' if loss == 'hinge' else 'ln 2'}" in message and "no gradient" in message
+    neuron = Neuron(2, activation="relu", seed=0)
+    neuron.load_state_dict({"w.0": 1.0, "w.1": 1.0, "b": 0.0})
+    out = neuron([-1.0, -1.0])  # a score of 0 for an example of the class below 0:
+    assert out.data == 0 and predict_labels([out], loss) == [-1 if loss == "hinge" else 0]  # right,
+    example_loss = getattr(losses, loss)([out], [-1.0 if loss == "hinge" else 0.0])
+    example_loss.backward()
+    assert example_loss.data == pytest.approx(floor)  # yet it costs the floor the message names,
+    assert all(p.grad == 0 for p in neuron.parameters())  # and teaches the model nothing
+
+
 def test_a_loss_of_your_own_that_shares_a_name_is_not_warned_about():
     """Only the library's own losses are known to take raw scores; a function of your own
     called binary_cross_entropy_with_logits may well take the sigmoid's probabilities."""
