@@ -62,7 +62,7 @@ def huber(predictions, targets, delta=1.0):
 
     Written without an ``if`` on the data, so the graph has the same shape for every input:
     with q = min(|a|, δ) (a clamp), ½q² + δ·ReLU(|a| − δ) equals both branches, and its
-    gradient is exactly |a| or δ (no difference of two rounded numbers)."""
+    derivative with respect to |a| is exactly |a| or δ (no difference of two rounded numbers)."""
     if isinstance(delta, bool) or not isinstance(delta, numbers.Real):
         raise TypeError(f"huber: delta must be a number, got {type(delta).__name__}: {delta!r:.40}")
     if not 0 < delta < math.inf:
@@ -121,11 +121,11 @@ def binary_cross_entropy_with_logits(logits, targets):
 
 
 def cross_entropy(logits, target):
-    """Categorical cross-entropy, L = −Σᵢ tᵢ ln softmax(z)ᵢ, from raw class scores z: minus
-    the log-probability the model gives the right class, taken from log_softmax so huge
-    logits stay finite.
+    """Categorical cross-entropy, the notes' L = −Σᵢ yᵢ ln pᵢ with p = softmax(z), from raw
+    class scores z: minus the log-probability the model gives the right class, taken from
+    log_softmax so huge logits stay finite.
 
-    ``target`` is a class index k (then L = −ln softmax(z)ₖ) or a one-hot/probability list t
+    ``target`` is a class index k (then L = −ln pₖ) or a one-hot/probability list y
     of floats with one entry per class (whole numbers are class indices, as in PyTorch). For
     a batch, pass a list of logit lists and a list of targets; the result is the mean over
     the batch. Logits that are probabilities already (each between 0 and 1, adding up to 1,
@@ -190,7 +190,7 @@ def l2(params):
 
 
 def _cross_entropy_one(logits, target, logits_name, target_name):
-    """−Σ tᵢ log_softmax(z)ᵢ for one example, after checking ``target`` against the classes."""
+    """−Σ yᵢ log_softmax(z)ᵢ for one example, after checking ``target`` against the classes."""
     if not _is_sequence(logits):
         raise TypeError(
             f"cross_entropy: {logits_name} must be a list of class scores (one per class), got "
@@ -203,7 +203,7 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
             f"cross_entropy: {logits_name} has one score, but classifying needs at least 2 classes; for one "
             "score per example (two classes) use binary_cross_entropy_with_logits"
         )
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+    if _is_whole(target):
         if not 0 <= target < len(z):
             raise ValueError(
                 f"cross_entropy: {target_name} = {target} is out of range; a class index "
@@ -215,9 +215,9 @@ def _cross_entropy_one(logits, target, logits_name, target_name):
             f"cross_entropy: {target_name} must be a class index (an int in 0..{len(z) - 1}) or a "
             f"list of {len(z)} class probabilities, got {type(target).__name__}: {target!r:.40}"
         )
-    t = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
-    _check_distribution(t, len(z), target_name)
-    return -_total([ti * log_p for ti, log_p in zip(t, log_softmax(z))])
+    y = [_scalar(x, "cross_entropy", f"{target_name}[{i}]") for i, x in enumerate(target)]
+    _check_distribution(y, len(z), target_name)
+    return -_total([yi * log_p for yi, log_p in zip(y, log_softmax(z))])
 
 
 def _warn_if_labels_and_probabilities_are_swapped(p, y):
@@ -255,16 +255,16 @@ def _is_whole(x):
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
-def _check_distribution(t, classes, name):
-    if len(t) != classes:
+def _check_distribution(y, classes, name):
+    if len(y) != classes:
         raise ValueError(
-            f"cross_entropy: {name} has {len(t)} probabilities but there are {classes} classes; "
+            f"cross_entropy: {name} has {len(y)} probabilities but there are {classes} classes; "
             "a probability target needs one entry per class"
         )
-    for i, ti in enumerate(t):
-        if not ti.data >= 0:
-            raise ValueError(f"cross_entropy: {name}[{i}] = {ti.data!r}; class probabilities must be >= 0")
-    total = sum(ti.data for ti in t)
+    for i, yi in enumerate(y):
+        if not yi.data >= 0:
+            raise ValueError(f"cross_entropy: {name}[{i}] = {yi.data!r}; class probabilities must be >= 0")
+    total = sum(yi.data for yi in y)
     if not math.isclose(total, 1.0, abs_tol=1e-6):
         raise ValueError(
             f"cross_entropy: the probabilities in {name} sum to {total!r}, not 1; "
