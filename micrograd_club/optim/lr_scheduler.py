@@ -165,7 +165,8 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        """Each group's learning rate for epoch ``last_epoch`` (the rate as it is on creation)."""
+        """Each group's learning rate for epoch ``last_epoch``: γ times its current rate, or the
+        rate unchanged for epoch 0, on creation."""
         factor = 1.0 if self._is_initial else self.gamma
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 

@@ -429,7 +429,7 @@ class Adam(Optimizer):
     (√v̂ is taken as √v / √(1 − β₂ᵗ), as PyTorch does: v / (1 − β₂ᵗ) can overflow where √v
     does not.)
 
-    On the first step m̂ = g and √v̂ = |g|, so every parameter moves by about η·sign(∇L),
+    On the first step m̂ = g and √v̂ = |g|, so every parameter moves by about η·sign(g),
     however large or small its gradient.
 
     ``decoupled_weight_decay=True`` is ``AdamW``: θ shrinks by η·λ·θ directly instead.
