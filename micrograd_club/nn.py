@@ -2,6 +2,15 @@
 
 ``random.seed(1337); MLP(2, [16, 16, 1])`` holds exactly the weights micrograd's would:
 each weight is drawn with ``random.uniform(-1, 1)`` in the same order, and biases start at 0.
+
+A parameter has two names. ``named_parameters()`` and ``state_dict()`` count from 0, as
+PyTorch does: ``layers.0.neurons.1.w.0`` is layer 0, neuron 1, weight 0. Its ``label``, which
+diagrams and traces show, counts from 1, as the notes do: the same weight is ``n1.2.w1``
+(layer 1, neuron 2, weight 1), and that neuron's bias is ``n1.2.b``:
+
+>>> model = MLP(2, [2, 1], seed=0)
+>>> [(name, p.label) for name, p in model.named_parameters()][3:6]
+[('layers.0.neurons.1.w.0', 'n1.2.w1'), ('layers.0.neurons.1.w.1', 'n1.2.w2'), ('layers.0.neurons.1.b', 'n1.2.b')]
 """
 
 import collections

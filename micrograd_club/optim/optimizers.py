@@ -1,5 +1,11 @@
 """The optimizers: each holds its parameters and their state, and ``step()`` reads every
-parameter's ``grad`` and changes its ``data``, nothing else (see ``micrograd_club.optim``)."""
+parameter's ``grad`` and changes its ``data``, nothing else (see ``micrograd_club.optim``).
+
+Reading for the update rules? Each optimizer's ``_update(theta, g, group, state)`` is its
+formula for one parameter θ with gradient g: ``SGD``, ``RMSprop``, ``Adagrad``, ``Adam`` and
+``AdamW``, after the shared ``Optimizer`` class. The rest checks settings, saves and loads
+state, and counts ``step()`` calls (a learning-rate scheduler warns when it is stepped before
+the optimizer, as PyTorch's does)."""
 
 import collections
 import functools
