@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+import numpy as np
 import pytest
 
 import backprop_by_hand
@@ -13,7 +14,7 @@ from micrograd_club.engine import Value
 from micrograd_club.losses import sse
 from micrograd_club.nn import MLP
 from micrograd_club.viz import backward_steps, save_backward_html, stepper
-from micrograd_club.viz.graph import CURRENT, GraphTooLargeError, GraphvizNotFoundError, pipe
+from micrograd_club.viz.graph import CURRENT, HIGHLIGHT, GraphTooLargeError, GraphvizNotFoundError, pipe
 
 
 def notes_loss():
@@ -88,6 +89,41 @@ def test_every_text_colour_of_the_page_is_readable_on_white():
     colours = re.findall(r"(?<![-\w])color: (#[0-9a-fA-F]{6})", stepper.PAGE)
     assert len(colours) >= 4  # the body, the hint, the steps to come, the steps done
     assert {colour: round(contrast(colour), 1) for colour in colours if contrast(colour) < 4.5} == {}
+
+
+# Machado, Oliveira and Fernandes (2009): how a full protanope or deuteranope sees linear RGB
+COLOUR_BLIND = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+}
+
+
+def colour_difference(first, second, seen_by):
+    """CIE76 ΔE between two #rrggbb colours as a colour-blind eye sees them (ΔE ≈ 2 is just
+    noticeable, 20 clearly apart)."""
+    def lab(colour):
+        srgb = np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+        linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+        linear = np.clip(np.array(COLOUR_BLIND[seen_by]) @ linear, 0, 1)
+        xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+        f = np.cbrt(np.maximum(xyz / [0.95047, 1.0, 1.08883], (6 / 29) ** 3))  # ignores the linear part near black
+        return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+    return float(np.linalg.norm(lab(first) - lab(second)))
+
+
+def test_the_node_just_completed_stands_out_in_every_eye():
+    """Its yellow outline had 1.9:1 on white (WCAG asks 3:1 of the parts of a picture that carry
+    meaning), and on the highlighted path it differed from the path's red outline by colour alone."""
+    assert contrast(CURRENT) >= 3 and contrast(HIGHLIGHT) >= 3
+    assert all(colour_difference(CURRENT, HIGHLIGHT, eye) > 40 for eye in COLOUR_BLIND)
+    net = backprop_by_hand.build_network()
+    frames = backward_steps(net["L"], highlight=net["w1"], same_layout=False)
+    h_frame = next(frame for frame in frames if frame.step.name == "h")  # h is on w1's path
+    boxes = re.findall(r'<table border="3" color="(#\w+)"([^>]*)><tr><td[^>]*><b>([^<]*)</b>', h_frame.source)
+    shapes = {name: (colour, 'style="rounded"' in rest) for colour, rest, name in boxes}
+    assert shapes.pop("h") == (CURRENT, True)  # set apart in gray too, by its rounded corners
+    assert shapes and set(shapes.values()) == {(HIGHLIGHT, False)}
+    assert re.search(rf'<td color="{CURRENT}" border="3" style="rounded">grad just completed', h_frame.source)
 
 
 def test_html_refuses_huge_graphs(tmp_path):

@@ -38,7 +38,11 @@ COLORS = {
 # look alike to red-green colour-blind eyes, so the leaves' cell borders differ as well.
 BORDERS = {"parameter": ' border="2"', "input": ' style="dashed"', "constant": ' style="dotted"'}
 HIGHLIGHT = "#e03131"
-CURRENT = "#fab005"
+# The stepper's node whose grad was just completed: a blue that stands out on white (the yellow it
+# was had 1.9:1, under the 3:1 that WCAG asks of a picture's meaningful parts) and from the red
+# path to red-green colour-blind eyes; its rounded corners set it apart from the path in gray too.
+CURRENT = "#1971c2"
+CURRENT_SHAPE = ' style="rounded"'
 FONT = "DejaVu Sans"
 NODE_FONT = {"fontname": FONT, "fontsize": "11"}
 ACTIVATION_OPS = {"ReLU", "σ", "tanh", "leaky_relu"}
@@ -364,7 +368,7 @@ def _value_box(name, data, grad, precision, kind, neuron=None, outline=None, kee
     fill, cell = f'bgcolor="{COLORS[kind]}"', BORDERS.get(kind, "")
     table = f'border="0" {CELLS} {fill}'
     if outline:
-        table = f'border="3" color="{outline}" {CELLS} {fill}'
+        table = f'border="3" color="{outline}"{CURRENT_SHAPE if outline == CURRENT else ""} {CELLS} {fill}'
     elif keep_border:  # cells take the table's colour and fill its border unless given their own
         table, cell = f'border="3" color="transparent" {CELLS}', f'{cell} color="black" {fill}'
     grad_size = f' width="{grad_width}"' if grad_width else ""
@@ -418,7 +422,7 @@ def _draw_legend(graph, has_current, has_highlight, has_neurons):
     if has_neurons:
         cells.append(f'<td bgcolor="{COLORS["neuron"]}">neuron</td>')
     if has_current:
-        cells.append(f'<td color="{CURRENT}" border="3">grad just completed</td>')
+        cells.append(f'<td color="{CURRENT}" border="3"{CURRENT_SHAPE}>grad just completed</td>')
     if has_highlight:
         cells.append(f'<td color="{HIGHLIGHT}" border="2">highlighted path</td>')
     graph.node(

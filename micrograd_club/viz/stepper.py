@@ -251,8 +251,8 @@ PAGE = """<!DOCTYPE html>
   .hint {{ color: #6c757d; font-size: 0.9em; }}
   kbd {{ border: 1px solid #adb5bd; border-radius: 3px; padding: 0 0.3em; background: #f8f9fa;
          font-family: inherit; }}
-  #line {{ font-family: "DejaVu Sans Mono", monospace; background: #fff9db; padding: 0.5em 0.8em;
-           border-left: 4px solid #fab005; white-space: pre-wrap; max-height: 6em; overflow: auto; }}
+  #line {{ font-family: "DejaVu Sans Mono", monospace; background: #e7f5ff; padding: 0.5em 0.8em;
+           border-left: 4px solid {current_color}; white-space: pre-wrap; max-height: 6em; overflow: auto; }}
   #stage {{ flex: 1; min-height: 0; overflow: auto; padding: 0.8em 1.5em; }}
   .frame {{ width: max-content; border: 1px solid #dee2e6; padding: 0.4em; }}
   .frame svg {{ display: block; }}
