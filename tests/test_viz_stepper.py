@@ -190,6 +190,31 @@ def test_html_stepper_in_headless_chromium(tmp_path, needs_dot, chromium_page):
     assert problems == []
 
 
+# ----- with the keyboard only -----
+
+
+def focused(page):
+    return page.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+
+def test_the_keyboard_reaches_and_scrolls_the_diagram_area(tmp_path, needs_dot, chromium_page):
+    """The diagram area scrolls, but nothing in it takes the keyboard's focus, so where a browser
+    does not make scrolling areas focusable itself (Safari; axe-core's scrollable-region-focusable)
+    a keyboard-only user could not bring the rest of a wide diagram or the list of steps into view."""
+    page, problems = chromium_page
+    page.set_viewport_size({"width": 1024, "height": 700})
+    page.goto(save_backward_html(notes_loss(), tmp_path / "p.html").as_uri())
+    assert page.evaluate("document.getElementById('stage').tabIndex") == 0
+    tabbed = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        tabbed.append(focused(page))
+    assert tabbed == ["next", "slider", "stage"]  # Previous is disabled at the first step
+    page.keyboard.press("PageDown")
+    assert page.evaluate("document.getElementById('stage').scrollTop") > 0
+    assert problems == []
+
+
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_a_printed_page_shows_the_whole_diagram_without_the_controls(tmp_path, needs_dot, chromium_page, rankdir):
     """Printed for a handout, the page showed only what its scrolling diagram area had in view:

@@ -285,7 +285,7 @@ PAGE = """<!DOCTYPE html>
 </div>
 <div id="line"></div>
 </header>
-<main id="stage">
+<main id="stage" tabindex="0" aria-label="diagram and the whole backward pass">
 {frames}
 <h2 style="font-size:1em">The whole backward pass</h2>
 <ol start="0">
