@@ -215,6 +215,21 @@ def test_the_keyboard_reaches_and_scrolls_the_diagram_area(tmp_path, needs_dot, 
     assert problems == []
 
 
+def test_a_button_that_becomes_disabled_hands_the_focus_on(tmp_path, needs_dot, chromium_page):
+    """Pressing Next to the last step disabled the focused button, which dropped the focus to the
+    page: nothing was outlined, and a screen reader said nothing."""
+    page, problems = chromium_page
+    page.goto(save_backward_html(a_plus_a(), tmp_path / "p.html").as_uri())
+    steps = page.evaluate("document.querySelectorAll('.frame').length")
+    for button, end in (("#next", steps), ("#prev", 1)):
+        page.focus(button)
+        for _ in range(steps + 2):  # pressed once or twice too often
+            page.keyboard.press("Enter")
+        assert page.inner_text("#counter") == f"step {end} of {steps}" and focused(page) == "slider"
+        assert page.evaluate("document.activeElement.matches(':focus-visible')")
+    assert problems == []
+
+
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_a_printed_page_shows_the_whole_diagram_without_the_controls(tmp_path, needs_dot, chromium_page, rankdir):
     """Printed for a handout, the page showed only what its scrolling diagram area had in view:

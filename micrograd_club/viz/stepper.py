@@ -300,6 +300,7 @@ PAGE = """<!DOCTYPE html>
   var items = document.querySelectorAll("ol li");
   var slider = document.getElementById("slider");
   var stage = document.getElementById("stage");
+  var prev = document.getElementById("prev"), next = document.getElementById("next");
   var current = 0;
   // Scroll the diagram area (never the page, which would hide the controls) so that the
   // node is in view; a node already in view stays put, so the picture only moves when needed.
@@ -323,13 +324,17 @@ PAGE = """<!DOCTYPE html>
     slider.value = current;
     document.getElementById("line").textContent = lines[current];
     document.getElementById("counter").textContent = "step " + (current + 1) + " of " + frames.length;
-    document.getElementById("prev").disabled = current === 0;
-    document.getElementById("next").disabled = current === frames.length - 1;
+    var focused = document.activeElement;
+    prev.disabled = current === 0;
+    next.disabled = current === frames.length - 1;
+    // A disabled button loses the keyboard's focus to the page: hand it to the slider, where a
+    // key pressed once too often does nothing (on the other button, it would step back).
+    if (focused.disabled) {{ slider.focus(); }}
     var marked = frames[current].querySelector('[stroke="{current_color}"]');
     if (marked) {{ bringIntoView(marked.closest("g.node") || marked); }}
   }}
-  document.getElementById("prev").addEventListener("click", function () {{ show(current - 1); }});
-  document.getElementById("next").addEventListener("click", function () {{ show(current + 1); }});
+  prev.addEventListener("click", function () {{ show(current - 1); }});
+  next.addEventListener("click", function () {{ show(current + 1); }});
   slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
   document.addEventListener("keydown", function (event) {{
     if (event.key === "ArrowRight") {{ show(current + 1); event.preventDefault(); }}
