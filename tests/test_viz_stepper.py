@@ -230,6 +230,17 @@ def test_a_button_that_becomes_disabled_hands_the_focus_on(tmp_path, needs_dot, 
     assert problems == []
 
 
+def test_the_browsers_own_shortcuts_are_not_taken_for_stepping(tmp_path, needs_dot, chromium_page):
+    """Alt+← (back a page) and Ctrl+→ stepped through the diagrams instead, and the browser never saw them."""
+    page, problems = chromium_page
+    page.goto(save_backward_html(notes_loss(), tmp_path / "p.html").as_uri())
+    page.keyboard.press("ArrowRight")
+    for chord in ("Alt+ArrowLeft", "Control+ArrowRight", "Meta+ArrowRight"):
+        page.keyboard.press(chord)
+        assert stepper_state(page)["step"] == "1", chord
+    assert problems == []
+
+
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_a_printed_page_shows_the_whole_diagram_without_the_controls(tmp_path, needs_dot, chromium_page, rankdir):
     """Printed for a handout, the page showed only what its scrolling diagram area had in view:

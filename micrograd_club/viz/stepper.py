@@ -337,6 +337,7 @@ PAGE = """<!DOCTYPE html>
   next.addEventListener("click", function () {{ show(current + 1); }});
   slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
   document.addEventListener("keydown", function (event) {{
+    if (event.altKey || event.ctrlKey || event.metaKey) {{ return; }}  // the browser's own: Alt+← goes back a page
     if (event.key === "ArrowRight") {{ show(current + 1); event.preventDefault(); }}
     if (event.key === "ArrowLeft") {{ show(current - 1); event.preventDefault(); }}
   }});
