@@ -241,6 +241,24 @@ def test_the_browsers_own_shortcuts_are_not_taken_for_stepping(tmp_path, needs_d
     assert problems == []
 
 
+def test_a_screen_reader_hears_each_step(tmp_path, needs_dot, chromium_page):
+    """Stepping changed only what the page shows: the chain-rule line was not announced, the
+    slider said "0" for step 1, the list numbered that step 0, and the picture's name was all
+    of its texts in a row, which never said which node was outlined."""
+    page, problems = chromium_page
+    page.goto(save_backward_html(notes_loss(), tmp_path / "p.html").as_uri())
+    page.click("#next")
+    line = page.get_by_role("status")  # a live region: read out when it changes
+    assert line.count() == 1 and line.inner_text().startswith("∂L/∂((t − y)²) = 0.5000")
+    assert page.get_attribute("#slider", "aria-valuetext") == page.inner_text("#counter") == "step 2 of 15"
+    assert page.evaluate("document.querySelector('ol').start + [...document.querySelectorAll('ol li')]"
+                         ".findIndex(item => item.className === 'current')") == 2
+    picture = page.get_by_role("img")  # the frames not shown are hidden from it too
+    assert picture.count() == 1 and picture.get_attribute("aria-label") == (
+        "step 2 of 15: the backward graph of L, with (t − y)² outlined, the node whose gradient was just completed")
+    assert problems == []
+
+
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_a_printed_page_shows_the_whole_diagram_without_the_controls(tmp_path, needs_dot, chromium_page, rankdir):
     """Printed for a handout, the page showed only what its scrolling diagram area had in view:

@@ -202,13 +202,23 @@ def save_backward_html(root, path, *, title=TITLE, max_steps=MAX_STEPS, **option
 
 def _stepper_page(diagrams, title):
     """The step-through page of ``backward_steps``' diagrams, each drawn to SVG by dot."""
-    frames = [_inline_svg(pipe(diagram, "svg").decode("utf-8")) for diagram in diagrams]
+    frames = [_inline_svg(pipe(diagram, "svg").decode("utf-8"), _frame_name(diagram.step, i, len(diagrams)))
+              for i, diagram in enumerate(diagrams, start=1)]
     return _page(title, frames, [diagram.step.text for diagram in diagrams])
 
 
-def _inline_svg(svg):
-    """Graphviz's SVG without the XML prologue and doctype, ready to sit inside HTML."""
-    return re.sub(r"^.*?(?=<svg)", "", svg, flags=re.S)
+def _frame_name(step, number, count):
+    """What a screen reader calls a frame's picture: without a name it read out every text in
+    the diagram, legend included, one run of numbers with no word of which node is outlined."""
+    return (f"step {number} of {count}: the backward graph of {step.root_name}, with {step.name} outlined, "
+            "the node whose gradient was just completed")
+
+
+def _inline_svg(svg, name):
+    """Graphviz's SVG without the XML prologue and doctype, ready to sit inside HTML, as an
+    image called ``name``."""
+    svg = re.sub(r"^.*?(?=<svg)", "", svg, flags=re.S)
+    return re.sub(r"<svg\b[^>]*", lambda tag: f'{tag.group(0)} role="img" aria-label="{html.escape(name)}"', svg, 1)
 
 
 def _page(title, frames, lines):
@@ -283,12 +293,12 @@ PAGE = """<!DOCTYPE html>
   <span id="counter">step 1 of {count}</span>
   <span class="hint">or press <kbd>&larr;</kbd> <kbd>&rarr;</kbd> on the keyboard</span>
 </div>
-<div id="line"></div>
+<div id="line" role="status"></div>
 </header>
 <main id="stage" tabindex="0" aria-label="diagram and the whole backward pass">
 {frames}
 <h2 style="font-size:1em">The whole backward pass</h2>
-<ol start="0">
+<ol>
 {trace}
 </ol>
 </main>
@@ -321,9 +331,11 @@ PAGE = """<!DOCTYPE html>
     items.forEach(function (item, k) {{
       item.className = k === current ? "current" : (k < current ? "done" : "");
     }});
+    var where = "step " + (current + 1) + " of " + frames.length;
     slider.value = current;
+    slider.setAttribute("aria-valuetext", where);  // a screen reader said "0" for step 1 of 15
     document.getElementById("line").textContent = lines[current];
-    document.getElementById("counter").textContent = "step " + (current + 1) + " of " + frames.length;
+    document.getElementById("counter").textContent = where;
     var focused = document.activeElement;
     prev.disabled = current === 0;
     next.disabled = current === frames.length - 1;
