@@ -125,7 +125,8 @@ def fit(
       named optimizer: one you pass has its own learning rate.
     - ``batch_size``: None for the whole set per step (batch GD), 1 for SGD, m for mini-batches.
     - ``metrics``: ("accuracy",) or (); accuracy is measured for classification losses.
-    - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy.
+    - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy
+      (as ``evaluate`` measures them; on the compiled tape when training runs on it).
     - ``shuffle``: visit the rows in a new random order every epoch (False: in order).
     - ``progress``: a tqdm bar with loss and accuracy (in Jupyter a widget, or without
       ipywidgets a line of text on stdout, which Jupyter does not colour red as it does stderr);
@@ -168,6 +169,7 @@ def fit(
         raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
     if validation_data is not None:
         validation_data = _check_data(*_check_pair(validation_data), "X_val", "y_val")
+        _check_targets(model, *validation_data, loss_fn, loss_name)  # now, not after the first epoch
     _check_scheduler(scheduler, optimizer)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function callback(epoch, history), got {type(callback).__name__}")
@@ -183,6 +185,7 @@ def fit(
         step = _CompiledStep.build(model, params, loss_fn, loss_name, l2, X, y, required=bool(compile))
     scalar_step = _ScalarStep(model, params, loss_fn, loss_name, l2)
     history.path = "compiled" if step is not None else "scalar"
+    validate = _validation(step, model, validation_data, loss if callable(loss) else loss_name, metrics)
     bar = _progress_bar(epochs, None if progress is None else as_switch(progress, "progress"))
     epoch, epoch_start = -1, None
     try:
@@ -216,9 +219,8 @@ def fit(
             history["loss"].append(total / count)
             if metrics:
                 history["accuracy"].append(correct / count)
-            if validation_data is not None:
-                scores = evaluate(model, *validation_data, loss=loss if callable(loss) else loss_name, metrics=metrics)
-                for name, value in scores.items():
+            if validate is not None:
+                for name, value in validate().items():
                     history[f"val_{name}"].append(value)
             bar.set_postfix({name: number(values[-1]) for name, values in history.items()}, refresh=False)
             if scheduler is not None:
@@ -238,6 +240,19 @@ def fit(
         _close(bar)
     _warn_if_growing(history["loss"])
     return history
+
+
+def _validation(step, model, validation_data, loss, metrics):
+    """How fit measures the validation data after every epoch: a function giving
+    ``evaluate``'s scores, replayed on the compiled step's tape when it can replay those rows
+    (a scalar pass over them took as long as the epoch itself), else ``evaluate``; None
+    without validation data."""
+    if validation_data is None:
+        return None
+    measure = step.validator(*validation_data, metrics) if step is not None else None
+    if measure is None:
+        return lambda: evaluate(model, *validation_data, loss=loss, metrics=metrics)
+    return measure
 
 
 def _warn_if_growing(loss_per_epoch):
@@ -314,7 +329,36 @@ class _CompiledStep:
         return None
 
     def __call__(self, Xb, yb):
-        result = self.data_tape(Xb, _compiled_targets(yb, self.loss_name, self.classes))
+        result, predictions = self._replay(Xb, _compiled_targets(yb, self.loss_name, self.classes))
+        if self.l2_tape is not None:
+            result = _Sum(result, self.l2_tape())
+        return result, predictions
+
+    def validator(self, X_val, y_val, metrics):
+        """A function giving the model's loss (and accuracy) on (X_val, y_val) as ``evaluate``
+        does, by replaying the data tape forward only; or None when the tape cannot replay
+        every one of those rows as the scalar engine computes it (checked once, here)."""
+        targets = _compiled_targets(y_val, self.loss_name, self.classes)
+        try:
+            self.data_tape(X_val, targets, check="all")
+        except CompileError:
+            return None
+        if self.data_tape.engine_errors:  # evaluate says what is wrong with that row (log of 0 …)
+            return None
+
+        def measure():
+            result, predictions = self._replay(X_val, targets)
+            scores = {"loss": result.data}
+            if metrics:
+                scores["accuracy"] = _count_correct(predictions, y_val, self.loss_name) / len(X_val)
+            return scores
+
+        return measure
+
+    def _replay(self, X, targets):
+        """The data tape's result on these rows and the model's outputs (probabilities that
+        binary_cross_entropy cannot take are refused, as the scalar loss refuses them)."""
+        result = self.data_tape(X, targets)
         predictions = result.outputs
         if self.loss_name == "binary_cross_entropy" and not np.all((predictions >= 0) & (predictions <= 1)):
             row = int(np.argmax(~((predictions >= 0) & (predictions <= 1))))
@@ -322,8 +366,6 @@ class _CompiledStep:
                 f"binary_cross_entropy: probabilities[{row}] = {float(predictions[row])!r} is outside [0, 1]; "
                 "pass probabilities (e.g. sigmoid outputs), or raw scores to binary_cross_entropy_with_logits"
             )
-        if self.l2_tape is not None:
-            result = _Sum(result, self.l2_tape())
         return result, predictions
 
 

@@ -76,6 +76,73 @@ def test_validation_data_and_regression_metrics():
     assert history["loss"][-1] < 1e-2 and len(history["val_loss"]) == 40
 
 
+class CountedMLP(MLP):
+    """An MLP that counts how often it is called on a row."""
+
+    calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return super().__call__(x)
+
+
+@pytest.mark.parametrize("loss, labels, sizes", [("hinge", "±1", [6, 1]), ("cross_entropy", "classes", [6, 3]),
+                                                 ("sse", "01", [6, 1])])
+def test_validation_is_replayed_on_the_tape_and_scores_as_evaluate_does(loss, labels, sizes):
+    """On the compiled path the validation rows are replayed on the tape too: the scalar
+    engine ran the model on each of them after every epoch, which took as long as the
+    compiled epoch itself. The scores are still evaluate's."""
+    if labels == "classes":
+        X, y = make_blobs(n_samples=40, centers=3, seed=0)
+    else:
+        X, y = small_xor(labels)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, seed=0)
+    calls, scores = {}, []  # the model's calls in each run, and (fit's, evaluate's) validation scores per epoch
+
+    def check(epoch, history):
+        calls_so_far = model.calls
+        scores.append(({name: history[f"val_{name}"][-1] for name in ("loss", "accuracy") if f"val_{name}" in history},
+                       evaluate(model, X_val, y_val, loss=loss)))
+        model.calls = calls_so_far  # evaluate's own calls are not fit's
+
+    for epochs in (1, 4):
+        model = CountedMLP(2, sizes, activation="tanh", seed=2)
+        history = fit(model, X_train, y_train, loss=loss, optimizer="adam", lr=0.05, epochs=epochs, progress=False,
+                      seed=0, validation_data=(X_val, y_val), callback=check)
+        assert history.path == "compiled"
+        calls[epochs] = model.calls
+    assert calls[1] == calls[4]  # the model ran on rows when the tape was traced and checked, not after each epoch
+    for during, after in scores:
+        assert during == pytest.approx(after, rel=1e-12, abs=1e-15)
+
+
+def test_validation_rows_the_tape_cannot_replay_are_scored_by_the_scalar_engine():
+    class Piecewise(Module):  # another formula where x0 < 0: only in the validation rows here
+        def __init__(self):
+            self.net = MLP(2, [4, 1], seed=0)
+
+        def __call__(self, x):
+            out = self.net(x)
+            return out * 3.0 if float(x[0]) < 0 else out
+
+    X, y = small_xor("01")
+    X = np.abs(X)
+    X_val = X[:5] * [[-1.0, 1.0]]
+    model = Piecewise()
+    history = fit(model, X, y, loss="mse", epochs=2, progress=False, validation_data=(X_val, y[:5]))
+    assert history.path == "compiled"  # the training rows all take one branch
+    assert history["val_loss"][-1] == evaluate(model, X_val, y[:5], loss="mse")["loss"]
+
+
+def test_bad_validation_labels_are_refused_before_training():
+    X, y = small_xor("±1")
+    model = MLP(2, [4, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match="labels must be -1 or \\+1"):
+        fit(model, X, y, loss="hinge", epochs=2, progress=False, validation_data=(X, (y + 1) / 2))
+    assert [p.data for p in model.parameters()] == before  # not an epoch trained first
+
+
 def test_progress_bar_shows_loss_and_accuracy(capsys):
     X, y = small_xor("±1")
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=True, seed=0)
