@@ -680,6 +680,12 @@ def _restore(params, data):
         p.data = value
 
 
+# tqdm's bar without its rate (epochs/s, which elapsed<remaining already tells): with the rate, the loss
+# and accuracy took more than a terminal's 80 columns, so tqdm cut the accuracy short and left the bar
+# itself one character wide.
+BAR_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"
+
+
 def _progress_bar(epochs, enabled):
     """tqdm's bar: a widget in Jupyter with ipywidgets installed, else a line of text (tqdm's
     warning that ipywidgets is missing is left out: the text bar works as well). ``enabled``
@@ -694,7 +700,7 @@ def _progress_bar(epochs, enabled):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
         from tqdm.auto import tqdm
-    options = {"desc": "training", "unit": "epoch", "leave": True}
+    options = {"desc": "training", "unit": "epoch", "leave": True, "bar_format": BAR_FORMAT}
     in_jupyter = _in_jupyter()
     if in_jupyter:
         enabled = True if enabled is None else enabled

@@ -152,6 +152,18 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_the_finished_bar_fits_a_terminal_of_80_columns_with_its_loss_and_accuracy(capsys, monkeypatch):
+    """On the usual 80 columns, the command line's 100 epochs show the bar and every digit of
+    the loss and accuracy (with tqdm's rate, epochs/s, the accuracy was cut short and the
+    bar was one character wide)."""
+    monkeypatch.setenv("TQDM_NCOLS", "80")  # tqdm reads its defaults from TQDM_… variables
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=100, progress=True, seed=0)
+    last = capsys.readouterr().err.split("\r")[-1].strip()
+    assert re.search(r"loss=\d\.\d{4}, accuracy=\d\.\d{4}\]$", last), last
+    assert re.search(r"\|[#█]{10,}\|", last), last  # the bar itself, at least 10 characters of it
+
+
 class Terminal(io.StringIO):
     def isatty(self):
         return True
