@@ -5,7 +5,10 @@ CI installs (and then fails rather than skips, see conftest); tests/test_train.p
 the text bar's rules against a stand-in kernel."""
 
 import json
+import os
+import re
 import sys
+import textwrap
 
 import pytest
 
@@ -80,3 +83,22 @@ def test_backward_steps_as_a_cells_result_shows_the_stepper(tmp_path, monkeypatc
     assert '<iframe title="Backpropagation, step by step"' in result.data["text/html"]
     assert "Next &amp;rarr;" in result.data["text/html"]  # the page's controls, escaped into srcdoc
     assert result.data["text/plain"].startswith("<BackwardSteps of L: 4 diagrams")
+
+
+def test_the_readmes_live_plot_keeps_fits_progress_bar(tmp_path, monkeypatch):
+    """The README's way to redraw the loss curve after every epoch, in fit's callback: the
+    finished bar stays beside the last picture (the recipe before, clear_output, wiped the bar
+    along with the earlier pictures)."""
+    pytest.importorskip("matplotlib", reason="plots need matplotlib")
+    with open(os.path.join(os.path.dirname(__file__), os.pardir, "README.md"), encoding="utf-8") as f:
+        blocks = re.findall(r"```python\n(.*?)```", f.read(), flags=re.S)
+    (recipe,) = [textwrap.dedent(block) for block in blocks if "callback=" in block and "plot_history" in block]
+    setup = TRAIN.split("history = fit")[0] + "y = y * 2 - 1\nmodel = MLP(2, [4, 1], seed=0)\n"
+    setup += "from micrograd_club.viz.plots import plot_history\n"
+    (cell,) = run_notebook(tmp_path, monkeypatch, setup + recipe)
+    assert [output.output_type for output in cell if output.output_type == "error"] == []
+    pictures = [output for output in cell if "image/png" in output.get("data", {})]
+    bars = [output for output in cell if "training: 100%" in output.get("data", {}).get("text/plain", "")
+            or "training: 100%" in output.get("text", "")]
+    assert len(pictures) == 1  # one picture, updated in place
+    assert len(bars) == 1 and "50/50" in str(bars[0])
