@@ -67,8 +67,10 @@ def main(out_dir="micrograd_club_out/optimizers"):
     print(f"  lowest final loss: {fastest}")
 
     print("\nPictures:")
-    plot_path = save_plot(plots.plot_curves, curves, path=os.path.join(out_dir, "optimizer_losses.png"),
-                          log=True, xlabel="epoch", ylabel="MSE", title="Five optimizers, same start, same data")
+    epochs = range(1, EPOCHS + 1)  # numbered from 1, as in the table above and in plot_history
+    plot_path = save_plot(plots.plot_curves, {name: (epochs, losses) for name, losses in curves.items()},
+                          path=os.path.join(out_dir, "optimizer_losses.png"), log=True, xlabel="epoch", ylabel="MSE",
+                          title="Five optimizers, same start, same data")
     return {
         "losses": curves,
         "final_losses": {name: losses[-1] for name, losses in curves.items()},

@@ -405,6 +405,20 @@ def test_optimizers(run_demo):
     assert_png(out_dir / "optimizer_losses.png")
 
 
+def test_the_optimizers_plot_numbers_epochs_as_its_table_does(tmp_path, monkeypatch):
+    """The table's epoch 200 is the curves' last point, as plot_history numbers epochs (the
+    curves ran from 0 to 199 under the label "epoch")."""
+    from micrograd_club.viz import plots
+
+    drawn = {}
+    monkeypatch.setattr(plots, "plot_curves", lambda curves, **kwargs: drawn.update(curves))
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        importlib.import_module(DEMOS["optimizers"]).main(tmp_path)
+    assert "epoch                                1        10        50       100       200" in printed.getvalue()
+    for xs, ys in drawn.values():
+        assert (xs[0], xs[-1], len(ys)) == (1, 200, 200)
+
+
 # ----- without matplotlib -----
 
 
