@@ -177,6 +177,17 @@ def test_without_matplotlib_a_plot_says_how_to_install_it(name, monkeypatch):
 # ----- 1. history -----
 
 
+def test_history_log_scale_is_for_the_loss_only():
+    """A loss that falls from 200 to 0.01 flattens into the axis after a few epochs; on a log
+    scale every epoch shows. The accuracy axis stays linear, from 0 to 1."""
+    fig = plot_history({"loss": [200.0, 3.0, 0.01], "accuracy": [0.0, 0.9, 1.0]}, log=True)
+    loss_axes, accuracy_axes = fig.axes
+    assert loss_axes.get_yscale() == "log" and accuracy_axes.get_yscale() == "linear"
+    assert plot_history({"loss": [200.0, 3.0, 0.01]}).axes[0].get_yscale() == "linear"
+    with pytest.raises(ValueError, match=r"but history\['loss'\] is 0 at epoch 3; use log=False"):
+        plot_history({"loss": [1.0, 0.5, 0.0], "accuracy": [0.0, 0.5, 1.0]}, log=True)  # hinge reaches 0
+
+
 def test_history_without_accuracy_has_one_axis():
     figure = plot_history(History(loss=[0.9, 0.4, 0.2, 0.1]))
     assert len(figure.axes) == 1
@@ -596,7 +607,7 @@ def test_curves_differ_in_line_style_not_only_in_colour():
 
 def test_curves_log_scale():
     assert plot_curves({"Adam": [1.0, 0.1, 0.01]}, log=True).axes[0].get_yscale() == "log"
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"needs values above 0, but curve 'Adam' is 0 at step 1; use log=False"):
         plot_curves({"Adam": [1.0, 0.0]}, log=True)
 
 

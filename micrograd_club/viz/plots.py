@@ -77,8 +77,10 @@ class MissingExtraError(ImportError):
 # ----- 1. training history -----
 
 
-def plot_history(history, *, path=None, ax=None, title="Training"):
+def plot_history(history, *, path=None, ax=None, title="Training", log=False):
     """Loss (left axis) and accuracy (right axis, if recorded) for each epoch 1 … n.
+    ``log=True`` draws the loss on a log scale, where a loss falling from 200 to 0.01 does not
+    flatten into the axis after the first epochs.
 
     ``history`` is what ``micrograd_club.train.fit`` returns, or any dict of per-epoch
     lists such as ``{"loss": [...], "val_loss": [...], "accuracy": [...]}``. Training
@@ -98,12 +100,15 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
     curves = {str(name): _floats(values, f"history[{name!r}]") for name, values in history.items()}
     if not any(len(values) for values in curves.values()):
         raise ValueError("the history has no finished epoch yet, so there is nothing to plot")
+    accuracy_names = [name for name in curves if "accuracy" in name]
+    if log:
+        _check_positive_for_log({f"history[{name!r}]": (np.arange(1, len(values) + 1), values)
+                                 for name, values in curves.items() if name not in accuracy_names}, "epoch")
     _check_path(path)
     ax = _axes(ax)
     from matplotlib.ticker import MaxNLocator
 
     _remove_earlier_history(ax)
-    accuracy_names = [name for name in curves if "accuracy" in name]
     drawn = _HistoryDrawing([], ax.get_zorder(), ax.patch.get_visible())  # before twinx, which may show the background
     right = ax.twinx() if accuracy_names else None
     if right is not None:  # the loss axes (and its legend) in front of the accuracy curves
@@ -121,6 +126,8 @@ def plot_history(history, *, path=None, ax=None, title="Training"):
     setattr(ax, HISTORY_DRAWN, drawn)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss ℒ")
+    if log:
+        ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     handles, labels = ax.get_legend_handles_labels()
     if right is not None:
@@ -496,8 +503,8 @@ def plot_curves(curves, *, path=None, ax=None, title=None, xlabel="step", ylabel
             "plot_curves needs a dict like {'SGD': [losses...]} or {'MSE': (xs, ys)} with at least one curve"
         )
     data = {str(name): _curve(name, value) for name, value in curves.items()}
-    if log and any(np.any(ys[np.isfinite(ys)] <= 0) for _, ys in data.values()):
-        raise ValueError("log=True needs positive y values; a curve has a value ≤ 0 (use log=False)")
+    if log:
+        _check_positive_for_log({f"curve {name!r}": curve for name, curve in data.items()}, xlabel)
     _check_path(path)
     ax = _axes(ax)
     for i, (name, (xs, ys)) in enumerate(data.items()):
@@ -507,6 +514,16 @@ def plot_curves(curves, *, path=None, ax=None, title=None, xlabel="step", ylabel
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return _finish(ax, path, title)
+
+
+def _check_positive_for_log(curves, xlabel):
+    """A log scale has no place for 0 or below: say which curve (name → (xs, ys)) reaches it, and where."""
+    for name, (xs, ys) in curves.items():
+        below = np.flatnonzero(np.isfinite(ys) & (ys <= 0))
+        if below.size:
+            i = below[0]
+            raise ValueError(f"log=True needs values above 0, but {name} is {ys[i]:g} at {xlabel} {xs[i]:g}; "
+                             "use log=False")
 
 
 def _curve(name, value):
