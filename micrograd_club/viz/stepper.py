@@ -218,7 +218,8 @@ def _inline_svg(svg, name):
     """Graphviz's SVG without the XML prologue and doctype, ready to sit inside HTML, as an
     image called ``name``."""
     svg = re.sub(r"^.*?(?=<svg)", "", svg, flags=re.S)
-    return re.sub(r"<svg\b[^>]*", lambda tag: f'{tag.group(0)} role="img" aria-label="{html.escape(name)}"', svg, 1)
+    label = f' role="img" aria-label="{html.escape(name)}"'
+    return re.sub(r"<svg\b[^>]*", lambda tag: tag.group(0) + label, svg, count=1)
 
 
 def _page(title, frames, lines):
