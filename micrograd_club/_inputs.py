@@ -64,18 +64,19 @@ def whole_number(n, name, minimum=1, maximum=None):
     return int(n)
 
 
-def checked_seed(seed, or_also=""):
+def checked_seed(seed, or_also="", name="seed"):
     """``seed`` as an int, or None for fresh randomness on every call: the one check of every
     function that takes a seed. A negative seed is refused, as numpy's generators refuse it
     (Python's ``random.Random(-1)`` would quietly repeat ``random.Random(1)``). ``or_also`` names
-    what the caller takes besides, such as "a numpy Generator", for the message."""
+    what the caller takes besides, such as "a numpy Generator", for the message; ``name`` is the
+    argument's name in it (``random_state``, scikit-learn's name for a seed)."""
     accepted = f"None, a whole number >= 0 or {or_also}" if or_also else "None or a whole number >= 0"
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):  # numpy ints are Integral too
-        raise TypeError(f"seed must be {accepted}, got {type(seed).__name__}: {seed!r:.40}")
+        raise TypeError(f"{name} must be {accepted}, got {type(seed).__name__}: {seed!r:.40}")
     if seed < 0:
-        raise ValueError(f"seed must be {accepted}, got {seed!r}")
+        raise ValueError(f"{name} must be {accepted}, got {seed!r}")
     return int(seed)
 
 

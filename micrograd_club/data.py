@@ -11,7 +11,11 @@ the class indices 0 … K − 1 of ``make_spiral`` and ``make_blobs`` as they ar
 
 Randomness comes only from ``np.random.default_rng(seed)``: an int ``seed`` gives the same
 arrays on every call, ``seed=None`` gives fresh ones, and numpy's global random state is
-never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected). Settings must
+never touched (so ``np.random.seed`` elsewhere in a notebook is unaffected). ``random_state``
+is accepted as scikit-learn's name for ``seed``. The functions that scikit-learn also has
+(``make_moons``, ``make_circles``, ``make_blobs``, ``train_test_split``) take its arguments with
+its meaning and draw from the same distributions, but not the same numbers: the same seed gives
+other points than scikit-learn's, whose random stream is numpy's older ``RandomState``. Settings must
 be finite numbers, small enough that the data is finite too (a noise of 1e308 overflows, so it
 is refused), and a call makes at most ``MAX_SAMPLES`` samples.
 
@@ -24,7 +28,7 @@ import numbers
 
 import numpy as np
 
-from micrograd_club._inputs import as_switch, checked_seed, whole_number
+from micrograd_club._inputs import as_switch, checked_seed, is_sequence, whole_number
 from micrograd_club.engine import Value
 
 __all__ = [
@@ -46,55 +50,57 @@ MAX_SAMPLES = 10_000_000  # per call: 160 MB of float64 for two features, far mo
 # ----- classification -----
 
 
-def make_moons(n_samples=100, noise=0.1, seed=None):
-    """Two interleaving half circles ("moons"), labels 0 and 1.
+def make_moons(n_samples=100, noise=0.1, seed=None, *, shuffle=True, random_state=None):
+    """Two interleaving half circles ("moons"), labels 0 and 1, as scikit-learn's ``make_moons``.
 
     Class 0 is the upper arc ``(cos t, sin t)`` for t in [0, π]; class 1 is the lower arc
     ``(1 − cos t, 1 − sin t − 0.5)``, shifted so each moon reaches into the other's hollow.
-    ``n_samples // 2`` points go to class 0 and the rest to class 1; Gaussian noise of
-    standard deviation ``noise`` is added to both coordinates.
+    ``n_samples // 2`` points go to class 0 and the rest to class 1 (or ``n_samples`` is a pair
+    of counts, class 0's and class 1's); Gaussian noise of standard deviation ``noise`` is
+    added to both coordinates (``noise=None`` or 0: none). ``shuffle=False`` keeps class 0's
+    rows first. Only the default differs from scikit-learn's: noise 0.1, where its is None.
 
     Why: no straight line separates the moons, so a lesson can show a linear model failing
     and a small MLP bending its decision boundary around them.
     """
-    _check_sample_count(n_samples)
-    _check_non_negative("noise", noise)
-    rng = _rng(seed)
-    n_outer = n_samples // 2
-    n_inner = n_samples - n_outer
+    n_outer, n_inner = _two_class_counts(n_samples)
+    noise = _noise_level(noise)
+    rng = _rng(seed, random_state)
     t_outer = np.linspace(0.0, np.pi, n_outer)
     t_inner = np.linspace(0.0, np.pi, n_inner)
     outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
     inner = np.column_stack([1.0 - np.cos(t_inner), 1.0 - np.sin(t_inner) - 0.5])
     X = np.vstack([outer, inner])
     y = np.repeat([0, 1], [n_outer, n_inner])
-    return _noisy_shuffled(X, y, noise, rng)
+    return _noisy_shuffled(X, y, noise, rng, shuffle)
 
 
-def make_circles(n_samples=100, noise=0.05, factor=0.5, seed=None):
+def make_circles(n_samples=100, noise=0.05, factor=0.5, seed=None, *, shuffle=True, random_state=None):
     """A circle inside a circle: class 0 on the unit circle, class 1 on a circle of
-    radius ``factor`` (0 < factor < 1), both centred on the origin.
+    radius ``factor`` (0 < factor < 1), both centred on the origin, as scikit-learn's
+    ``make_circles``.
 
     Points are evenly spaced around each circle (``n_samples // 2`` on the outer one, the
-    rest on the inner one) with Gaussian noise of standard deviation ``noise`` added.
+    rest on the inner one, or ``n_samples`` is a pair of counts, outer and inner) with
+    Gaussian noise of standard deviation ``noise`` added (``noise=None`` or 0: none).
+    ``shuffle=False`` keeps the outer circle's rows first. The defaults differ from
+    scikit-learn's (noise None, factor 0.8): pass them to get its picture.
 
     Why: the classes are separated by distance from the centre, not by a line, which shows
     why hidden layers (or a feature like x² + y²) are needed.
     """
-    _check_sample_count(n_samples)
-    _check_non_negative("noise", noise)
+    n_outer, n_inner = _two_class_counts(n_samples)
+    noise = _noise_level(noise)
     _check_real("factor", factor)
     if not 0 < factor < 1:
         raise ValueError(f"factor must be between 0 and 1 (the inner circle's radius), got {factor!r}")
-    rng = _rng(seed)
-    n_outer = n_samples // 2
-    n_inner = n_samples - n_outer
+    rng = _rng(seed, random_state)
     X = np.vstack([_circle(n_outer, 1.0), _circle(n_inner, float(factor))])
     y = np.repeat([0, 1], [n_outer, n_inner])
-    return _noisy_shuffled(X, y, noise, rng)
+    return _noisy_shuffled(X, y, noise, rng, shuffle)
 
 
-def make_xor(n_samples=100, noise=0.1, seed=None):
+def make_xor(n_samples=100, noise=0.1, seed=None, *, random_state=None):
     """Four clusters centred at (1, 1), (−1, −1), (1, −1) and (−1, 1); the label is the
     XOR of the signs: 0 where x and y have the same sign, 1 where they differ.
 
@@ -109,7 +115,7 @@ def make_xor(n_samples=100, noise=0.1, seed=None):
     """
     _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
-    rng = _rng(seed)
+    rng = _rng(seed, random_state)
     # counter-clockwise from (1, −1), so the labels alternate and the clusters that get one
     # point more than the others (the first ones) are shared out between the classes
     corners = np.array([[1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0]])
@@ -118,7 +124,7 @@ def make_xor(n_samples=100, noise=0.1, seed=None):
     return _noisy_shuffled(corners[corner_index], corner_labels[corner_index], noise, rng)
 
 
-def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
+def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None, *, random_state=None):
     """CS231n's spiral: ``classes`` interleaved arms winding out from the origin, one arm
     per class, labels 0 … classes − 1.
 
@@ -136,7 +142,7 @@ def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
         raise ValueError(
             f"n_samples={n_samples} is fewer than classes={classes}: every class needs at least one point"
         )
-    rng = _rng(seed)
+    rng = _rng(seed, random_state)
     parts, labels = [], []
     for label, count in enumerate(_split_evenly(n_samples, classes)):
         radius = np.linspace(0.0, 1.0, count)
@@ -147,31 +153,61 @@ def make_spiral(n_samples=300, classes=3, noise=0.2, seed=None):
     return _finite(*_shuffled(np.vstack(parts), np.concatenate(labels), rng), noise=noise)
 
 
-def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_box=(-5, 5), seed=None):
-    """Round Gaussian clusters ("blobs"), one class per cluster.
+def make_blobs(
+    n_samples=100,
+    centers=3,
+    cluster_std=1.0,
+    n_features=2,
+    center_box=(-5, 5),
+    seed=None,
+    *,
+    shuffle=True,
+    random_state=None,
+    return_centers=False,
+):
+    """Round Gaussian clusters ("blobs"), one class per cluster, as scikit-learn's ``make_blobs``.
 
     ``centers`` is either the number of clusters, whose centres are then drawn uniformly
     from the box ``center_box`` = (low, high) in every coordinate, or an explicit array of
     centre coordinates with shape (clusters, features) -- in which case its column count
     sets the number of features and ``n_features`` is not used. ``n_samples`` is split as
-    evenly as possible over the clusters, and each point is its centre plus Gaussian noise
-    of standard deviation ``cluster_std`` in every coordinate. Label k means "from centre k".
+    evenly as possible over the clusters, or is a list of counts, one per cluster
+    (``centers=None`` then draws one centre per count; otherwise None means 3). Each point
+    is its centre plus Gaussian noise of standard deviation ``cluster_std`` -- one number,
+    or one per cluster -- in every coordinate. Label k means "from centre k".
+    ``shuffle=False`` keeps the clusters' rows in order; ``return_centers=True`` returns
+    the centres too, ``(X, y, centers)``.
+
+    Unlike scikit-learn, ``centers`` comes second (``make_blobs(100, 2)`` is 2 clusters, where
+    scikit-learn's second argument is ``n_features``: pass them by name) and ``center_box``
+    is (−5, 5), not (−10, 10), so the default clusters lie closer together.
 
     Why: well-separated blobs are the easiest classification problem -- the place to first
     watch a loss fall and a softmax classifier learn -- and pushing them together by raising
     ``cluster_std`` shows what overlapping classes do to accuracy.
     """
-    _check_sample_count(n_samples)
-    _check_non_negative("cluster_std", cluster_std)
-    rng = _rng(seed)
+    counts = _cluster_counts(n_samples)
+    return_centers = as_switch(return_centers, "return_centers")
+    rng = _rng(seed, random_state)
+    if centers is None:
+        centers = 3 if counts is None else len(counts)
     centre_array = _blob_centres(centers, n_features, center_box, rng)
-    if n_samples * centre_array.shape[1] > 2 * MAX_SAMPLES:
+    n_clusters, n_columns = centre_array.shape
+    if counts is None:
+        counts = _split_evenly(n_samples, n_clusters)
+    elif len(counts) != n_clusters:
+        raise ValueError(f"n_samples gives counts for {len(counts)} clusters but there are {n_clusters} centers: "
+                         "give one count per centre")
+    stds = _cluster_stds(cluster_std, n_clusters)
+    if sum(counts) * n_columns > 2 * MAX_SAMPLES:
         raise ValueError(
-            f"{n_samples:,} samples of {centre_array.shape[1]:,} features are {n_samples * centre_array.shape[1]:,} "
+            f"{sum(counts):,} samples of {n_columns:,} features are {sum(counts) * n_columns:,} "
             f"numbers, more than the {2 * MAX_SAMPLES:,} a dataset may hold; ask for fewer samples or features"
         )
-    cluster_index = np.repeat(np.arange(len(centre_array)), _split_evenly(n_samples, len(centre_array)))
-    return _noisy_shuffled(centre_array[cluster_index], cluster_index, cluster_std, rng, name="cluster_std")
+    cluster_index = np.repeat(np.arange(n_clusters), counts)
+    X, y = _noisy_shuffled(centre_array[cluster_index], cluster_index, stds[cluster_index, np.newaxis], rng,
+                           shuffle, cluster_std=cluster_std)
+    return (X, y, centre_array) if return_centers else (X, y)
 
 
 # ----- regression -----
@@ -186,6 +222,8 @@ def make_regression(
     outlier_scale=10.0,
     x_range=(0, 5),
     seed=None,
+    *,
+    random_state=None,
 ):
     """Points scattered around the line y = intercept + slope·x, for fitting a line.
 
@@ -200,6 +238,9 @@ def make_regression(
     few outliers the MSE fit is dragged towards them (their squared errors dominate) while
     mean absolute error (MAE) and Huber loss stay close to the true line -- the notes'
     lesson on choosing a loss.
+
+    scikit-learn's ``make_regression`` shares the name but not the arguments: it makes
+    ``n_features`` columns and a random linear target, for regression with many inputs.
     """
     _check_sample_count(n_samples)
     _check_non_negative("noise", noise)
@@ -209,7 +250,7 @@ def make_regression(
     if not 0 <= outliers <= 1:
         raise ValueError(f"outliers must be a fraction between 0 and 1, got {outliers!r}")
     low, high = _check_range("x_range", x_range)
-    rng = _rng(seed)
+    rng = _rng(seed, random_state)
     x = rng.uniform(low, high, n_samples)
     with np.errstate(over="ignore", invalid="ignore"):  # inf and nan: _finite says why
         y = intercept + slope * x + rng.normal(0.0, noise, n_samples)
@@ -223,12 +264,16 @@ def make_regression(
 # ----- feeding data to a model -----
 
 
-def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None, stratify=None):
+def train_test_split(X, y, test_size=None, shuffle=True, seed=None, stratify=None, *, train_size=None,
+                     random_state=None):
     """Split ``X`` and ``y`` into a training part and a held-out test part; returns
-    ``X_train, X_test, y_train, y_test``.
+    ``X_train, X_test, y_train, y_test``, as scikit-learn's ``train_test_split`` does.
 
     ``test_size`` is either a fraction in (0, 1) -- the test set gets ``ceil(test_size · n)``
-    rows -- or a whole number of rows. Both parts must end up non-empty. With
+    rows -- or a whole number of rows; None means 0.25, unless ``train_size`` is given (a
+    fraction, ``floor(train_size · n)`` rows, or a count), and then the test set is the rest.
+    Both parts must end up non-empty, and every row goes into one of them (scikit-learn
+    lets a ``test_size`` and ``train_size`` that add up to less leave rows out). With
     ``shuffle=True`` rows are assigned at random (reproducibly for an int ``seed``); with
     ``shuffle=False`` the last rows become the test set.
 
@@ -249,11 +294,12 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, seed=None, stratify=Non
     if n < 2:
         what = "X is empty" if n == 0 else "X has 1 sample"
         raise ValueError(f"{what}: train_test_split needs at least 2 samples, one for each set")
-    n_test = _test_count(test_size, n)
+    n_test = _test_count(test_size, train_size, n)
+    rng = _rng(seed, random_state)
     if stratify is not None:
-        train, test = _stratified_split(stratify, n, n_test, shuffle, _rng(seed))
+        train, test = _stratified_split(stratify, n, n_test, shuffle, rng)
     else:
-        order = _rng(seed).permutation(n) if shuffle else np.arange(n)
+        order = rng.permutation(n) if shuffle else np.arange(n)
         train, test = order[: n - n_test], order[n - n_test:]
     return X[train], X[test], y[train], y[test]
 
@@ -301,8 +347,13 @@ def to_values(X):
 # ----- helpers -----
 
 
-def _rng(seed):
-    return np.random.default_rng(checked_seed(seed))
+def _rng(seed, random_state=None):
+    """numpy's Generator for ``seed``, or for ``random_state``, scikit-learn's name for it."""
+    if random_state is None:
+        return np.random.default_rng(checked_seed(seed))
+    if seed is not None:
+        raise TypeError("pass seed or random_state (scikit-learn's name for it), not both")
+    return np.random.default_rng(checked_seed(random_state, name="random_state"))
 
 
 def _is_int(x):
@@ -316,6 +367,52 @@ def _check_sample_count(n_samples):
             f"n_samples must be at most {MAX_SAMPLES:,} (a dataset for a scalar engine), got {n_samples:,}; "
             "ask for fewer samples"
         )
+
+
+def _two_class_counts(n_samples):
+    """(class 0's count, class 1's): an int ``n_samples`` halved (class 1 gets the odd one),
+    or a pair of counts, as scikit-learn's make_moons and make_circles take it."""
+    if not isinstance(n_samples, (tuple, list)):
+        _check_sample_count(n_samples)
+        return n_samples // 2, n_samples - n_samples // 2
+    if len(n_samples) != 2:
+        raise ValueError(f"n_samples must be a count or a pair of counts (class 0's, class 1's), got {n_samples!r}")
+    counts = [whole_number(n, f"n_samples[{i}]", minimum=0) for i, n in enumerate(n_samples)]
+    _check_sample_count(sum(counts))
+    return counts
+
+
+def _cluster_counts(n_samples):
+    """None for a total ``n_samples`` (to be split evenly), or its list of per-cluster counts."""
+    if not is_sequence(n_samples):
+        _check_sample_count(n_samples)
+        return None
+    counts = [whole_number(n, f"n_samples[{i}]", minimum=0) for i, n in enumerate(n_samples)]
+    if not counts:
+        raise ValueError("n_samples is an empty list: give a total, or one count per cluster")
+    _check_sample_count(sum(counts))
+    return counts
+
+
+def _cluster_stds(cluster_std, n_clusters):
+    """One standard deviation per cluster, from one number or a list of them."""
+    if not is_sequence(cluster_std):
+        _check_non_negative("cluster_std", cluster_std)
+        return np.full(n_clusters, float(cluster_std))
+    if len(cluster_std) != n_clusters:
+        raise ValueError(f"cluster_std gives {len(cluster_std)} standard deviations for {n_clusters} clusters: "
+                         "give one number, or one per cluster")
+    for i, std in enumerate(cluster_std):
+        _check_non_negative(f"cluster_std[{i}]", std)
+    return np.asarray(cluster_std, dtype=np.float64)
+
+
+def _noise_level(noise):
+    """``noise`` checked; None means no noise, as in scikit-learn."""
+    if noise is None:
+        return 0.0
+    _check_non_negative("noise", noise)
+    return noise
 
 
 def _check_real(name, value):
@@ -380,26 +477,43 @@ def _as_array(values, name, dtype=None):
         raise type(error)(f"{name} must hold only numbers ({error})") from None
 
 
-def _test_count(test_size, n):
-    """How many of n rows go to the test set."""
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"test_size must be a fraction or an int count, got {type(test_size).__name__}")
-    if _is_int(test_size):
-        if not 1 <= test_size <= n - 1:
-            raise ValueError(
-                f"test_size as a row count must be between 1 and {n - 1} (n - 1, so both sets "
-                f"get a row), got {test_size!r}"
-            )
-        return int(test_size)
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be a fraction in (0, 1) or an int count, got {test_size!r}")
-    n_test = math.ceil(test_size * n)
-    if n_test > n - 1:
+def _test_count(test_size, train_size, n):
+    """How many of n rows go to the test set, from either size or both (as scikit-learn's)."""
+    if train_size is None:
+        return _set_size("test_size", 0.25 if test_size is None else test_size, n, "test", math.ceil)
+    n_train = _set_size("train_size", train_size, n, "training", math.floor)
+    if test_size is None:
+        return n - n_train
+    n_test = _set_size("test_size", test_size, n, "test", math.ceil)
+    if n_test + n_train != n:
         raise ValueError(
-            f"test_size={test_size!r} puts {n_test} of {n} rows in the test set; "
-            "both the training and the test set need at least one row"
+            f"test_size={test_size!r} and train_size={train_size!r} make {n_test} + {n_train} rows of the {n}: "
+            "here every row goes into one of the two sets, so give only one of them"
         )
     return n_test
+
+
+def _set_size(name, size, n, part, rounding):
+    """How many of n rows the ``part`` set gets for ``size``, a fraction (rounded by ``rounding``)
+    or a count, leaving both sets at least one row."""
+    if isinstance(size, bool) or not isinstance(size, numbers.Real):
+        raise TypeError(f"{name} must be a fraction or an int count, got {type(size).__name__}")
+    if _is_int(size):
+        if not 1 <= size <= n - 1:
+            raise ValueError(
+                f"{name} as a row count must be between 1 and {n - 1} (n - 1, so both sets "
+                f"get a row), got {size!r}"
+            )
+        return int(size)
+    if not 0 < size < 1:
+        raise ValueError(f"{name} must be a fraction in (0, 1) or an int count, got {size!r}")
+    count = rounding(size * n)
+    if not 1 <= count <= n - 1:
+        raise ValueError(
+            f"{name}={size!r} puts {count} of {n} rows in the {part} set; "
+            "both the training and the test set need at least one row"
+        )
+    return count
 
 
 def _stratified_split(labels, n, n_test, shuffle, rng):
@@ -473,8 +587,12 @@ def _blob_centres(centers, n_features, center_box, rng):
     return centre_array
 
 
-def _noisy_shuffled(X, y, noise, rng, name="noise"):
-    return _finite(*_shuffled(X + rng.normal(0.0, noise, X.shape), y, rng), **{name: noise})
+def _noisy_shuffled(X, y, noise, rng, shuffle=True, **setting):
+    """X plus Gaussian noise of standard deviation ``noise`` (a number, or a column of one per
+    row), rows shuffled; ``setting`` (name=value) is what an overflow's error names, the noise
+    by default."""
+    noisy = X + rng.normal(0.0, noise, X.shape)
+    return _finite(*_shuffled(noisy, y, rng, shuffle), **(setting or {"noise": noise}))
 
 
 def _finite(X, y, **settings):
@@ -490,8 +608,8 @@ def _finite(X, y, **settings):
     )
 
 
-def _shuffled(X, y, rng):
-    order = rng.permutation(len(X))
+def _shuffled(X, y, rng, shuffle=True):
+    order = rng.permutation(len(X)) if as_switch(shuffle, "shuffle") else np.arange(len(X))
     return X[order].astype(np.float64), y[order].astype(np.int64)
 
 

@@ -568,3 +568,76 @@ def test_shuffle_takes_numpy_bools():
     X, y = np.zeros((8, 2)), np.zeros(8)
     assert len(train_test_split(X, y, shuffle=np.False_)) == 4
     assert len(list(batches(X, y, 4, shuffle=np.True_))) == 2
+
+
+# ----- scikit-learn's forms, as code ported from its examples writes them -----
+# (same meaning and distributions as scikit-learn's; the numbers differ, as its random stream is RandomState)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_random_state_is_sklearns_name_for_seed(name):
+    make = GENERATORS[name][0]
+    for a, b in zip(make(n_samples=30, random_state=4), make(n_samples=30, seed=4)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match="pass seed or random_state .*, not both"):
+        make(n_samples=30, seed=1, random_state=1)
+    with pytest.raises(TypeError, match="random_state must be None or a whole number >= 0, got RandomState"):
+        make(n_samples=30, random_state=np.random.RandomState(0))
+
+
+def test_karpathys_moons_call_runs_as_written():
+    X, y = make_moons(n_samples=100, noise=0.1, random_state=0)
+    np.testing.assert_array_equal(X, make_moons(100, 0.1, seed=0)[0])
+    assert X.shape == (100, 2) and np.bincount(y).tolist() == [50, 50]
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles])
+def test_noise_none_means_no_noise_and_a_pair_of_counts_sizes_each_class(make):
+    np.testing.assert_array_equal(make(n_samples=11, noise=None, seed=2)[0], make(n_samples=11, noise=0, seed=2)[0])
+    X, y = make(n_samples=(3, 8), noise=None, shuffle=False)
+    assert y.tolist() == [0] * 3 + [1] * 8 and X.shape == (11, 2)
+    np.testing.assert_array_equal(X[y == 1], make(n_samples=(5, 8), noise=None, shuffle=False)[0][5:])
+    with pytest.raises(ValueError, match=r"n_samples must be a count or a pair of counts .*got \(1, 2, 3\)"):
+        make(n_samples=(1, 2, 3))
+    with pytest.raises(TypeError, match="n_samples.1. must be a whole number"):
+        make(n_samples=(1, 2.5))
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles, make_blobs])
+def test_shuffle_false_keeps_the_classes_in_order(make):
+    X, y = make(n_samples=30, shuffle=False, seed=0)
+    assert y.tolist() == sorted(y.tolist()) and len(set(y.tolist())) >= 2
+    shuffled = make(n_samples=30, seed=0)[1]
+    assert sorted(shuffled.tolist()) == y.tolist() and shuffled.tolist() != y.tolist()
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        make(n_samples=30, shuffle="no")
+
+
+def test_blobs_take_a_count_and_a_spread_per_cluster_and_return_the_centres():
+    X, y, centres = make_blobs(n_samples=[300, 100], centers=None, cluster_std=[2.0, 0.0], random_state=0,
+                               return_centers=True)
+    assert centres.shape == (2, 2) and np.bincount(y).tolist() == [300, 100]
+    np.testing.assert_array_equal(X[y == 1], np.repeat(centres[1:], 100, axis=0))  # a spread of 0
+    assert 1.7 < X[y == 0].std(axis=0).mean() < 2.3
+    assert len(set(make_blobs(n_samples=30, centers=None, seed=0)[1].tolist())) == 3  # None: 3, as in sklearn
+    with pytest.raises(ValueError, match="n_samples gives counts for 2 clusters but there are 3 centers"):
+        make_blobs(n_samples=[5, 5], centers=3)
+    with pytest.raises(ValueError, match="cluster_std gives 3 standard deviations for 2 clusters"):
+        make_blobs(n_samples=[5, 5], centers=None, cluster_std=[1, 1, 1])
+    with pytest.raises(ValueError, match=r"cluster_std\[1\] must be >= 0"):
+        make_blobs(centers=2, cluster_std=[1, -1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, n_test",
+    [({}, 3), ({"test_size": None}, 3), ({"train_size": 0.75}, 3), ({"train_size": 8}, 2),
+     ({"train_size": 0.8, "test_size": 0.2}, 2)],
+)
+def test_split_takes_sklearns_train_size_and_test_size_none(kwargs, n_test):
+    X, y = indexed_dataset(10)  # sklearn: test ceil(0.25 · 10) = 3; train floor(0.75 · 10) = 7, test the rest
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, **kwargs)
+    assert len(X_test) == len(y_test) == n_test and len(X_train) == 10 - n_test
+    with pytest.raises(ValueError, match=r"make 3 \+ 5 rows of the 10: .*give only one of them"):
+        train_test_split(X, y, test_size=3, train_size=5)
+    with pytest.raises(ValueError, match="train_size=0.05 puts 0 of 10 rows in the training set"):
+        train_test_split(X, y, train_size=0.05)
