@@ -23,9 +23,10 @@ import numbers
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from micrograd_club._inputs import as_switch
 from micrograd_club.engine import Value, enable_grad, no_grad
 
-__all__ = ["numerical_grad", "gradcheck", "GradcheckReport", "GradcheckRow"]
+__all__ = ["numerical_grad", "gradcheck", "GradcheckReport", "GradcheckRow", "GradcheckError"]
 
 
 def numerical_grad(f, inputs, eps=1e-6):
@@ -44,7 +45,7 @@ def numerical_grad(f, inputs, eps=1e-6):
     return [_central_difference(f, xs, i, eps) for i in range(len(xs))]
 
 
-def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, *, raise_exception=False):
     """Compare the gradient ``backward()`` computes with the numerical one.
 
     Builds one Value per input, calls ``f`` on them and runs ``backward()`` on the result
@@ -53,9 +54,19 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
 
         |analytic − numerical| ≤ atol + rtol · |numerical|
 
-    Returns a ``GradcheckReport``: one row per input, ``.ok`` (and ``bool(report)``) true
-    when every row passes; ``print(report)`` shows a table with ✓/✗ marks.
+    which is ``torch.autograd.gradcheck``'s rule. Returns a ``GradcheckReport``: one row per
+    input, ``.ok`` (and ``bool(report)``) true when every row passes, so
+    ``assert gradcheck(f, inputs)`` works as with PyTorch's True or False; ``print(report)``
+    shows a table with ✓/✗ marks. ``raise_exception=True`` raises a ``GradcheckError``
+    (a RuntimeError, whose message is that table) when a row fails, as PyTorch does.
+
+    Where PyTorch's differs: it raises by default (here the report is the lesson, so
+    ``raise_exception`` is False unless you ask); its ``rtol`` is 1e-3 (1e-4 here: central
+    differences in double precision are far closer than that); it checks only the inputs
+    that require grad (here every input, number or Value); and it also checks functions
+    with several outputs (here ``f`` returns one number: check each output on its own).
     """
+    raise_exception = as_switch(raise_exception, "raise_exception")
     _check_callable(f)
     inputs = _input_list(inputs)  # once: a generator would be used up by the first pass
     xs = _input_floats(inputs)
@@ -71,7 +82,19 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
     ]
     rows = [_note_a_kink(row, f, xs, eps) if _finite_failure(row) else row for row in rows]
     rows = [_note_a_lost_step(row, eps) if not row.ok else row for row in rows]
-    return GradcheckReport(rows, eps=eps, atol=atol, rtol=rtol)
+    report = GradcheckReport(rows, eps=eps, atol=atol, rtol=rtol)
+    if raise_exception and not report.ok:
+        raise GradcheckError(report)
+    return report
+
+
+class GradcheckError(RuntimeError):
+    """A failed ``gradcheck(..., raise_exception=True)``, as PyTorch's GradcheckError (also a
+    RuntimeError). The message is the report's table; ``.report`` holds its rows."""
+
+    def __init__(self, report):
+        super().__init__(str(report))
+        self.report = report
 
 
 def _note_a_lost_step(row, eps):

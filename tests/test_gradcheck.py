@@ -313,3 +313,31 @@ def test_inputs_may_be_a_generator_and_a_huge_int_is_named():
     assert gradcheck(lambda a, b: a * b, (v for v in [2.0, 3.0])).ok
     with pytest.raises(ValueError, match=r"inputs\[0\] = 1000.* is too large for a float"):
         gradcheck(lambda x: x * x, [10**400])
+
+
+# ----- torch.autograd.gradcheck's raise_exception -----
+
+
+def test_raise_exception_raises_a_runtime_error_holding_the_report_when_a_gradient_differs():
+    from micrograd_club.gradcheck import GradcheckError
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(product_with_wrong_derivative, [2.0, 3.0], raise_exception=True)
+    assert isinstance(info.value, RuntimeError)  # as PyTorch's GradcheckError is
+    assert str(info.value) == str(info.value.report) and not info.value.report.ok
+    assert str(info.value).startswith("gradcheck FAILED: 1 of 2 gradients differ")
+    report = gradcheck(lambda a, b: a * b, [2.0, 3.0], raise_exception=True)
+    assert report.ok  # a pass returns the report, which is truthy like PyTorch's True
+    assert not gradcheck(product_with_wrong_derivative, [2.0, 3.0], raise_exception=False)
+    with pytest.raises(TypeError, match="raise_exception must be True or False"):
+        gradcheck(lambda x: x, [1.0], raise_exception="yes")
+
+
+@pytest.mark.parametrize("f, xs", [(lambda a, b: (a * b).tanh() + a.exp(), [0.3, -0.7]), (lambda x: x.relu(), [0.0])])
+def test_gradcheck_agrees_with_torch_autograd_gradcheck(f, xs):
+    """The same rule and defaults for eps and atol: with PyTorch's rtol both give the same verdict,
+    also at relu's kink, where the central difference (0.5) is neither side's slope."""
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    theirs = torch.autograd.gradcheck(f, tensors, raise_exception=False)
+    assert bool(gradcheck(f, xs, rtol=1e-3)) == theirs
