@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from micrograd_club._inputs import as_switch
 from micrograd_club.engine import Value, enable_grad, no_grad
+from micrograd_club.viz.notation import partial
 
 __all__ = ["numerical_grad", "gradcheck", "GradcheckReport", "GradcheckRow", "GradcheckError"]
 
@@ -42,29 +43,32 @@ def numerical_grad(f, inputs, eps=1e-6):
     _check_callable(f)
     xs = _input_floats(inputs)
     _check_positive("eps", eps)
-    return [_central_difference(f, xs, i, eps) for i in range(len(xs))]
+    return [_central_difference(f, xs, i, eps, read=_one_output)[0] for i in range(len(xs))]
 
 
 def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, *, raise_exception=False):
     """Compare the gradient ``backward()`` computes with the numerical one.
 
     Builds one Value per input, calls ``f`` on them and runs ``backward()`` on the result
-    (the analytic gradient), then estimates each ∂f/∂xᵢ with ``numerical_grad``. Input i
-    passes when both are finite and
+    (the analytic gradient), then estimates each ∂f/∂xᵢ by central differences, as
+    ``numerical_grad`` does. Input i passes when both are finite and
 
         |analytic − numerical| ≤ atol + rtol · |numerical|
 
-    which is ``torch.autograd.gradcheck``'s rule. Returns a ``GradcheckReport``: one row per
-    input, ``.ok`` (and ``bool(report)``) true when every row passes, so
-    ``assert gradcheck(f, inputs)`` works as with PyTorch's True or False; ``print(report)``
-    shows a table with ✓/✗ marks. ``raise_exception=True`` raises a ``GradcheckError``
-    (a RuntimeError, whose message is that table) when a row fails, as PyTorch does.
+    which is ``torch.autograd.gradcheck``'s rule. ``f`` returns one number, or a list or
+    tuple of them (as ``softmax`` does): then every output is checked against every input,
+    as PyTorch checks each entry of the Jacobian, in rows labelled ``∂out[k]/∂x``.
+
+    Returns a ``GradcheckReport``: one row per input (per output and input), ``.ok`` (and
+    ``bool(report)``) true when every row passes, so ``assert gradcheck(f, inputs)`` works as
+    with PyTorch's True or False; ``print(report)`` shows a table with ✓/✗ marks.
+    ``raise_exception=True`` raises a ``GradcheckError`` (a RuntimeError, whose message is
+    that table) when a row fails, as PyTorch does.
 
     Where PyTorch's differs: it raises by default (here the report is the lesson, so
     ``raise_exception`` is False unless you ask); its ``rtol`` is 1e-3 (1e-4 here: central
     differences in double precision are far closer than that); it checks only the inputs
-    that require grad (here every input, number or Value); and it also checks functions
-    with several outputs (here ``f`` returns one number: check each output on its own).
+    that require grad (here every input, number or Value).
     """
     raise_exception = as_switch(raise_exception, "raise_exception")
     _check_callable(f)
@@ -74,14 +78,16 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, *, raise_exception=Fals
     _check_non_negative("atol", atol)
     _check_non_negative("rtol", rtol)
     labels = _input_labels(f, inputs)
-    analytic, output_note = _analytic_grad(f, xs, labels)
-    numerical = numerical_grad(f, xs, eps)
-    rows = [
-        _compare(i, labels[i], xs[i], analytic[i], numerical[i], atol, rtol, output_note)
-        for i in range(len(xs))
-    ]
-    rows = [_note_a_kink(row, f, xs, eps) if _finite_failure(row) else row for row in rows]
-    rows = [_note_a_lost_step(row, eps) if not row.ok else row for row in rows]
+    analytic, output_notes, several = _analytic_grad(f, xs, labels)  # analytic[k][i] = ∂out[k]/∂xᵢ
+    numerical = _numerical_jacobian(f, xs, eps, len(analytic))
+    rows = []
+    for k, notes in enumerate(output_notes):
+        names = [partial(f"out[{k}]", label) for label in labels] if several else labels
+        for i, x in enumerate(xs):
+            row = _compare(i, names[i], x, analytic[k][i], numerical[k][i], atol, rtol, notes)
+            if _finite_failure(row):
+                row = _note_a_kink(row, f, xs, eps, k)
+            rows.append(row if row.ok else _note_a_lost_step(row, eps))
     report = GradcheckReport(rows, eps=eps, atol=atol, rtol=rtol)
     if raise_exception and not report.ok:
         raise GradcheckError(report)
@@ -114,14 +120,14 @@ def _finite_failure(row):
     return not row.ok and math.isfinite(row.analytic) and math.isfinite(row.numerical)
 
 
-def _note_a_kink(row, f, xs, eps):
+def _note_a_kink(row, f, xs, eps, output=0):
     """A failed row whose input sits on a corner of f (relu, abs, clamp or max exactly at its
     kink) says so: there the slope from the left and from the right differ, the central
     difference is their average, and backward() gives one side, as PyTorch does."""
     try:
-        here = _evaluate_nudged(f, xs, row.index, 0.0)
-        right = (_evaluate_nudged(f, xs, row.index, eps) - here) / eps
-        left = (here - _evaluate_nudged(f, xs, row.index, -eps)) / eps
+        here, plus, minus = (_evaluate_nudged(f, xs, row.index, step)[output] for step in (0.0, eps, -eps))
+        right = (plus - here) / eps
+        left = (here - minus) / eps
     except ValueError:
         return row
     smooth = abs(right - left) <= 1e-3 + 1e-2 * max(abs(right), abs(left))  # a smooth f's differ by about f''·ε
@@ -201,18 +207,30 @@ class GradcheckReport(Sequence):
 # ----- the two gradients -----
 
 
-def _central_difference(f, xs, i, eps):
-    plus = _evaluate_nudged(f, xs, i, eps)
-    minus = _evaluate_nudged(f, xs, i, -eps)
-    return (plus - minus) / (2 * eps)
+def _numerical_jacobian(f, xs, eps, n_outputs):
+    """∂out[k]/∂xᵢ by central differences, as a list per output of f (of ``n_outputs``)."""
+    columns = [_central_difference(f, xs, i, eps) for i in range(len(xs))]
+    if any(len(column) != n_outputs for column in columns):
+        raise ValueError(f"f returned {n_outputs} outputs at the inputs but another number of them within ±ε: "
+                         "f must return as many outputs wherever it is evaluated")
+    return [[column[k] for column in columns] for k in range(n_outputs)]
 
 
-def _evaluate_nudged(f, xs, i, step):
+def _central_difference(f, xs, i, eps, read=None):
+    """[(outₖ(xᵢ + ε) − outₖ(xᵢ − ε)) / 2ε for each output k of f]; ``read`` turns f's result
+    into its list of outputs (``_output_floats`` unless given)."""
+    plus = _evaluate_nudged(f, xs, i, eps, read)
+    minus = _evaluate_nudged(f, xs, i, -eps, read)
+    return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+
+
+def _evaluate_nudged(f, xs, i, step, read=None):
+    """f's outputs as floats, with inputs[i] moved by ``step``."""
     nudged = list(xs)
     nudged[i] += step
     try:
         with no_grad():  # only the number is needed, not the graph
-            return _output_float(f(*[Value(x) for x in nudged]))
+            return (read or _output_floats)(f(*[Value(x) for x in nudged]))
     except (ValueError, ArithmeticError) as error:
         sign = "+" if step > 0 else "−"
         raise ValueError(
@@ -223,15 +241,23 @@ def _evaluate_nudged(f, xs, i, step):
 
 
 def _analytic_grad(f, xs, labels):
-    """∂f/∂xᵢ from ``backward()``, plus a note if f's result was not a Value."""
+    """∂out[k]/∂xᵢ from ``backward()``, a list per output of f; a note per output (why it
+    fails when it was not a Value); and whether f returned several outputs."""
     leaves = [Value(x, label=label) for x, label in zip(xs, labels)]
     with enable_grad():  # the graph is needed even when gradcheck is called inside no_grad()
         out = f(*leaves)
-    _output_float(out)
-    if not isinstance(out, Value):
-        return [0.0] * len(leaves), "f returned a plain number, not a Value, so backward() has no graph"
-    out.backward()
-    return [leaf.grad for leaf in leaves], ""
+    _output_floats(out)
+    outputs = list(out) if isinstance(out, (list, tuple)) else [out]
+    grads, notes = [], []
+    for output in outputs:
+        for leaf in leaves:
+            leaf.grad = 0.0  # leaves accumulate: each output's backward() starts from 0
+        if isinstance(output, Value):
+            output.backward()
+        grads.append([leaf.grad for leaf in leaves])
+        notes.append("" if isinstance(output, Value) else "f returned a plain number, not a Value, so backward() "
+                     "has no graph")
+    return grads, notes, isinstance(out, (list, tuple))
 
 
 def _compare(index, label, value, analytic, numerical, atol, rtol, output_note):
@@ -289,15 +315,36 @@ def _input_float(i, x):
     raise TypeError(f"inputs[{i}] must be a number or a Value, got {type(x).__name__}: {x!r:.60}")
 
 
-def _output_float(out):
-    if isinstance(out, Value):
-        return out.data
-    if isinstance(out, numbers.Real):
-        return float(out)
+def _one_output(out):
+    """[f's result as a float], or a TypeError: numerical_grad's f returns one number."""
+    if isinstance(out, (Value, numbers.Real)):
+        return _output_floats(out)
     raise TypeError(
         f"f must return a single number (a Value or a float), got {type(out).__name__}: {out!r:.60}. "
-        "To check a function with several outputs, reduce them to one, e.g. sum(outputs)."
+        "For a function with several outputs, gradcheck checks each of them; numerical_grad takes one "
+        "at a time, e.g. lambda *xs: f(*xs)[0]."
     )
+
+
+def _output_floats(out):
+    """f's result as a list of floats: one number, or a list or tuple of them."""
+    several = isinstance(out, (list, tuple))
+    outputs = list(out) if several else [out]
+    if several and not outputs:
+        raise TypeError(f"f returned an empty {type(out).__name__}: it must return a number or a list of them")
+    floats = []
+    for k, output in enumerate(outputs):
+        if isinstance(output, Value):
+            floats.append(output.data)
+        elif isinstance(output, numbers.Real):
+            floats.append(float(output))
+        else:
+            what = f"output [{k}] of f must be a number" if several else "f must return a single number"
+            raise TypeError(
+                f"{what} (a Value or a float), or a list or tuple of them, got {type(output).__name__}: "
+                f"{output!r:.60}"
+            )
+    return floats
 
 
 def _check_positive(name, value):

@@ -8,6 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd_club import Value
+from micrograd_club.nn import softmax
 from micrograd_club.gradcheck import GradcheckReport, GradcheckRow, gradcheck, numerical_grad
 from strategies import positives, reals
 
@@ -254,7 +255,8 @@ def test_report_is_a_read_only_sequence_with_a_short_repr():
         (lambda x: x, 2.0, {}, TypeError, r"inputs must be a list of numbers, e\.g\. \[2\.0, -3\.0\]"),
         (lambda x: x, Value(2.0), {}, TypeError, "inputs must be a list of numbers"),
         (lambda x: x, ["a"], {}, TypeError, r"inputs\[0\] must be a number or a Value, got str"),
-        (lambda x: [x, x], [1.0], {}, TypeError, "f must return a single number .* got list"),
+        (lambda x: [x, "y"], [1.0], {}, TypeError, r"output \[1\] of f must be a number .* got str: 'y'"),
+        (lambda x: [], [1.0], {}, TypeError, "f returned an empty list: it must return a number or a list of them"),
         (lambda x: None, [1.0], {}, TypeError, "f must return a single number .* got NoneType"),
         (lambda x: x, [1.0], {"eps": 0}, ValueError, "eps must be a positive number, got 0"),
         (lambda x: x, [1.0], {"eps": -1e-6}, ValueError, "eps must be a positive number"),
@@ -341,3 +343,50 @@ def test_gradcheck_agrees_with_torch_autograd_gradcheck(f, xs):
     tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     theirs = torch.autograd.gradcheck(f, tensors, raise_exception=False)
     assert bool(gradcheck(f, xs, rtol=1e-3)) == theirs
+
+
+# ----- several outputs: every entry of the Jacobian, as torch.autograd.gradcheck checks them -----
+
+
+def softmax_with_swapped_derivatives(a, b):
+    """softmax([a, b]) whose outputs carry each other's derivatives: their sum's gradient is still
+    right (0), so checking sum(outputs) cannot see it."""
+    p0, p1 = softmax([a, b])
+    q0 = Value.from_op(p0.data, "p0", (a, b), (-p0.data * p1.data, p0.data * p1.data))
+    q1 = Value.from_op(p1.data, "p1", (a, b), (p0.data * p1.data, -p0.data * p1.data))
+    return [q0, q1]
+
+
+def test_several_outputs_are_each_checked_against_every_input():
+    report = gradcheck(lambda a, b: softmax([a, b, a * b]), [0.3, -1.2])
+    assert report.ok and len(report) == 6
+    assert [row.label for row in report[:2]] == ["∂out[0]/∂a", "∂out[0]/∂b"] and report[5].label == "∂out[2]/∂b"
+    p = [math.exp(z) for z in (0.3, -1.2, -0.36)]
+    p = [x / sum(p) for x in p]
+    assert report[0].analytic == pytest.approx(p[0] * (1 - p[0]) - p[0] * p[2] * -1.2)  # ∂p0/∂a, a also in a·b
+
+
+def test_a_wrong_derivative_that_a_sum_of_the_outputs_hides_is_found():
+    assert gradcheck(lambda a, b: sum(softmax_with_swapped_derivatives(a, b)), [0.3, -1.2]).ok
+    report = gradcheck(softmax_with_swapped_derivatives, (0.3, -1.2), raise_exception=False)
+    assert [row.ok for row in report] == [False] * 4 and "local_grads" in report[0].note
+
+
+def test_several_outputs_note_a_kink_and_a_plain_number_per_output():
+    report = gradcheck(lambda x, y: (x.relu(), x * y, 2.0 * y.data), [0.0, 3.0])
+    assert [row.ok for row in report] == [False, True, True, True, True, False]
+    assert report[0].note.startswith("f has a corner at this input (slope 0 from the left, 1 from the right)")
+    assert "plain number" in report[5].note
+
+
+@pytest.mark.parametrize("xs", [[0.3, -1.2], [0.0, 2.0]])
+def test_several_outputs_agree_with_torch_autograd_gradcheck(xs):
+    torch = pytest.importorskip("torch")
+    f = lambda a, b: ((a * b).tanh(), a.exp() + b, (a * b).relu())
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    assert bool(gradcheck(f, xs, rtol=1e-3)) == torch.autograd.gradcheck(f, tensors, raise_exception=False)
+
+
+def test_numerical_grad_takes_one_output_and_says_how_to_check_several():
+    with pytest.raises(TypeError, match=r"got list.*gradcheck checks each of them.*lambda \*xs: f\(\*xs\)\[0\]"):
+        numerical_grad(lambda a: [a, a * a], [1.0])
