@@ -439,6 +439,18 @@ def test_collapsed_neurons_name_what_is_built_on_them():
     assert not any("Σwx+b" in name for name in names)  # the hidden pre-activations name nothing shown
 
 
+def test_a_neuron_used_on_several_examples_keeps_its_name():
+    """On a loss over two examples, layer 1's neurons were numbered across the examples:
+    "neuron 1.2" was n1.1 run on the second example, and neuron 1.2 itself was "neuron 1.3"."""
+    model = MLP(2, [2, 1], seed=0)
+    loss = mse([model(x) for x in ([1.0, -1.0], [0.5, 2.0])], [1.0, -1.0])
+    neurons = graph_module.find_neurons(loss.topological_order())
+    for neuron in neurons.values():  # the bias is labelled n<layer>.<k>.b
+        assert neuron["name"] == f"neuron {neuron['bias'].label[1:-2]}"
+    names = set(re.findall(r"<b>([^<]*)</b>", draw_graph(loss, collapse="neuron").source))
+    assert {"neuron 1.1", "neuron 1.2", "neuron 2.1", "(neuron 1.1)#2", "(neuron 1.2)#2", "(neuron 2.1)#2"} <= names
+
+
 def _svg_size(graph):
     svg = graph.pipe(format="svg").decode()
     width, height = re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg).groups()

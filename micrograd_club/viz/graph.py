@@ -483,7 +483,10 @@ def find_neurons(order, precision=4):
 
 def _name_by_layer(neurons, order):
     """Name neurons "neuron <layer>.<k>": the layer is how many neurons deep it sits, and k its
-    place among the next layer's inputs (which is its place in its own layer)."""
+    place among the next layer's inputs (which is its place in its own layer). A neuron is known
+    by its bias, so in a loss over several examples each use of one neuron gets its name (as its
+    parameters' labels n<layer>.<k>.… have it), and ``node_names`` calls the later uses
+    (neuron 1.1)#2, …, as it does any name taken twice."""
     position = {node: i for i, node in enumerate(order)}
     place = {}
     for neuron in neurons.values():
@@ -495,7 +498,9 @@ def _name_by_layer(neurons, order):
         layers.setdefault(layer_of[output], []).append(output)
     for layer, members in layers.items():
         members.sort(key=lambda o: (place.get(o, 0), position[o]))
-        for k, output in enumerate(members, start=1):
+        number_of_bias = {}
+        for output in members:
+            k = number_of_bias.setdefault(neurons[output]["bias"], len(number_of_bias) + 1)
             neurons[output]["name"] = f"neuron {layer}.{k}"
 
 
