@@ -515,3 +515,16 @@ def test_counts_of_the_drawings_are_checked_by_name(call, error, message):
     L.backward()
     with pytest.raises(error, match=message):  # not a format-specifier error from deep inside
         call(L)
+
+
+def test_the_diagram_names_an_unlabelled_root_as_the_trace_and_the_step_through_do():
+    """explain and backward_steps took root_name, draw_graph did not: with root_name="f" the
+    chain rule spoke of ∂f/∂x while the picture of the same graph still called the result L."""
+    x, y = Value(3.0, "x"), Value(2.0, "y")
+    f = x * x + y
+    f.backward()
+    source = draw_graph(f, root_name="f").source
+    assert box(source, "f") == ("data 11.0000", "grad 1.0000") and "<b>L</b>" not in source
+    assert "∂f/∂(x·x) = 1.0000" in edge_text(source)
+    last_frame = backward_steps(f, root_name="f", same_layout=False)[-1].source
+    assert re.findall(r"<b>([^<]*)</b>", last_frame) == re.findall(r"<b>([^<]*)</b>", source)

@@ -103,6 +103,7 @@ def draw_graph(
     collapse=None,
     show_grads=None,
     legend=True,
+    root_name="L",
 ):
     """A ``graphviz.Digraph`` (a ``Diagram``) of everything ``root`` was computed from.
 
@@ -117,6 +118,8 @@ def draw_graph(
     - ``show_grads``: None shows grads once ``backward()`` has run (root.grad ≠ 0), and
       "not computed yet" before; True/False force it.
     - ``precision``: decimals of every number; ``legend``: a table naming the colours and borders.
+    - ``root_name``: the name of an unlabelled root, L as in the notes (``explain`` and
+      ``backward_steps`` take it too, so the picture and the chain rule can call it alike).
 
     The output is deterministic (the same graph gives the same DOT text), displays inline
     in Jupyter, and ``.render()``/``save_graph`` write files; ``.source`` needs no Graphviz.
@@ -142,8 +145,9 @@ def draw_graph(
         max_nodes=max_nodes,
         collapse=collapse,
         legend=legend,
+        root_name=root_name,
     )
-    note = accumulation_note(root) if show_grads else None
+    note = accumulation_note(root, root_name) if show_grads else None
     if note:  # under the picture, so a leaf's grad that disagrees with its edges is explained
         diagram.attr(label="\n".join(textwrap.wrap(note, 70)), labelloc="b", fontsize="10", fontcolor="#c92a2a")
     return diagram
