@@ -104,6 +104,8 @@ def test_a_grad_set_to_none_is_drawn_as_not_computed_and_explained_without_a_not
 
 
 def test_a_plus_a_draws_two_edges_and_grad_two():
+    """Each edge carries its own share of ∂b/∂a and says which of the two it is: both read
+    "∂b/∂a = 1.0000" beside a box whose grad, like the trace's ∂b/∂a, is 2."""
     a = Value(3.0, "a")
     b = a + a
     b.label = "b"
@@ -112,7 +114,8 @@ def test_a_plus_a_draws_two_edges_and_grad_two():
     source = draw_graph(b).source
     edges = re.findall(r"^\s*v0 -> v1op", source, flags=re.M)
     assert len(edges) == 2
-    assert edge_text(source).count("∂b/∂a = 1.0000\nflow: 1.0000 × 1.0000 = 1.0000") == 2
+    assert edge_text(source) == ("∂b/∂a (edge 1 of 2) = 1.0000\nflow: 1.0000 × 1.0000 = 1.0000\n"
+                                 "∂b/∂a (edge 2 of 2) = 1.0000\nflow: 1.0000 × 1.0000 = 1.0000")
     assert box(source, "a") == ("data 3.0000", "grad 2.0000")
 
 

@@ -328,10 +328,16 @@ def narrower_direction(shown, neurons, legend=True):
 def edge_label(node, index, names, precision, upstream):
     """∂out/∂in = formula = value, and once the upstream gradient is known the flow
     ∂L/∂out × ∂out/∂in = contribution: an HTML-like label, so that names are shown exactly
-    as written (see _html_text)."""
+    as written (see _html_text). An input that feeds the op more than once (x·x) has one edge
+    per use, each with its own share: "∂L/∂x (edge 1 of 2) = x", not "∂L/∂x = x", which is
+    half of the ∂L/∂x that its box and the trace give."""
     parent, local = node.parents[index], node.local_grads[index]
     formula = local_formula(node, index, names)
-    lines = [f"{partial(names[node], names[parent])}{f' = {formula}' if formula else ''} = {number(local, precision)}"]
+    symbol = partial(names[node], names[parent])
+    uses = [i for i, other in enumerate(node.parents) if other is parent]
+    if len(uses) > 1:
+        symbol += f" (edge {uses.index(index) + 1} of {len(uses)})"
+    lines = [f"{symbol}{f' = {formula}' if formula else ''} = {number(local, precision)}"]
     if upstream is not None:
         flow = number(upstream * local, precision)
         lines.append(f"flow: {number(upstream, precision)} × {number(local, precision)} = {flow}")
