@@ -75,6 +75,18 @@ def test_html_is_one_self_contained_file(tmp_path, needs_dot):
     assert "∂L/∂z1 = ∂L/∂(w1·x)" not in page and "∂L/∂z1 = ∂L/∂h · σ&#x27;(z1)" in page
 
 
+def test_the_page_says_what_a_shorthand_stands_for_as_the_trace_does(tmp_path, needs_dot):
+    """A name too long to write out is v1: explain printed "where v1 = w1·x1 + w2·x2 + b" under
+    its lines, but the page stepped through ∂L/∂v1 = tanh'(v1) without ever saying what v1 is."""
+    x1, x2, w1, w2, b = (Value(d, name) for d, name in [(2, "x1"), (0, "x2"), (-3, "w1"), (1, "w2"), (6.88, "b")])
+    out = (w1 * x1 + w2 * x2 + b).tanh()
+    steps = backward_steps(out, same_layout=False)
+    assert steps.key == "where v1 = w1·x1 + w2·x2 + b" and "∂L/∂v1" in steps[1].step.text
+    page = save_backward_html(out, tmp_path / "p.html").read_text(encoding="utf-8")
+    assert '<p id="key">where v1 = w1·x1 + w2·x2 + b</p>' in page
+    assert 'id="key"' not in save_backward_html(notes_loss(), tmp_path / "q.html").read_text(encoding="utf-8")
+
+
 def contrast(foreground, background="#ffffff"):
     """WCAG's contrast ratio of two colours written #rrggbb (4.5 is its minimum for text)."""
     def luminance(colour):

@@ -40,7 +40,10 @@ INLINE = (
 
 class BackwardSteps(list):
     """The diagrams of ``backward_steps``, one per step of the backward pass, in order. As a
-    cell's result in Jupyter they show as the step-through page of ``save_backward_html``."""
+    cell's result in Jupyter they show as the step-through page of ``save_backward_html``.
+    ``key`` is the trace's "where v1 = …" line for the shorthands the steps use ("" if none)."""
+
+    key = ""
 
     def __repr__(self):
         """How many there are and how to look at them, instead of every diagram's repr."""
@@ -90,10 +93,11 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     # One step per node drawn, named as drawn: collapsed, a neuron's inner nodes had steps of their
     # own, frames with nothing outlined, and lines that called "neuron 2.1" (Σwx+b)#4.
     _, names, shown = drawn_nodes(order, options.get("collapse"), root_name, precision)
-    steps = list(_trace(order, True, precision, root_name, names=names, named=set(shown)))
+    steps = _trace(order, True, precision, root_name, names=names, named=set(shown))
     options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
     frames = BackwardSteps(_frames(order, steps, precision, grad_width, options))
+    frames.key = steps.key()
     if grad_width is not None:
         layout = json.loads(pipe(frames[-1], "json"))  # the last frame: every label at its largest
         for diagram in frames:
@@ -204,7 +208,7 @@ def _stepper_page(diagrams, title):
     """The step-through page of ``backward_steps``' diagrams, each drawn to SVG by dot."""
     frames = [_inline_svg(pipe(diagram, "svg").decode("utf-8"), _frame_name(diagram.step, i, len(diagrams)))
               for i, diagram in enumerate(diagrams, start=1)]
-    return _page(title, frames, [diagram.step.text for diagram in diagrams])
+    return _page(title, frames, [diagram.step.text for diagram in diagrams], diagrams.key)
 
 
 def _frame_name(step, number, count):
@@ -222,7 +226,7 @@ def _inline_svg(svg, name):
     return re.sub(r"<svg\b[^>]*", lambda tag: tag.group(0) + label, svg, count=1)
 
 
-def _page(title, frames, lines):
+def _page(title, frames, lines, key):
     # Inside <script> the HTML parser still reacts to "</script" and "<!--", so no "<" may appear
     # as itself; JSON reads \u003c as "<" again.
     steps_json = json.dumps(lines, ensure_ascii=False).replace("<", "\\u003c")
@@ -230,12 +234,14 @@ def _page(title, frames, lines):
         f'<div class="frame" data-step="{i}"{"" if i == 0 else " hidden"}>{svg}</div>' for i, svg in enumerate(frames)
     )
     trace_items = "\n".join(f'<li data-step="{i}">{html.escape(line)}</li>' for i, line in enumerate(lines))
+    key_line = f'<p id="key">{html.escape(key)}</p>' if key else ""  # what v1, v2, … in the lines stand for
     return PAGE.format(
         title=html.escape(title),
         last=len(frames) - 1,
         count=len(frames),
         frames=frame_divs,
         trace=trace_items,
+        key=key_line,
         steps_json=steps_json,
         current_color=CURRENT,
     )
@@ -264,6 +270,8 @@ PAGE = """<!DOCTYPE html>
          font-family: inherit; }}
   #line {{ font-family: "DejaVu Sans Mono", monospace; background: #e7f5ff; padding: 0.5em 0.8em;
            border-left: 4px solid {current_color}; white-space: pre-wrap; max-height: 6em; overflow: auto; }}
+  #key {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; color: #495057; margin: 0.4em 0 0;
+          max-height: 3em; overflow: auto; }}
   #stage {{ flex: 1; min-height: 0; overflow: auto; padding: 0.8em 1.5em; }}
   .frame {{ width: max-content; border: 1px solid #dee2e6; padding: 0.4em; }}
   .frame svg {{ display: block; }}
@@ -277,7 +285,7 @@ PAGE = """<!DOCTYPE html>
     body {{ display: block; }}
     header {{ position: static; box-shadow: none; }}
     .controls button, #slider, .hint {{ display: none; }}
-    #line {{ max-height: none; }}
+    #line, #key {{ max-height: none; }}
     #stage {{ overflow: visible; padding: 0.8em 0; }}
     .frame {{ width: auto; break-inside: avoid; }}
     .frame svg {{ width: auto; height: auto; max-width: 100%; max-height: 85vh; }}
@@ -295,6 +303,7 @@ PAGE = """<!DOCTYPE html>
   <span class="hint">or press <kbd>&larr;</kbd> <kbd>&rarr;</kbd> on the keyboard</span>
 </div>
 <div id="line" role="status"></div>
+{key}
 </header>
 <main id="stage" tabindex="0" aria-label="diagram and the whole backward pass">
 {frames}

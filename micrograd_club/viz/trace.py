@@ -122,6 +122,12 @@ class BackwardTrace(list):
         return f"BackwardTrace({plural(len(self), 'step')}: {', '.join(names)}; print() it for the chain rule)"
 
     def __str__(self):
+        key = self.key()
+        return "\n".join([step.text for step in self] + ([key] if key else []))
+
+    def key(self):
+        """The line under the steps, "where v1 = …, v2 = …", saying what each v1, v2, … that
+        they use stands for (and any that those are written with); "" when they use none."""
         lines = [step.text for step in self]
         # One pass over the text for the v1, v2, … it uses (not one search per shorthand per line:
         # a trace of a few thousand nodes took minutes to print).
@@ -137,9 +143,7 @@ class BackwardTrace(list):
             if name in mentioned:
                 mentioned |= uses[name]
         used = [line for line, name in zip(key, self.shorthands) if name in mentioned]
-        if used:
-            lines.append("where " + ", ".join(used))
-        return "\n".join(lines)
+        return "where " + ", ".join(used) if used else ""
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(str(self))
