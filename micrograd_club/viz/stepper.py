@@ -93,7 +93,7 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     # One step per node drawn, named as drawn: collapsed, a neuron's inner nodes had steps of their
     # own, frames with nothing outlined, and lines that called "neuron 2.1" (Σwx+b)#4.
     _, names, shown = drawn_nodes(order, options.get("collapse"), root_name, precision)
-    steps = _trace(order, True, precision, root_name, names=names, named=set(shown))
+    steps = _trace(order, True, precision, root_name, names=names, traced=set(shown))
     options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
     frames = BackwardSteps(_frames(order, steps, precision, grad_width, options))

@@ -169,20 +169,20 @@ def _check_root(root, function):
         raise TypeError(f"{function} expects a Value, got {type(root).__name__}")
 
 
-def _trace(order, every_node, precision, root_name, names=None, named=None):
+def _trace(order, every_node, precision, root_name, names=None, traced=None):
     """``trace_backward`` of the root ``order[-1]``, given its topological order. A diagram's
-    step-through gives its own ``names`` and the nodes it draws as the ``named`` ones (those
-    with a line), so that its lines speak of what its pictures show."""
+    step-through gives its own ``names`` and the nodes it draws as the ``traced`` ones (those
+    with a line of their own), so that its lines speak of what its pictures show."""
     root = order[-1]
     names = names or node_names(order, root_name)
     grads = _gradients(order)
-    named = _named_nodes(order, every_node) if named is None else named
+    traced = _traced_nodes(order, every_node) if traced is None else traced
     position = {node: i for i, node in enumerate(order)}
 
-    terms_of = {node: [] for node in named}
+    terms_of = {node: [] for node in traced}
     for child in order:
-        if child in named:
-            for parent, local, local_name in _folded_locals(child, named, position, names, root):
+        if child in traced:
+            for parent, local, local_name in _folded_locals(child, traced, position, names, root):
                 terms_of[parent].append(Term(child, names[child], grads[child], local, local_name))
     for node, terms in terms_of.items():
         # A term straight from the root is written by its local derivative alone (∂L/∂L = 1), so
@@ -195,7 +195,7 @@ def _trace(order, every_node, precision, root_name, names=None, named=None):
     trace = BackwardTrace()
     trace.shorthands = shorthands(order, names)
     for node in backward_order(order):
-        if node in named:
+        if node in traced:
             terms = sorted(terms_of[node], key=lambda t: -position[t.via])
             trace.append(TraceStep(node, names[node], grads[node], terms, names[root], precision))
     if names[root] == printable(root_name) and not root.label:  # a name that says nothing of what it is
@@ -266,7 +266,7 @@ def _gradients(order):
     return grads
 
 
-def _named_nodes(order, every_node):
+def _traced_nodes(order, every_node):
     """The nodes that get a line: every node, or only the root, labelled nodes, parameters
     and inputs (constants such as the ½ of a loss say little to a student)."""
     root = order[-1]
@@ -279,14 +279,15 @@ def _named_nodes(order, every_node):
     }
 
 
-def _folded_locals(child, named, position, names, root):
-    """(parent, ∂child/∂parent, how to write it) for each named node just below ``child``,
-    multiplying local derivatives through unnamed nodes and summing over routes."""
+def _folded_locals(child, traced, position, names, root):
+    """(parent, ∂child/∂parent, how to write it) for each traced node (one with a line) just
+    below ``child``, multiplying local derivatives through the nodes folded away between them
+    and summing over routes."""
     region, stack = [child], [child]
     seen = {child}
     while stack:
         for parent in stack.pop().parents:
-            if parent not in seen and parent not in named and parent.parents:
+            if parent not in seen and parent not in traced and parent.parents:
                 seen.add(parent)
                 region.append(parent)
                 stack.append(parent)
@@ -301,10 +302,10 @@ def _folded_locals(child, named, position, names, root):
         edges_from.setdefault(parent, []).append(i)
     # f'(x), or from the root the formula itself (∂(x·x)/∂x = x + x: two edges, two terms) when
     # every name in it has a line of its own
-    spelled_out = child.op in FUNCTIONS or (child is root and all(p in named for p in child.parents))
+    spelled_out = child.op in FUNCTIONS or (child is root and all(p in traced for p in child.parents))
     found = []
     for parent in sorted(reach, key=lambda node: -position[node]):
-        if parent is child or parent not in named:
+        if parent is child or parent not in traced:
             continue
         direct = edges_from.get(parent, [])
         if routes[parent] == len(direct):  # only direct edges: one term per edge, a + a gives two
@@ -319,7 +320,7 @@ def _folded_locals(child, named, position, names, root):
 def backward_order(order):
     """Reverse topological order, arranged the way one works backprop by hand: from the
     root, a node only after every node that uses it, and among the ready ones first the
-    unnamed pieces of the current expression, then leaves, then named nodes, each in reading
+    unlabelled pieces of the current expression, then leaves, then labelled nodes, each in reading
     order (left to right in the expression)."""
     root = order[-1]
     reading = _reading_order(root)
