@@ -68,6 +68,18 @@ def test_shared_node_sums_its_contributions():
     assert line.startswith("∂y/∂h = 1 + ∂y/∂(h·h) · ∂(h·h)/∂h + ∂y/∂(h·h) · ∂(h·h)/∂h = ")
 
 
+def test_a_power_with_a_variable_exponent_is_named_x_to_the_y():
+    """x**y had no name of its own: it was v1, with no "where v1 = …" to say what v1 is (nor in
+    micrograd-club graph's output), though its edges' formulas wrote it x^y."""
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    trace = trace_backward(x**y + x, every_node=True)
+    assert [step.name for step in trace] == ["L", "x^y", "x", "y"]
+    assert trace[2].text == "∂L/∂x = 1 + ∂L/∂(x^y) · ∂(x^y)/∂x = (1.0000) + (1.0000) × (12.0000) = 13.0000"
+    assert trace[0].text == "∂L/∂L = 1 (the start of the backward pass; L = x^y + x)" and "where" not in str(trace)
+    assert [step.name for step in trace_backward(2 ** (x * y), every_node=True)] == ["L", "x·y", "2", "x", "y"]
+    assert trace_backward((x + 1) ** y)[0].text.endswith("L = (x + 1)^y)")
+
+
 @pytest.mark.parametrize("text, values, line", [
     ("x*x", {"x": 3.0}, "∂f/∂x = x + x = (3.0000) + (3.0000) = 6.0000"),
     ("x*tanh(x)", {"x": 0.5}, "∂f/∂x = tanh(x) + ∂f/∂(tanh(x)) · tanh'(x) = "),

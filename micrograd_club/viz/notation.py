@@ -141,6 +141,8 @@ def derived_name(node, names):
         return f"{operand(a, left)}{joiner}{operand(b, right)}"
     if op.startswith("**") and len(node.parents) == 1:
         return f"{operand(node.parents[0])}{op[2:].translate(SUPERSCRIPTS)}"
+    if op == "**" and len(node.parents) == 2:  # an exponent that is a Value: x^y, as local_formula writes it
+        return f"{operand(node.parents[0])}^{operand(node.parents[1])}"
     if op == "neg":
         return f"−{operand(node.parents[0], ('sum', 'negative', 'product'))}"
     if op == WEIGHTED_SUM:
