@@ -465,6 +465,15 @@ def test_an_op_of_your_own_is_written_as_a_function_whatever_its_name(op):
     assert step_x["terms"][0]["local_name"] == f"∂({op}(x))/∂x" and step_x["terms"][0]["local"] == 6.0
 
 
+def test_an_op_of_your_own_with_two_inputs_is_named_as_a_function_of_both():
+    """With two inputs it had no name: v1 in every view, and no "where v1 = …" said what v1 was."""
+    x, y = Value(0.7, "x"), Value(0.2, "y")
+    product = Value.from_op(x.data * y.data, "mul", (x, y), (y.data, x.data))
+    trace = trace_backward(product.tanh(), every_node=True)
+    assert [step.name for step in trace] == ["L", "mul(x, y)", "x", "y"] and "where" not in str(trace)
+    assert trace[2].text == "∂L/∂x = ∂L/∂(mul(x, y)) · ∂(mul(x, y))/∂x = (0.9807) × (0.2000) = 0.1961"
+
+
 def test_the_key_explains_a_squared_shorthand_and_the_shorthands_inside_another():
     """An MLP's loss ½(y − t)² with its y unlabelled: the first line read "L = 0.5·v1²" and no
     "where" line followed (² counted as part of the name, v1²), and a fused-off MLP's key said

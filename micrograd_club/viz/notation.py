@@ -125,8 +125,8 @@ NEEDS_BRACKETS = {
 
 
 def derived_name(node, names):
-    """How ``node`` is computed, written with its parents' ``names``: "w1·x", "σ(z)", "x² + y";
-    None for a leaf, or for an op of your own with several inputs."""
+    """How ``node`` is computed, written with its parents' ``names``: "w1·x", "σ(z)", "x² + y",
+    "x^y", an op of your own as a function, "mul(x, y)"; None for a leaf."""
 
     def operand(parent, needs_brackets=("sum", "negative", "product", "power")):
         name = names[parent]
@@ -134,7 +134,7 @@ def derived_name(node, names):
 
     op = printable(node.op)  # an op of your own may hold control characters; the parents' names are printable
     if isinstance(node.op, CustomOp):  # an op of your own is a function, whatever its name looks like
-        return f"{op}({names[node.parents[0]]})" if len(node.parents) == 1 else None
+        return f"{op}({', '.join(names[p] for p in node.parents)})"
     if op in INFIX and len(node.parents) == 2:
         (a, b), (left, right) = node.parents, NEEDS_BRACKETS[op]
         joiner = INFIX[op] if op in ("*", "/") else f" {INFIX[op]} "
