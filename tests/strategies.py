@@ -7,6 +7,7 @@ import math
 from hypothesis import strategies as st
 
 from micrograd_club import Value
+from micrograd_club.engine import weighted_sum
 
 # Magnitudes where central differences (eps = 1e-6) are accurate to ~1e-6 relative.
 MODERATE = 5.0
@@ -83,7 +84,8 @@ def paired_lists(min_size=1, max_size=6, low=-MODERATE, high=MODERATE):
 UNARY_OPS = (
     "neg", "tanh", "sigmoid", "relu", "softplus", "abs", "square", "safe_log", "safe_sqrt", "exp_tanh",
 )
-BINARY_OPS = ("add", "sub", "mul", "safe_div", "mix")
+# "wsum" is weighted_sum([a, b], [b, a], 1) = 1 + a·b + b·a, one Σwx+b node whose weights are not leaves
+BINARY_OPS = ("add", "sub", "mul", "safe_div", "mix", "wsum")
 
 
 def expressions(n_vars=3, max_leaves=8):
@@ -114,6 +116,32 @@ def evaluate(expr, variables, fn):
     if kind == "unary":
         return fn[expr[1]](evaluate(expr[2], variables, fn))
     return fn[expr[1]](evaluate(expr[2], variables, fn), evaluate(expr[3], variables, fn))
+
+
+def as_value(a):
+    """``a`` if it is a Value, else a new leaf holding it (an expression may be a bare constant)."""
+    return a if isinstance(a, Value) else Value(a)
+
+
+# The ops of ``expressions()`` for micrograd_club's Values (the ``fn`` of ``evaluate``).
+VALUE_OPS = {
+    "neg": lambda a: -as_value(a),
+    "tanh": lambda a: as_value(a).tanh(),
+    "sigmoid": lambda a: as_value(a).sigmoid(),
+    "relu": lambda a: as_value(a).relu(),
+    "softplus": lambda a: as_value(a).softplus(),
+    "abs": lambda a: abs(as_value(a)),
+    "square": lambda a: as_value(a) ** 2,
+    "safe_log": lambda a: (as_value(a) ** 2 + 1).log(),
+    "safe_sqrt": lambda a: (as_value(a) ** 2 + 1).sqrt(),
+    "exp_tanh": lambda a: as_value(a).tanh().exp(),
+    "add": lambda a, b: as_value(a) + b,
+    "sub": lambda a, b: as_value(a) - b,
+    "mul": lambda a, b: as_value(a) * b,
+    "safe_div": lambda a, b: as_value(a) / (as_value(b) ** 2 + 1),
+    "mix": lambda a, b: (as_value(a) ** 2 + 1) ** as_value(b).tanh(),
+    "wsum": lambda a, b: weighted_sum([a, b], [b, a], 1.0),
+}
 
 
 # ----- loss functions (tests/test_losses.py) -----

@@ -10,13 +10,15 @@ import weakref
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_club import Value, losses
 from micrograd_club import compile as compile_module
-from micrograd_club.compile import CompileError, DataDependentGraphError, TapeResult, compile
+from micrograd_club.compile import REDUCTIONS, CompileError, DataDependentGraphError, TapeResult, compile
 from micrograd_club.engine import _result, maximum
 from micrograd_club.nn import MLP
-from strategies import DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_UNARY_OPS, EDGES, FEW_EDGES, reals, same_float
+from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_UNARY_OPS, EDGES, FEW_EDGES, VALUE_OPS, as_value,
+                        evaluate, expressions, reals, same_float)
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "linear"]
 # loss name -> (output layer size, output activation, targets for a batch from a random generator)
@@ -332,6 +334,33 @@ def test_an_op_of_parameters_alone_matches_the_engine_from_tiny_to_huge_numbers(
         got = [result.data] + [p.grad for p in params]
         mismatches.append(_tape_or_engine_mismatch(op, args, got, _engine_numbers(fn, args)))
     assert [m for m in mismatches if m] == []
+
+
+@settings(max_examples=150)
+@given(expr=expressions(), X=st.lists(st.lists(reals(-3, 3), min_size=2, max_size=2), min_size=1, max_size=4),
+       shifts=st.lists(reals(-1, 1), min_size=3, max_size=3), reduction=st.sampled_from(REDUCTIONS))
+def test_a_random_expression_replayed_over_a_batch_matches_the_engine_row_by_row(expr, X, shifts, reduction):
+    """Each row's loss, and the gradient of their mean or sum, as the scalar engine computes them
+    one row at a time. Two variables come from the batch (plus a parameter each), the third is a
+    parameter alone, so nodes of the batch, of parameters alone and of both are all replayed."""
+    params = [Value(s) for s in shifts]
+
+    def f(x):  # × 1.0: an expression may be a bare number or one parameter, and the loss must be an op
+        return as_value(evaluate(expr, [x[0] + params[0], x[1] + params[1], params[2]], VALUE_OPS)) * 1.0
+
+    result = compile(f, [0.0, 0.0], reduction=reduction)(np.array(X))
+    result.backward()
+    got = [p.grad for p in params]
+    want_values, want_grads = [], [0.0] * len(params)
+    for row in X:
+        for p in params:
+            p.grad = 0.0
+        loss = f([Value(x) for x in row])
+        loss.backward()
+        want_values.append(loss.data)
+        want_grads = [total + p.grad / (len(X) if reduction == "mean" else 1) for total, p in zip(want_grads, params)]
+    assert list(result.values) == pytest.approx(want_values, rel=1e-12, abs=1e-12)
+    assert got == pytest.approx(want_grads, rel=1e-9, abs=1e-12)
 
 
 def test_an_example_may_be_a_list_of_values():

@@ -19,8 +19,8 @@ from micrograd_club import Value, enable_grad, is_grad_enabled, no_grad
 from micrograd_club.engine import Constant, Op, maximum, weighted_sum
 from micrograd_club.gradcheck import numerical_grad
 from micrograd_club.losses import binary_cross_entropy
-from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES,
-                        away_from_zero, evaluate, expressions, positives, reals, same_float)
+from strategies import (DOCUMENTED_ERRORS, EDGE_BINARY_OPS, EDGE_POWERS, EDGE_UNARY_OPS, EDGES, FEW_EDGES, VALUE_OPS,
+                        as_value, away_from_zero, evaluate, expressions, positives, reals, same_float)
 
 # ----- every op against central differences -----
 
@@ -819,30 +819,8 @@ def _torch_ops(torch):
         "mul": lambda a, b: t(a) * t(b),
         "safe_div": lambda a, b: t(a) / (t(b) ** 2 + 1),
         "mix": lambda a, b: (t(a) ** 2 + 1) ** t(b).tanh(),
+        "wsum": lambda a, b: 1.0 + t(a) * t(b) + t(b) * t(a),
     }
-
-
-def _value(a):
-    return a if isinstance(a, Value) else Value(a)
-
-
-VALUE_OPS = {
-    "neg": lambda a: -_value(a),
-    "tanh": lambda a: _value(a).tanh(),
-    "sigmoid": lambda a: _value(a).sigmoid(),
-    "relu": lambda a: _value(a).relu(),
-    "softplus": lambda a: _value(a).softplus(),
-    "abs": lambda a: abs(_value(a)),
-    "square": lambda a: _value(a) ** 2,
-    "safe_log": lambda a: (_value(a) ** 2 + 1).log(),
-    "safe_sqrt": lambda a: (_value(a) ** 2 + 1).sqrt(),
-    "exp_tanh": lambda a: _value(a).tanh().exp(),
-    "add": lambda a, b: _value(a) + b,
-    "sub": lambda a, b: _value(a) - b,
-    "mul": lambda a, b: _value(a) * b,
-    "safe_div": lambda a, b: _value(a) / (_value(b) ** 2 + 1),
-    "mix": lambda a, b: (_value(a) ** 2 + 1) ** _value(b).tanh(),
-}
 
 
 @settings(max_examples=150)
@@ -851,7 +829,7 @@ def test_random_expressions_match_pytorch_float64(expr, xs):
     torch = pytest.importorskip("torch")
     ours = [Value(x) for x in xs]
     theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
-    out = _value(evaluate(expr, ours, VALUE_OPS))
+    out = as_value(evaluate(expr, ours, VALUE_OPS))
     ref = _torch_ops(torch)
     ref_out = evaluate(expr, theirs, ref)
     ref_out = ref_out if isinstance(ref_out, torch.Tensor) else torch.tensor(float(ref_out), dtype=torch.float64)

@@ -18,8 +18,7 @@ from micrograd_club.viz import draw_graph, explain, trace_backward
 from micrograd_club.viz import trace as trace_module
 from micrograd_club.viz.trace import accumulation_note
 from micrograd_club.viz.notation import local_formula, node_names, number, partial
-from strategies import evaluate, expressions, reals
-from test_engine import VALUE_OPS, _value
+from strategies import VALUE_OPS, as_value, evaluate, expressions, reals
 
 
 def test_section_4_7_trace_follows_the_notes_chain_in_order():
@@ -180,7 +179,7 @@ def test_trace_rejects_non_values():
 @given(expr=expressions(), xs=st.lists(reals(-3, 3), min_size=3, max_size=3))
 def test_every_node_trace_equals_backward_on_random_graphs(expr, xs):
     variables = [Value(x, f"x{i}") for i, x in enumerate(xs)]
-    out = _value(evaluate(expr, variables, VALUE_OPS))
+    out = as_value(evaluate(expr, variables, VALUE_OPS))
     trace = trace_backward(out, every_node=True)
     out.backward()
     assert len(trace) == len(out.topological_order())
