@@ -336,6 +336,45 @@ def test_an_op_of_parameters_alone_matches_the_engine_from_tiny_to_huge_numbers(
     assert [m for m in mismatches if m] == []
 
 
+def _tape_numbers_from_the_batch(fn, args):
+    """fn(*args) and ∂fn/∂(each argument), replayed over a batch of one row: every argument comes
+    from the batch (plus a parameter at 0, which receives the gradient)."""
+    shifts = [Value(0.0) for _ in args]
+    tape = compile(lambda x: fn(*[xi + s for xi, s in zip(x, shifts)]), [1.0] * len(args))
+    tape(np.ones((1, len(args))))  # the first call checks the trace
+    result = tape(np.array([args]), check=False)
+    result.backward()
+    return [result.data] + [s.grad for s in shifts]
+
+
+def _tape_numbers_of_parameters_alone(fn, args):
+    """The same numbers, from a node of parameters alone: computed with single numbers, not arrays."""
+    params = [Value(1.0) for _ in args]
+    tape = compile(lambda x: x * fn(*params), 1.0)
+    tape(np.array([1.0]))
+    for p, a in zip(params, args):
+        p.data = a
+    result = tape(np.array([1.0]), check=False)
+    result.backward()
+    return [result.data] + [p.grad for p in params]
+
+
+@pytest.mark.parametrize("op, inputs", [(op, 1) for op in EDGE_UNARY_OPS] + [(op, 2) for op in EDGE_BINARY_OPS])
+def test_an_op_gives_the_same_numbers_from_the_batch_and_of_parameters_alone(op, inputs):
+    """The tape writes each op twice, for arrays and for single numbers: both must give the
+    engine's numbers, and the same inf or nan as each other where the engine raises (a slip in
+    one copy, such as +inf for the slope of 0 ** −1, is caught there too)."""
+    fn = EDGE_UNARY_OPS[op] if inputs == 1 else EDGE_BINARY_OPS[op]
+    mismatches = []
+    for args in itertools.product(EDGES if inputs == 1 else FEW_EDGES, repeat=inputs):
+        from_batch = _tape_numbers_from_the_batch(fn, args)
+        alone = _tape_numbers_of_parameters_alone(fn, args)
+        mismatches.append(_tape_or_engine_mismatch(op, args, from_batch, _engine_numbers(fn, args)))
+        if not all(map(same_float, from_batch, alone)):
+            mismatches.append(f"{op}{args}: from the batch {from_batch}, of parameters alone {alone}")
+    assert [m for m in mismatches if m] == []
+
+
 @settings(max_examples=150)
 @given(expr=expressions(), X=st.lists(st.lists(reals(-3, 3), min_size=2, max_size=2), min_size=1, max_size=4),
        shifts=st.lists(reals(-1, 1), min_size=3, max_size=3), reduction=st.sampled_from(REDUCTIONS))
@@ -361,6 +400,32 @@ def test_a_random_expression_replayed_over_a_batch_matches_the_engine_row_by_row
         want_grads = [total + p.grad / (len(X) if reduction == "mean" else 1) for total, p in zip(want_grads, params)]
     assert list(result.values) == pytest.approx(want_values, rel=1e-12, abs=1e-12)
     assert got == pytest.approx(want_grads, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("loss", [
+    lambda h, out: h[0] * h[1] + out,  # the loss reads the hidden layer before its next layer, or after
+    lambda h, out: out + h[0] * h[1],
+    lambda h, out: out * h[2].exp(),
+])
+def test_a_hidden_layer_read_by_the_next_layer_and_by_the_loss_matches_the_engine(loss):
+    """A layer's output block gets gradient from the next layer as one matrix product and from
+    the loss column by column: both add up, in whichever order the tape meets them."""
+    from micrograd_club.nn import Layer
+
+    hidden, head = Layer(2, 3, activation="tanh", seed=1), Layer(3, 1, activation="linear", seed=2)
+    params = hidden.parameters() + head.parameters()
+
+    def f(x):
+        h = hidden(x)
+        return loss(h, head(h))
+
+    X = np.array([[0.3, -1.2], [2.0, 0.7], [-0.4, 0.1]])
+    result = compile(f, [0.1, 0.2], reduction="sum")(X)
+    result.backward()
+    grads = [p.grad for p in params]
+    want_loss, want_grads = _scalar_sum_and_grads(f, X, params)
+    assert result.data == pytest.approx(want_loss, rel=1e-12)
+    assert grads == pytest.approx(want_grads, rel=1e-12)
 
 
 def test_an_example_may_be_a_list_of_values():
@@ -482,6 +547,27 @@ def test_outputs_the_loss_does_not_use_give_no_gradient():
     assert grads[2:] == [0.0, 0.0]
     assert grads[:2] == pytest.approx([0.5 / math.sqrt(1.5) + 1.0 / math.sqrt(2.5),
                                        0.5 / math.sqrt(1.5) + 0.5 / math.sqrt(2.5)], rel=1e-12)
+
+
+def test_an_output_the_loss_does_not_use_sends_no_nan_back_through_an_earlier_layer():
+    """As above, with a hidden layer in front: the unused neuron's 0 · (slope inf) must not become
+    a nan that the matrix product back to the hidden layer spreads to every earlier gradient."""
+    from micrograd_club.nn import Layer
+
+    hidden, layer = Layer(1, 2, activation="tanh", seed=4), Layer(2, 2, activation="linear", seed=0)
+    params = hidden.parameters() + layer.parameters()
+    for p, value in zip(params, [1.0, 0.0, 0.5, 0.1] + [1.0, 0.5, 0.2, 0.0, 0.0, 0.0]):  # neuron 2 is 0 everywhere
+        p.data = value
+
+    def f(x):
+        s = [z.relu().sqrt() for z in layer(hidden([x]))]
+        return s[0], s
+
+    X = np.array([[1.0], [2.0]])
+    compile(f, 1.0, reduction="sum")(X[:, 0]).backward()
+    grads = [p.grad for p in params]
+    _, want = _scalar_sum_and_grads(lambda x: f(x[0])[0], X, params)
+    assert all(map(math.isfinite, want)) and grads == pytest.approx(want, rel=1e-12)
 
 
 def test_a_row_where_the_engine_raises_gives_inf_whichever_rows_are_checked():
