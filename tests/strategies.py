@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from micrograd_club import Value
 from micrograd_club.engine import weighted_sum
+from micrograd_club.nn import ACTIVATIONS
 
 # Magnitudes where central differences (eps = 1e-6) are accurate to ~1e-6 relative.
 MODERATE = 5.0
@@ -142,6 +143,14 @@ VALUE_OPS = {
     "mix": lambda a, b: (as_value(a) ** 2 + 1) ** as_value(b).tanh(),
     "wsum": lambda a, b: weighted_sum([a, b], [b, a], 1.0),
 }
+
+
+# ----- models (tests/test_nn.py) -----
+
+
+def activation_names():
+    """The name of each activation a Neuron takes ("relu", "tanh", …, "linear")."""
+    return st.sampled_from(sorted(ACTIVATIONS))
 
 
 # ----- loss functions (tests/test_losses.py) -----

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from micrograd_club import Value, nn, no_grad
 from micrograd_club.nn import MLP, Layer, Module, Neuron, Parameter, log_softmax, softmax
 from micrograd_club.optim import SGD
-from strategies import real_lists, reals
+from strategies import activation_names, real_lists, reals
 
 micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd==0.1.0 (the test extra) is the reference")
 
@@ -70,6 +70,26 @@ def test_fused_and_unfused_mlps_agree(activation):
         assert [v.data for v in a] == pytest.approx([v.data for v in b], rel=1e-12, abs=1e-15)
     assert [p.grad for p in fused.parameters()] == pytest.approx([p.grad for p in unfused.parameters()],
                                                                  rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=60)
+@given(weights=real_lists(3, 3), bias=reals(), x=real_lists(3, 3), activation=activation_names())
+def test_a_fused_and_an_unfused_neuron_agree_on_their_own_and_in_a_layer(weights, bias, x, activation):
+    """b + Σwᵢxᵢ as one node or as micrograd's chain: the same output and gradients, for a
+    Neuron called on its own and for one inside a Layer (two code paths), with a bias that
+    is not 0 (a new neuron's is, which hides a bias left out)."""
+    results = []
+    for fused in (True, False):
+        neuron = Neuron(3, activation=activation, fused=fused)
+        layer = Layer(3, 1, activation=activation, fused=fused)
+        for p, value in zip(neuron.parameters() + layer.parameters(), 2 * (weights + [bias])):
+            p.data = value
+        inputs = [Value(xi) for xi in x]
+        outputs = [neuron(inputs), layer(inputs)]
+        (outputs[0] + 2 * outputs[1]).backward()
+        results.append([out.data for out in outputs] + [p.grad for p in neuron.parameters() + layer.parameters()]
+                       + [xi.grad for xi in inputs])
+    assert results[0] == pytest.approx(results[1], rel=1e-12, abs=1e-12)
 
 
 def test_fused_mlp_graph_is_much_smaller():
