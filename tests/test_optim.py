@@ -131,6 +131,28 @@ def test_ten_steps_match_torch_optim_in_float64(torch, name, kwargs, first_group
     assert ours[-1] != list(START)
 
 
+def state_after_ten_steps(module, params, name, kwargs, first_group):
+    """Each parameter's optimizer state (numbers, not tensors) after ten steps on the test problem."""
+    optimizer = getattr(module, name)(in_groups(params, first_group), **kwargs)
+    for _ in range(10):
+        optimizer.zero_grad()
+        loss_function(*params).backward()
+        optimizer.step()
+    return [{key: getattr(value, "item", lambda: value)() for key, value in optimizer.state[p].items()} for p in params]
+
+
+@pytest.mark.parametrize("name, kwargs, first_group", TORCH_CASES, ids=[case_id(c) for c in TORCH_CASES])
+def test_the_state_after_ten_steps_is_torch_optim_s(torch, name, kwargs, first_group):
+    """What an optimizer keeps per parameter (``state``, and so ``state_dict()``) has torch's names
+    and numbers, the step count included, which no update rule here reads (RMSprop's)."""
+    ours = state_after_ten_steps(optim, [Value(v) for v in START], name, kwargs, first_group)
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in START]
+    theirs = state_after_ten_steps(torch.optim, params, name, kwargs, first_group)
+    for our_state, their_state in zip(ours, theirs):
+        assert sorted(our_state) == sorted(their_state)
+        assert our_state == {key: value if value is None else close(value) for key, value in their_state.items()}
+
+
 def closure_trajectory(module, params, name, kwargs, steps=10):
     """As ``trajectory``, with PyTorch's ``optimizer.step(closure)``: the losses it returned
     and the parameters after every step."""
