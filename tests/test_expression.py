@@ -227,6 +227,18 @@ def test_the_refusal_says_what_is_allowed():
         parse_expression("x.__class__", VARIABLES)
 
 
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_is_named_wherever_the_allowed_ones_are_listed(name):
+    """The functions a formula may call are listed in three texts, beside the table that
+    decides (FUNCTIONS): the refusal's hint, the module's docstring and graph's --help. A
+    function added to the table must be added to each, or a student is never told of it."""
+    from micrograd_club import cli, expression
+
+    for where, text in [("WHAT_IS_ALLOWED", expression.WHAT_IS_ALLOWED), ("the module docstring", expression.__doc__),
+                        ("graph --help", cli.GRAPH_EXAMPLES)]:
+        assert re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text), f"{name} is not listed in {where}"
+
+
 def test_positions_on_later_lines_name_the_line():
     with pytest.raises(ExpressionError, match="at line 2, column 7"):
         parse_expression("(x\n + .5).y", VARIABLES)
