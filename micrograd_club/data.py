@@ -377,9 +377,7 @@ def _two_class_counts(n_samples):
         return n_samples // 2, n_samples - n_samples // 2
     if len(n_samples) != 2:
         raise ValueError(f"n_samples must be a count or a pair of counts (class 0's, class 1's), got {n_samples!r}")
-    counts = [whole_number(n, f"n_samples[{i}]", minimum=0) for i, n in enumerate(n_samples)]
-    _check_sample_count(sum(counts))
-    return counts
+    return _checked_counts(n_samples)
 
 
 def _cluster_counts(n_samples):
@@ -387,9 +385,15 @@ def _cluster_counts(n_samples):
     if not is_sequence(n_samples):
         _check_sample_count(n_samples)
         return None
-    counts = [whole_number(n, f"n_samples[{i}]", minimum=0) for i, n in enumerate(n_samples)]
-    if not counts:
+    if not len(n_samples):
         raise ValueError("n_samples is an empty list: give a total, or one count per cluster")
+    return _checked_counts(n_samples)
+
+
+def _checked_counts(n_samples):
+    """``n_samples`` given as counts, one per class or cluster: each a whole number ≥ 0, and
+    together no more than ``_check_sample_count`` allows."""
+    counts = [whole_number(n, f"n_samples[{i}]", minimum=0) for i, n in enumerate(n_samples)]
     _check_sample_count(sum(counts))
     return counts
 
