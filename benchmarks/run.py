@@ -21,10 +21,10 @@ the same losses: the script checks that they agree to 1e-9 and says so.
   backprop (the practical floor for this work on a CPU).
 
 Each training step runs as a function call, so its graph is dropped when the step returns
-(the same code for every engine). Times are medians over the timed steps, with the fastest
-and slowest step beside them (a scalar step takes longer when one more full garbage
-collection falls inside it); ratios compare medians measured in this run. The targets come
-from the project's speed issue.
+(the same code for every engine). Times are medians over the timed steps, which follow
+``WARMUP_STEPS`` untimed ones, with the fastest and slowest step beside them (a scalar step
+takes longer when one more full garbage collection falls inside it); ratios compare medians
+measured in this run. The targets come from the project's speed issue.
 """
 
 import argparse
@@ -49,6 +49,13 @@ N_POINTS = 100  # the W1 size the speed issue's targets are set for
 LR = 0.1
 L2 = 1e-4
 AGREE = 1e-9
+# Steps run before timing starts, the same for every engine. CPython 3.11 specializes a function's
+# bytecode (attribute reads, method calls and globals for the types it meets) only from its 8th call,
+# or after 8 turns of a ``for`` loop; the turns of a ``while`` loop do not count. A function called
+# once per step whose loop is a ``while`` (the graph-ordering pass before backward, ours and the
+# yardsticks') therefore runs unspecialized in its first 7 steps, and about a fifth more slowly,
+# which a training loop of hundreds of steps does not see. (3.12 and later specialize from the first call.)
+WARMUP_STEPS = 8
 
 # (name, what is compared, required ratio, how to read it)
 TARGETS = {
@@ -224,7 +231,7 @@ def numpy_step(X, y, weights):
     return step
 
 
-def time_steps(step, timed, warmup=1):
+def time_steps(step, timed, warmup=WARMUP_STEPS):
     """Run warmup + timed steps (garbage collector on); the losses of all and the median ms of the timed ones."""
     gc.collect()
     assert gc.isenabled()

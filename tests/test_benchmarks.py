@@ -87,3 +87,38 @@ def test_the_readme_gives_the_w1_graphs_sizes_as_they_are(bench):
     assert (nodes, fused_nodes, fused_edges) == (round(sizes[False][0], -2), round(sizes[True][0], -2),
                                                  round(sizes[True][1], -3))
     assert f"{fused_nodes:,} instead of {nodes:,} in the W1 step" in " ".join(readme.split())
+
+
+def _specialized(function):
+    """Whether CPython has specialized (quickened) the function's bytecode yet (3.11 and later)."""
+    import dis
+
+    plain = [i.opname for i in dis.get_instructions(function)]
+    return plain != [i.opname for i in dis.get_instructions(function, adaptive=True)]
+
+
+def test_timed_steps_run_after_the_interpreter_has_specialized_the_ordering_pass(bench, monkeypatch):
+    # backward's ordering pass is called once per step and loops with `while`, whose turns CPython
+    # 3.11 does not count toward specializing it: only from its 8th call does it run specialized,
+    # about a fifth faster, so steps timed before then measure the interpreter warming up.
+    import types
+
+    from micrograd_club import engine
+
+    if sys.version_info < (3, 11):
+        pytest.skip("no specializing interpreter before Python 3.11")
+    original = engine._ops_in_order
+    fresh = types.FunctionType(original.__code__.replace(), original.__globals__, original.__name__)
+    monkeypatch.setattr(engine, "_ops_in_order", fresh)  # a new code object: not yet specialized
+    X, y = bench.moons(4)
+    step = bench.micrograd_club_step(X, y, bench.initial_weights(), fused=False)
+    specialized_at_start = []
+
+    def watched_step():
+        specialized_at_start.append(_specialized(fresh))
+        return step()
+
+    result = bench.time_steps(watched_step, timed=2)
+    assert len(specialized_at_start) == bench.WARMUP_STEPS + 2 and result["timed_steps"] == 2
+    assert not specialized_at_start[0]
+    assert all(specialized_at_start[bench.WARMUP_STEPS:])
