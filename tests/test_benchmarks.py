@@ -122,3 +122,47 @@ def test_timed_steps_run_after_the_interpreter_has_specialized_the_ordering_pass
     assert len(specialized_at_start) == bench.WARMUP_STEPS + 2 and result["timed_steps"] == 2
     assert not specialized_at_start[0]
     assert all(specialized_at_start[bench.WARMUP_STEPS:])
+
+
+@pytest.fixture(scope="module")
+def counting():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location("count_instructions", BENCHMARKS / "count_instructions.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def test_counts_are_read_from_a_callgrind_dump_and_the_empty_window_is_subtracted(counting, tmp_path):
+    def dump(name, totals):
+        path = tmp_path / name
+        path.write_text(f"version: 1\ncreator: callgrind-3.19.0\nevents: Ir D1mr DLmr\nfn=(1) main\n"
+                        f"totals: {totals}\n", encoding="utf-8")
+        return counting.read_counts(path)
+
+    nothing, steps = dump("a", "1000 10 3"), dump("b", "5001000 70010 1")
+    assert nothing == {"Ir": 1000, "D1mr": 10, "DLmr": 3}
+    assert counting.per_step(nothing, steps, 2) == {"Ir": 2500000, "D1mr": 35000, "DLmr": 0}
+
+
+def test_counting_refuses_unknown_engines_and_says_what_it_needs(counting, monkeypatch, capsys):
+    with pytest.raises(SystemExit):
+        counting.main(["--engines", "scalar,pytorch"])
+    assert "--engines takes some of scalar, fused, compiled" in capsys.readouterr().err
+    monkeypatch.setattr(counting.shutil, "which", lambda tool: None)
+    with pytest.raises(SystemExit, match="needs valgrind's valgrind and callgrind_control on PATH: on Debian, apt-get"):
+        counting.main(["--engines", "compiled"])
+
+
+def test_the_compiled_step_is_counted_under_callgrind(counting, capsys):
+    import shutil
+
+    if shutil.which("callgrind_control") is None and not os.environ.get("CI"):
+        pytest.skip("valgrind is not installed (CI installs it)")
+    assert counting.main(["--engines", "compiled", "--steps", "1"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("micrograd_club.compile"))
+    instructions = float(row.split()[-4].rstrip("M"))
+    assert instructions > 0.1  # millions per step: the reset and dump around the steps took effect
