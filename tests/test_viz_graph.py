@@ -186,6 +186,33 @@ def test_large_graph_asks_for_collapse(fused):
         draw_graph(out)
 
 
+def test_a_graph_still_too_large_once_collapsed_is_not_told_to_collapse():
+    """A loss over many examples, collapsed, was told "Pass collapse='neuron'" all the same;
+    and a chain, which has no neurons, was not told that collapsing found none."""
+    model = MLP(2, [3, 1], seed=0)
+    loss = mse([model([0.1 * i, 0.2]) for i in range(10)], [0.0] * 10)
+    with pytest.raises(GraphTooLargeError) as refused:
+        draw_graph(loss, collapse="neuron", max_nodes=20)
+    message = str(refused.value)
+    assert "even with its 40 neurons collapsed" in message and "one example's output" in message
+    assert "Pass collapse" not in message
+    chain = Value(0.5, "x")
+    for _ in range(40):
+        chain = chain * 1.5 + 1
+    with pytest.raises(GraphTooLargeError, match="collapse='neuron' found no neurons"):
+        draw_graph(chain, collapse="neuron")
+
+
+def test_a_huge_graph_is_refused_before_its_nodes_are_named(monkeypatch):
+    """Refusing a chain of 400,000 nodes took seconds, naming every node first."""
+    chain = Value(0.5, "x")
+    for _ in range(100):
+        chain = chain.tanh()
+    monkeypatch.setattr(graph_module, "node_names", lambda *args, **kwargs: pytest.fail("named the nodes"))
+    with pytest.raises(GraphTooLargeError, match="this graph has 101 value nodes, more than max_nodes=100"):
+        draw_graph(chain, max_nodes=100)
+
+
 @pytest.mark.parametrize("fused", [True, False])
 def test_collapsed_mlp_draws_one_node_per_neuron(fused):
     random.seed(1337)

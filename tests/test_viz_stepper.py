@@ -552,6 +552,20 @@ def test_jupyter_shows_inline_every_page_save_backward_html_writes_by_default(tm
         save_backward_html(chain, tmp_path / "long.html")
 
 
+def test_backward_steps_refuses_a_graph_too_large_to_draw_before_tracing_or_drawing_it(monkeypatch):
+    """A chain of 40,000 nodes took half a minute to be refused by the first frame: every node was
+    traced and every grad text measured by Graphviz first."""
+    chain = Value(0.5, "x")
+    for _ in range(200):
+        chain = chain.tanh()
+    monkeypatch.setattr(stepper, "_trace", lambda *args, **kwargs: pytest.fail("traced the graph"))
+    monkeypatch.setattr(stepper, "grad_cell_width", lambda *args, **kwargs: pytest.fail("ran dot"))
+    with pytest.raises(GraphTooLargeError, match="this graph has 201 value nodes, more than max_nodes=150"):
+        backward_steps(chain)
+    with pytest.raises(GraphTooLargeError, match="201 value nodes, more than max_nodes=100"):
+        backward_steps(chain, max_nodes=100)
+
+
 def test_a_collapsed_mlp_is_as_many_steps_as_it_draws(tmp_path, monkeypatch):
     """MLP(2, [16, 16, 1]) collapsed is 35 boxes, but the page was refused for its 404 nodes."""
     monkeypatch.setattr(stepper, "pipe", svg_without_dot)

@@ -37,6 +37,7 @@ COLORS = {
 # The pale fills are near-identical grays on a photocopy, and parameter/output and input/neuron
 # look alike to red-green colour-blind eyes, so the leaves' cell borders differ as well.
 BORDERS = {"parameter": ' border="2"', "input": ' style="dashed"', "constant": ' style="dotted"'}
+MAX_NODES = 150  # draw_graph's default max_nodes: more value boxes than this are a hairball
 HIGHLIGHT = "#e03131"
 # The stepper's node whose grad was just completed: a blue that stands out on white (the yellow it
 # was had 1.9:1, under the 3:1 that WCAG asks of a picture's meaningful parts) and from the red
@@ -99,7 +100,7 @@ def draw_graph(
     show_local_grads=True,
     precision=4,
     highlight=None,
-    max_nodes=150,
+    max_nodes=MAX_NODES,
     collapse=None,
     show_grads=None,
     legend=True,
@@ -216,7 +217,7 @@ def missing_dot_advice(install=INSTALL_GRAPHVIZ):
 
 
 def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True, precision=4,
-           highlight=None, max_nodes=150, collapse=None, legend=True, root_name="L", grad_width=None):
+           highlight=None, max_nodes=MAX_NODES, collapse=None, legend=True, root_name="L", grad_width=None):
     """The diagram of a graph given in topological order. ``grads`` maps each node whose
     gradient is known to it (nodes missing from it show "not computed yet"); ``current``
     is drawn as the node whose gradient was just completed. ``grad_width`` (points) is the
@@ -226,13 +227,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(map(repr, RANKDIRS))}, got {rankdir!r}")
     root = order[-1]
-    neurons, names, shown = drawn_nodes(order, collapse, root_name, precision)
-    if len(shown) > max_nodes:
-        raise GraphTooLargeError(
-            f"this graph has {len(shown)} value nodes ({len(order)} in all), more than max_nodes={max_nodes} "
-            "can draw legibly. Pass collapse='neuron' to draw each neuron as one node, draw a smaller "
-            "piece (e.g. one neuron's output), or raise max_nodes."
-        )
+    neurons, names, shown = drawn_nodes(order, collapse, root_name, precision, max_nodes=max_nodes)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     on_path = path_to_root(order, highlight) if highlight is not None else set()
     if rankdir == "auto":
@@ -276,17 +271,45 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
     return graph
 
 
-def drawn_nodes(order, collapse=None, root_name="L", precision=4):
+def drawn_nodes(order, collapse=None, root_name="L", precision=4, *, max_nodes=None, limit="max_nodes"):
     """What a diagram of ``order`` (a topological order) draws: (neurons, names, shown), where
     ``neurons`` are the collapsed neurons (see ``find_neurons``; none unless ``collapse`` is
     "neuron"), ``names`` each node's name in the diagram (a collapsed neuron's is "neuron 1.2")
-    and ``shown`` the nodes drawn, in order. The step-through names its lines the same way."""
+    and ``shown`` the nodes drawn, in order. The step-through names its lines the same way.
+    More than ``max_nodes`` shown raises GraphTooLargeError (naming the option ``limit``)
+    before any name is made, so a graph of a million nodes is refused in moments."""
     if collapse not in (None, "neuron"):
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
+    if collapse is None and max_nodes is not None and len(order) > max_nodes:  # no need to look for neurons
+        raise GraphTooLargeError(too_large(len(order), len(order), max_nodes, limit, collapse, {}))
     neurons = find_neurons(order, precision) if collapse == "neuron" else {}
     hidden = _hidden_by(neurons, order)
+    shown = [node for node in order if node not in hidden]
+    if max_nodes is not None and len(shown) > max_nodes:
+        raise GraphTooLargeError(too_large(len(shown), len(order), max_nodes, limit, collapse, neurons))
     names = node_names(order, root_name, given={output: neuron["name"] for output, neuron in neurons.items()})
-    return neurons, names, [node for node in order if node not in hidden]
+    return neurons, names, shown
+
+
+def too_large(count, total, limit_value, limit, collapse, neurons):
+    """Why a graph of ``count`` nodes drawn (``total`` in all) is refused by the option ``limit``
+    (max_nodes: one diagram; max_steps: one frame per node), and what to draw instead, which
+    depends on whether it was collapsed (``collapse``) and how many ``neurons`` that found."""
+    if limit == "max_steps":
+        what = f"the backward pass of this graph has {count:,} steps, more than max_steps={limit_value} frames"
+    else:
+        what = f"this graph has {count:,} value nodes, more than max_nodes={limit_value} can draw legibly"
+    if collapse is None:
+        advice = ("Pass collapse='neuron' to draw each neuron of a model as one node, or draw a smaller piece: "
+                  "one example's output, model(X[0]), rather than a loss over many examples, or one neuron's")
+    elif neurons:
+        what += f" even with its {len(neurons):,} neurons collapsed ({total:,} nodes in all)"
+        advice = ("Draw one example's output, model(X[0]), rather than a loss over many examples, "
+                  "or a smaller model")
+    else:
+        what += "; collapse='neuron' found no neurons (a Σwx+b of Parameters, then its activation) to collapse"
+        advice = "Draw a smaller piece of it, e.g. a few steps of a long chain"
+    return f"{what}. {advice}; or raise {limit} (a picture of thousands of nodes is unreadable, and slow to draw)."
 
 
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")

@@ -16,7 +16,7 @@ from micrograd_club._inputs import whole_number
 from micrograd_club._io import atomic_write_text, plural
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import (
-    CURRENT, GRAPH_EXTENSIONS, GraphTooLargeError, GraphvizNotFoundError, drawn_nodes, grad_cell_width, pipe, render,
+    CURRENT, GRAPH_EXTENSIONS, MAX_NODES, GraphvizNotFoundError, drawn_nodes, grad_cell_width, pipe, render,
 )
 from micrograd_club.viz.notation import checked_precision
 from micrograd_club.viz.trace import _trace
@@ -85,6 +85,9 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     Graphviz put them in the last one, so from step to step only the numbers and the outline
     change and nothing jumps around. That needs Graphviz's ``dot``; without it the diagrams
     are still made (``.source`` is their DOT text), each to be laid out on its own.
+
+    A graph of more than ``max_nodes`` nodes drawn (150 unless given) raises GraphTooLargeError
+    at once, saying what to step through instead.
     """
     _check_options(options, "backward_steps", DRAWING_OPTIONS)
     if not isinstance(root, Value):
@@ -92,7 +95,10 @@ def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **opti
     precision, order = checked_precision(precision), root.topological_order()
     # One step per node drawn, named as drawn: collapsed, a neuron's inner nodes had steps of their
     # own, frames with nothing outlined, and lines that called "neuron 2.1" (Σwx+b)#4.
-    _, names, shown = drawn_nodes(order, options.get("collapse"), root_name, precision)
+    # Refused here, not by the first frame: tracing every node and measuring every grad with dot came first,
+    # which took half a minute for a chain of 40,000 nodes.
+    _, names, shown = drawn_nodes(order, options.get("collapse"), root_name, precision,
+                                  max_nodes=whole_number(options.get("max_nodes", MAX_NODES), "max_nodes"))
     steps = _trace(order, True, precision, root_name, names=names, traced=set(shown))
     options["root_name"] = root_name
     grad_width = _widest_grad_cell(steps, precision) if same_layout else None
@@ -194,12 +200,8 @@ def save_backward_html(root, path, *, title=TITLE, max_steps=MAX_STEPS, **option
         raise ValueError(f"save_backward_html writes a web page, not a picture: end {os.fspath(path)!r} with .html "
                          "(save_graph writes one diagram as a picture)")
     max_steps = whole_number(max_steps, "max_steps")
-    steps = len(drawn_nodes(root.topological_order(), options.get("collapse"))[2])  # one per node drawn
-    if steps > max_steps:
-        raise GraphTooLargeError(
-            f"the backward pass of this graph has {steps} steps, more than max_steps={max_steps} frames; "
-            "step through a smaller expression (one neuron, one example) or raise max_steps."
-        )
+    # one frame per node drawn: refused before anything is traced or drawn
+    drawn_nodes(root.topological_order(), options.get("collapse"), max_nodes=max_steps, limit="max_steps")
     atomic_write_text(path, _stepper_page(backward_steps(root, **options), title))
     return path
 
