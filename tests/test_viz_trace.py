@@ -280,6 +280,31 @@ def test_explain_orders_the_graph_once(capsys, monkeypatch):
     assert calls == [loss] and capsys.readouterr().out.startswith("∂L/∂L = 1")
 
 
+def test_the_key_of_a_long_chain_writes_out_only_the_latest_shorthands():
+    """x ← 1.0001·x + 0.0001 repeated 100,000 times printed a key of 3 MB: every v written out."""
+    y = Value(1.0, "x")
+    for _ in range(110):
+        y = 1.0001 * y + 0.0001
+    trace = trace_backward(y)
+    assert trace[0].text.endswith("L = 1.0001·v109 + 0.0001)") and len(trace.shorthands) == 109
+    key = str(trace).splitlines()[-1]
+    assert key.startswith("where v10 = 1.0001·v9 + 0.0001, v11 = ") and key.count(" = ") == 100
+    assert key.endswith("v109 = 1.0001·v108 + 0.0001 (and 9 earlier shorthands that these are written with: "
+                        "a trace's .shorthands has every one)")
+
+
+def test_explain_prints_a_thousand_lines_at_most(capsys):
+    """A loss over 100 moons with every_node=True printed 65,814 lines (10 MB) into the notebook."""
+    y = Value(0.5, "x")
+    for _ in range(1000):
+        y = y.tanh()
+    explain(y, every_node=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1000 + 2 and lines[0].startswith("∂L/∂L = 1") and lines[-1].startswith("where ")
+    assert lines[1000].startswith("… (the first 1,000 of 1,001 lines: trace_backward(root) returns them all")
+    assert lines[:1000] == str(trace_backward(y, every_node=True)).splitlines()[:1000]
+
+
 def test_explain_names_itself_in_its_errors():
     with pytest.raises(TypeError, match="^explain expects a Value, got float"):
         explain(1.0)

@@ -22,6 +22,10 @@ from micrograd_club.viz.notation import (
 __all__ = ["trace_backward", "explain", "accumulation_note", "BackwardTrace", "TraceStep", "Term"]
 
 NAMES_IN_REPR = 8  # a BackwardTrace's repr names this many steps, then "…"
+# The "where v1 = …" key writes out at most this many shorthands: a chain of 100,000 steps,
+# each written with the one before, made a key of 3 MB, and a loss over 100 moons one of 1.6 MB.
+KEY_ENTRIES = 100
+EXPLAIN_LINES = 1000  # explain prints at most this many lines of the chain rule (trace_backward has them all)
 LEAF_RANK = {"parameter": 0, "input": 1, "constant": 2}  # which leaf a note about added-up grads names first
 # v1 in a line, but not in v12, v1#2 or xv1; v1² is v1 squared (a superscript is a word character to re)
 SHORTHAND_NAME = re.compile(rf"(?<![\w#]){SHORTHAND}(?![^\W{SUPERSCRIPT_DIGITS}]|#)")
@@ -143,6 +147,9 @@ class BackwardTrace(list):
             if name in mentioned:
                 mentioned |= uses[name]
         used = [line for line, name in zip(key, self.shorthands) if name in mentioned]
+        if len(used) > KEY_ENTRIES:  # the latest, which the lines use, each written with earlier ones
+            return (f"where {', '.join(used[-KEY_ENTRIES:])} (and {len(used) - KEY_ENTRIES:,} earlier shorthands "
+                    "that these are written with: a trace's .shorthands has every one)")
         return "where " + ", ".join(used) if used else ""
 
     def _repr_pretty_(self, printer, cycle):
@@ -206,11 +213,20 @@ def _trace(order, every_node, precision, root_name, names=None, traced=None):
 def explain(root, *, every_node=False, precision=4, root_name="L"):
     """Print the chain rule for every node of ``root`` (see ``trace_backward``, which takes
     the same options). When no node between the root and the leaves has a label, every line
-    is one number; a last line then says how to see the chain."""
+    is one number; a last line then says how to see the chain. A graph of more than
+    EXPLAIN_LINES lines (a loss over a whole data set, every_node=True) prints its first
+    EXPLAIN_LINES, and says that ``trace_backward`` holds them all."""
     _check_root(root, "explain")
     order = root.topological_order()  # once, for the trace, the note and the hint
     trace = _trace(order, every_node, checked_precision(precision), root_name)
-    print(trace)
+    shown = BackwardTrace(trace[:EXPLAIN_LINES])
+    shown.shorthands = trace.shorthands
+    print("\n".join(step.text for step in shown))
+    if len(trace) > len(shown):
+        print(f"… (the first {len(shown):,} of {len(trace):,} lines: trace_backward(root) returns them all, to print() "
+              "or turn into a table with .as_dicts(); or explain a smaller piece, such as one example's output)")
+    if shown.key():
+        print(shown.key())
     note = _accumulation_note(order, root_name)
     if note:
         print(note)
