@@ -566,6 +566,20 @@ def test_backward_steps_refuses_a_graph_too_large_to_draw_before_tracing_or_draw
         backward_steps(chain, max_nodes=100)
 
 
+def test_a_page_of_more_than_a_hundred_frames_is_refused_by_default(tmp_path, monkeypatch):
+    """Each frame pictures every node, so the page grows with the square of the steps: a chain of
+    150 nodes, within the default limits, was written as a page of 52 MB."""
+    monkeypatch.setattr(stepper, "pipe", svg_without_dot)
+    chain = Value(0.5, "x")
+    for _ in range(100):
+        chain = chain.tanh()
+    with pytest.raises(GraphTooLargeError, match=r"has 101 steps, more than max_steps=100 frames \(each frame "
+                                                 r"pictures every node, so the page grows with the square"):
+        save_backward_html(chain, tmp_path / "long.html")
+    assert not (tmp_path / "long.html").exists()
+    save_backward_html(chain, tmp_path / "long.html", max_steps=101, same_layout=False)  # when asked for
+
+
 def test_a_collapsed_mlp_is_as_many_steps_as_it_draws(tmp_path, monkeypatch):
     """MLP(2, [16, 16, 1]) collapsed is 35 boxes, but the page was refused for its 404 nodes."""
     monkeypatch.setattr(stepper, "pipe", svg_without_dot)

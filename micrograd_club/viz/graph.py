@@ -296,7 +296,8 @@ def too_large(count, total, limit_value, limit, collapse, neurons):
     (max_nodes: one diagram; max_steps: one frame per node), and what to draw instead, which
     depends on whether it was collapsed (``collapse``) and how many ``neurons`` that found."""
     if limit == "max_steps":
-        what = f"the backward pass of this graph has {count:,} steps, more than max_steps={limit_value} frames"
+        what = (f"the backward pass of this graph has {count:,} steps, more than max_steps={limit_value} frames "
+                "(each frame pictures every node, so the page grows with the square of the steps: 100 make 25 MB)")
     else:
         what = f"this graph has {count:,} value nodes, more than max_nodes={limit_value} can draw legibly"
     if collapse is None:

@@ -25,7 +25,9 @@ __all__ = ["backward_steps", "save_backward_html", "BackwardSteps"]
 
 
 TITLE = "Backpropagation, step by step"
-MAX_STEPS = 200  # frames drawn into one page at most: each is a run of Graphviz's dot
+# Frames drawn into one page at most. Each is a whole picture of every node, so the page grows
+# with the square of the steps: a chain of 150 nodes made 52 MB, 100 about 25 MB.
+MAX_STEPS = 100
 
 # The frame covers a line that shows where a notebook viewer strips frames (GitHub, or Jupyter
 # with a notebook opened from a file and not trusted), instead of a blank space.
@@ -187,7 +189,8 @@ def save_backward_html(root, path, *, title=TITLE, max_steps=MAX_STEPS, **option
     """Write the step-through of ``root``'s backward pass to ``path`` as one HTML file that
     works offline, headed by ``title``. Needs Graphviz's ``dot`` to draw the frames. Returns
     the path. A graph of more than ``max_steps`` nodes drawn (one frame each; collapsed, a
-    neuron is one) raises GraphTooLargeError.
+    neuron is one) raises GraphTooLargeError at once: each frame pictures every node, so the
+    page grows with the square of the steps (about 25 MB for 100).
 
     Every frame is drawn in the same layout (see ``backward_steps``, whose options it takes:
     ``precision``, ``same_layout``, ``root_name`` and the drawing options), so stepping
