@@ -409,6 +409,20 @@ def test_jupyter_shows_the_diagram_inline(needs_dot):
     assert "<svg" in bundle["image/svg+xml"]
 
 
+def test_graphviz_is_stopped_when_it_takes_too_long(tmp_path, monkeypatch, needs_dot):
+    """x·x·…·x, 149 nodes within max_nodes, kept dot busy for more than nine minutes, in
+    save_graph, the step-through and Jupyter's picture alike."""
+    monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)  # as if every diagram took too long
+    L = notes_network()["L"]
+    with pytest.raises(GraphTooLargeError, match=r"^Graphviz's dot was stopped after 1e-09 s laying out L \(15 "
+                                                 r"values\): .*Draw a smaller piece"):
+        save_graph(L, tmp_path / "graph.svg")
+    assert not (tmp_path / "graph.svg").exists()
+    assert draw_graph(L)._repr_mimebundle_()["text/plain"].startswith("Graphviz's dot was stopped after")
+    with pytest.raises(GraphTooLargeError, match="^Graphviz's dot was stopped"):
+        save_backward_html(L, tmp_path / "steps.html")
+
+
 def test_readme_pictures_script_draws_them(tmp_path, needs_dot):
     import importlib.util
 

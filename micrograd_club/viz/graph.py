@@ -11,6 +11,7 @@ import html
 import json
 import math
 import os
+import subprocess
 import textwrap
 
 import graphviz
@@ -38,6 +39,9 @@ COLORS = {
 # look alike to red-green colour-blind eyes, so the leaves' cell borders differ as well.
 BORDERS = {"parameter": ' border="2"', "input": ' style="dashed"', "constant": ' style="dotted"'}
 MAX_NODES = 150  # draw_graph's default max_nodes: more value boxes than this are a hairball
+# The longest Graphviz may take to draw one diagram. Its layout time grows far faster than the graph:
+# x·x·…·x, 149 nodes with x used by every product, ran for more than nine minutes.
+DOT_SECONDS = 60
 HIGHLIGHT = "#e03131"
 # The stepper's node whose grad was just completed: a blue that stands out on white (the yellow it
 # was had 1.9:1, under the 3:1 that WCAG asks of a picture's meaningful parts) and from the red
@@ -89,8 +93,14 @@ class Diagram(graphviz.Digraph):
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
+        except (graphviz.ExecutableNotFound, GraphvizNotFoundError):
             return {"text/plain": f"{missing_dot_advice()}\n(The diagram itself is in .source, as DOT text.)"}
+        except GraphTooLargeError as error:
+            return {"text/plain": str(error)}
+
+    def _repr_image_svg_xml(self):
+        """The picture Jupyter shows, drawn by ``pipe``, which stops Graphviz after DOT_SECONDS."""
+        return pipe(self, "svg").decode("utf-8")
 
 
 def draw_graph(
@@ -192,11 +202,24 @@ def write_graph(graph, path):
 
 
 def pipe(graph, fmt):
-    """Render with Graphviz, or raise GraphvizNotFoundError saying how to install it."""
+    """Render with Graphviz's dot, as ``graph.pipe(format=fmt)`` does, but stopped after
+    DOT_SECONDS (graphviz's pipe has no time limit): then GraphTooLargeError says what to draw
+    instead. Without dot, GraphvizNotFoundError says how to install it."""
+    command = ["dot", "-Kdot", f"-T{fmt}"]  # what graph.pipe runs
     try:
-        return graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run(command, input=graph.source.encode("utf-8"), capture_output=True, timeout=DOT_SECONDS)
+    except FileNotFoundError:
         raise GraphvizNotFoundError(missing_dot_advice()) from None
+    except subprocess.TimeoutExpired:  # subprocess.run has stopped dot
+        raise GraphTooLargeError(
+            f"Graphviz's dot was stopped after {DOT_SECONDS} s laying out {getattr(graph, 'summary', 'a graph')}: "
+            "its layout time grows far faster than the graph, most of all for a value used by many operations "
+            "far apart (x in x·x·…·x). Draw a smaller piece (one example's output; collapse='neuron' for a "
+            "model), or write the DOT text with save_graph(root, 'graph.dot') and run dot on it yourself."
+        ) from None
+    if done.returncode:
+        raise graphviz.CalledProcessError(done.returncode, command, output=done.stdout, stderr=done.stderr)
+    return done.stdout
 
 
 def missing_dot_advice(install=INSTALL_GRAPHVIZ):

@@ -16,7 +16,8 @@ from micrograd_club._inputs import whole_number
 from micrograd_club._io import atomic_write_text, plural
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import (
-    CURRENT, GRAPH_EXTENSIONS, MAX_NODES, GraphvizNotFoundError, drawn_nodes, grad_cell_width, pipe, render,
+    CURRENT, GRAPH_EXTENSIONS, MAX_NODES, GraphTooLargeError, GraphvizNotFoundError, drawn_nodes, grad_cell_width,
+    pipe, render,
 )
 from micrograd_club.viz.notation import checked_precision
 from micrograd_club.viz.trace import _trace
@@ -57,12 +58,13 @@ class BackwardSteps(list):
         """Jupyter shows the steps inline as the page ``save_backward_html`` writes, with its
         buttons, slider and arrow keys, in a frame of its own in the cell's output (so its ids
         and keys cannot clash with the notebook's or another stepper's). Without Graphviz's
-        ``dot``, or with more than MAX_STEPS frames, Jupyter shows the text repr instead."""
+        ``dot``, or with more than MAX_STEPS frames, or when dot takes too long (see
+        ``graph.DOT_SECONDS``), Jupyter shows the text repr instead."""
         if not self or len(self) > MAX_STEPS:
             return None
         try:
             page = _stepper_page(self, TITLE)
-        except GraphvizNotFoundError:
+        except (GraphvizNotFoundError, GraphTooLargeError):
             return None
         return INLINE.format(title=TITLE, page=html.escape(page, quote=True))
 
