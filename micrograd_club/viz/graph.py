@@ -205,7 +205,7 @@ def pipe(graph, fmt):
     """Render with Graphviz's dot, as ``graph.pipe(format=fmt)`` does, but stopped after
     DOT_SECONDS (graphviz's pipe has no time limit): then GraphTooLargeError says what to draw
     instead. Without dot, GraphvizNotFoundError says how to install it."""
-    command = ["dot", "-Kdot", f"-T{fmt}"]  # what graph.pipe runs
+    command = ["dot", f"-K{graph.engine}", f"-T{fmt}"]  # what graph.pipe runs
     try:
         done = subprocess.run(command, input=graph.source.encode("utf-8"), capture_output=True, timeout=DOT_SECONDS)
     except FileNotFoundError:
