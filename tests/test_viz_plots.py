@@ -52,6 +52,13 @@ def bowl(a, b):
     return (a - 1) ** 2 + 2 * (b + 0.5) ** 2
 
 
+def contour_points(contour_sets):
+    """Every vertex the contour sets draw, as one (n, 2) array. Read from their paths, the
+    same points ``allsegs`` gives from matplotlib 3.8.1 on; 3.8.0's ``allsegs`` gave single
+    points in place of polygons, and the plots extra allows 3.8.0."""
+    return np.concatenate([path.vertices for contours in contour_sets for path in contours.get_paths()])
+
+
 # One small call of every plot, taking path= and ax=.
 CALLS = {
     "history": lambda **kw: plot_history({"loss": [1.0, 0.5, 0.3], "accuracy": [0.5, 0.75, 1.0]}, **kw),
@@ -330,8 +337,7 @@ def test_decision_boundary_regions_match_the_model():
     regions = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled]
     assert len(regions) == 2  # class 0 on the left, class 1 on the right of x1 = 0
     half_cell = 3.0 / 10 / 2
-    left = np.concatenate([np.asarray(poly) for level in regions[0].allsegs for poly in level])
-    right = np.concatenate([np.asarray(poly) for level in regions[1].allsegs for poly in level])
+    left, right = contour_points(regions[:1]), contour_points(regions[1:])
     assert left[:, 0].max() <= half_cell and right[:, 0].min() >= -half_cell
     assert left[:, 0].min() == -1.5 and right[:, 0].max() == 1.5
     scatters = [c for c in ax.collections if not isinstance(c, ContourSet)]
@@ -350,7 +356,7 @@ def test_decision_boundary_reads_in_black_and_white_the_edge_a_line_each_class_a
     assert legend_shapes == shapes
     edges = [c for c in ax.collections if isinstance(c, ContourSet) and not c.filled]
     assert edges and all(c.levels.tolist() == [0.0] for c in edges)
-    points = np.concatenate([np.asarray(poly) for c in edges for level in c.allsegs for poly in level])
+    points = contour_points(edges)
     inside = points[np.all(np.abs(points[:, :1]) < 1.5 - 1e-9, axis=1)]
     assert np.allclose(np.abs(inside[:, 0]), 0.25, atol=0.02)  # on the band's edges, |x1| = 0.25
 
@@ -359,7 +365,7 @@ def test_decision_boundary_edge_is_interpolated_not_a_staircase():
     diagonal = lambda x: Value(x[0] + x[1])  # class 1 where x1 + x2 > 0, as for X2's second and fourth points
     figure = plot_decision_boundary(diagonal, X2, [0, 1, 0, 1], resolution=7, margin=0.5)
     regions = [c for c in figure.axes[0].collections if isinstance(c, ContourSet)]
-    points = np.concatenate([np.asarray(poly) for region in regions for level in region.allsegs for poly in level])
+    points = contour_points(regions)
     inside = points[np.all(np.abs(points) < 1.5 - 1e-9, axis=1)]  # off the frame: on the edge itself
     assert len(inside) and np.allclose(inside.sum(axis=1), 0.0, atol=1e-9)  # on x1 + x2 = 0, between grid points
 
@@ -367,7 +373,7 @@ def test_decision_boundary_edge_is_interpolated_not_a_staircase():
 def boundary_edge_x1(figure):
     """Where the drawn edge between the classes crosses the plane (its x1 values, off the frame)."""
     edges = [c for c in figure.axes[0].collections if isinstance(c, ContourSet) and not c.filled]
-    points = np.concatenate([np.asarray(poly) for c in edges for level in c.allsegs for poly in level])
+    points = contour_points(edges)
     return points[np.abs(points[:, 1]) < 0.5, 0]
 
 
