@@ -215,14 +215,26 @@ def _parse(source):
         return ast.parse(source.text, mode="eval")
     except SyntaxError as error:
         line = min(error.lineno or 1, len(source.lines))
+        message = error.msg
         if error.offset and "unexpected EOF" not in error.msg:
-            place = source.where(line, error.offset - 1)
+            message, column = _message_and_column(source.lines[line - 1], error)
+            place = source.where(line, column)
         else:  # the text stops before the expression is complete: Python gives no column (3.9 says unexpected EOF)
             place = f"the end ({source.where(line, len(source.lines[line - 1]))})"
         hint = _multiplication_hint(source.lines[line - 1], error) or _notation_hint(source.text)
-        raise ExpressionError(f"cannot read the expression: {error.msg} at {place}{hint}") from None
+        raise ExpressionError(f"cannot read the expression: {message} at {place}{hint}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(_too_deep()) from None
+
+
+def _message_and_column(line, error):
+    """The parser's message and 0-based column for ``error`` in ``line``. Python 3.10 calls a
+    number followed by any character outside ASCII an invalid literal at the number (0.5·x,
+    2²); 3.9 and 3.11 on name the character and point at it, and so does this on 3.10."""
+    after = line[error.offset:error.offset + 1]
+    if "literal" in error.msg and after and not after.isascii() and not after.isidentifier():
+        return f"invalid character '{after}' (U+{ord(after):04X})", error.offset
+    return error.msg, error.offset - 1
 
 
 _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")

@@ -277,12 +277,30 @@ def test_a_whole_number_next_to_an_error_gets_no_multiplication_hint(text):
     ("0.5*x²", "invalid character '²' (U+00B2) at column 6; type ² as **2"),
     ("w₁*x + b", "invalid character '₁' (U+2081) at column 2; type ₁ as 1"),
     ("w×x", "invalid character '×' (U+00D7) at column 2; type × as *"),
-    ("0.5·x³", "at column 4; type · as *, ³ as **3"),
+    ("0.5·x³", "invalid character '·' (U+00B7) at column 4; type · as *, ³ as **3"),
 ])
 def test_math_notation_as_the_diagrams_print_it_says_what_to_type(text, ending):
     with pytest.raises(ExpressionError, match="cannot read the expression: ") as error:
         parse_expression(text, VARIABLES)
     assert str(error.value).endswith(ending)
+
+
+@pytest.mark.parametrize("text, offset, message", [
+    ("0.5·x³", 3, "invalid character '·' (U+00B7) at column 4; type · as *, ³ as **3"),
+    ("x + 2²", 5, "invalid character '²' (U+00B2) at column 6; type ² as **2"),
+    ("2x", 1, "invalid decimal literal at column 1; to multiply, write 2*x"),  # a name: as every Python says it
+])
+def test_python_3_10s_invalid_literal_before_math_notation_names_the_character(monkeypatch, text, offset, message):
+    """Python 3.10 reads a number followed by any character outside ASCII as a broken number,
+    "invalid decimal literal" at the number's last digit (0.5·x³ at the 5), where 3.9 and 3.11
+    on name the character and point at it; the message is the same whichever Python runs."""
+    def as_python_3_10(text, mode):
+        raise SyntaxError("invalid decimal literal", ("<unknown>", 1, offset, text))
+
+    with monkeypatch.context() as patched, pytest.raises(ExpressionError) as error:  # pytest parses too, later
+        patched.setattr(ast, "parse", as_python_3_10)
+        parse_expression(text, VARIABLES)
+    assert str(error.value) == f"cannot read the expression: {message}"
 
 
 def test_a_product_written_with_a_middle_dot_is_not_taken_for_a_name_to_set():
