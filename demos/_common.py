@@ -13,9 +13,9 @@ import sys
 from micrograd_club._io import writes_unicode
 from micrograd_club.viz import GraphvizNotFoundError, save_backward_html, save_graph
 from micrograd_club.viz.graph import missing_dot_advice
-from micrograd_club.viz.plots import MissingExtraError, save_figure
+from micrograd_club.viz.plots import INSTALL_HINT as INSTALL_PLOTS, MissingExtraError, save_figure
 
-PLOTS_SKIPPED = "plots skipped: pip install matplotlib"
+PLOTS_SKIPPED = f"plots skipped: {INSTALL_PLOTS}"
 NO_GRAPHVIZ = (
     "Graphviz's dot is not installed, so diagrams are saved as DOT text (.dot) and HTML step-throughs "
     "are skipped: apt-get install graphviz / brew install graphviz / conda install graphviz"

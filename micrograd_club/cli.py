@@ -35,6 +35,7 @@ from micrograd_club.viz import (
 )
 from micrograd_club.viz.graph import GRAPH_EXTENSIONS, RANKDIRS, missing_dot_advice
 from micrograd_club.viz.notation import MAX_PRECISION, number
+from micrograd_club.viz.plots import INSTALL_HINT as INSTALL_PLOTS
 
 __all__ = ["main", "build_parser", "CommandError"]
 
@@ -48,7 +49,7 @@ INSTALL_GRAPHVIZ = (
     "install Graphviz: sudo apt-get install graphviz (macOS: brew install graphviz, "
     "Windows: winget install graphviz) and run the command again"
 )
-PLOTS_SKIPPED = "plots skipped: pip install matplotlib"
+PLOTS_SKIPPED = f"plots skipped: {INSTALL_PLOTS}"
 
 MAIN_EXAMPLES = f"""\
 examples:

@@ -378,7 +378,7 @@ def test_train_draws_no_progress_bar_into_a_file_or_pipe(capsys):
 def assert_plots(out, folder, names):
     """With matplotlib, the PNGs are written; without it, one line says how to get them."""
     if importlib.util.find_spec("matplotlib") is None:
-        assert "plots skipped: pip install matplotlib" in out
+        assert 'plots skipped: pip install "micrograd-club[plots]"' in out
         return
     for name in names:
         with open(os.path.join(folder, name), "rb") as f:
@@ -435,7 +435,7 @@ def test_train_without_matplotlib_skips_the_plots_in_one_line(capsys, monkeypatc
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     status, out, err = run(capsys, "train", "moons", *TINY_TRAINING, "--out", "run")
     assert status == 0 and err == ""
-    assert out.count("plots skipped: pip install matplotlib") == 1
+    assert out.count('plots skipped: pip install "micrograd-club[plots]"') == 1
     assert sorted(os.listdir("run")) == ["history.csv", "model.json"]
 
 

@@ -176,7 +176,7 @@ def test_importing_the_package_does_not_import_matplotlib():
 def test_without_matplotlib_a_plot_says_how_to_install_it(name, monkeypatch):
     for module in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")] + ["matplotlib"]:
         monkeypatch.setitem(sys.modules, module, None)  # None makes `import matplotlib…` fail
-    with pytest.raises(MissingExtraError, match=r"Install it with: pip install matplotlib$"):
+    with pytest.raises(MissingExtraError, match=r'Install it with: pip install "micrograd-club\[plots\]"$'):
         CALLS[name]()
     assert issubclass(MissingExtraError, ImportError)
 

@@ -5,7 +5,7 @@ optimizers take across them, and regression fits.
     from micrograd_club.viz.plots import plot_function_and_grad
     plot_function_and_grad(lambda x: x.sigmoid(), name="σ", path="sigmoid.png")
 
-matplotlib comes with the ``plots`` extra (or ``pip install matplotlib``) and is
+matplotlib comes with the ``plots`` extra (``pip install "micrograd-club[plots]"``) and is
 imported only when a plot is drawn, so the engine never needs it. The plots use
 matplotlib's object-oriented API (no ``pyplot``, no global state): they work headless and
 in Jupyter, where a returned Figure shows inline. Every function
@@ -44,7 +44,7 @@ __all__ = [
     "MissingExtraError",
 ]
 
-INSTALL_HINT = "pip install matplotlib"
+INSTALL_HINT = 'pip install "micrograd-club[plots]"'  # the extra: matplotlib, at the version pyproject.toml asks
 FORMATS = ("png", "svg", "pdf")
 FIGSIZE = (6.4, 4.8)
 JUPYTER_DPI = 100
