@@ -14,12 +14,14 @@ import contextlib
 import difflib
 import errno
 import importlib
+import importlib.util
 import math
 import os
 import sys
 import tempfile
 import warnings
 
+import micrograd_club
 from micrograd_club import __version__, data
 from micrograd_club._io import WINDOWS, plural, unicode_output
 from micrograd_club.engine import Value
@@ -670,6 +672,17 @@ def run_demo(args):
 
 
 def _demo_registry():
+    """The demos' names and modules. In the repository the demos are the folder demos/, which
+    pip installs as micrograd_club.demos: after ``pip install .``, ``python -m micrograd_club``
+    run in the repository imports the package from there, and finds no demos in it."""
+    if importlib.util.find_spec("micrograd_club.demos") is None:
+        source = os.path.dirname(os.path.dirname(os.path.abspath(micrograd_club.__file__)))
+        raise CommandError(
+            f"the demos cannot be imported: Python took micrograd_club from the source folder {source}, "
+            "where they are demos/, not micrograd_club/demos/ as pip installs them; run micrograd-club "
+            "instead of python -m micrograd_club, run it from another folder, or install with pip install -e .",
+            status=1,
+        )
     from micrograd_club import demos
 
     return demos.DEMOS

@@ -578,6 +578,17 @@ def test_demo_list_shows_names_and_summaries_and_runs_nothing(capsys, fake_demos
     ]
 
 
+def test_demo_without_the_demos_package_says_why_and_what_to_run(capsys, monkeypatch):
+    """After ``pip install .``, ``python -m micrograd_club demo`` in the repository imports the
+    package from its source folder, which has no demos/ inside: it ended in a traceback."""
+    monkeypatch.setitem(sys.modules, "micrograd_club.demos", None)  # None: not importable
+    status, out, err = run(capsys, "demo", "--list")
+    assert status == 1 and out == ""
+    source = os.path.dirname(os.path.dirname(os.path.abspath(micrograd_club.__file__)))
+    assert_one_line_error(err, f"Python took micrograd_club from the source folder {source}, where they are demos/",
+                          "run micrograd-club instead of python -m micrograd_club", "pip install -e .")
+
+
 def test_an_unknown_demo_is_a_usage_error_listing_the_names(capsys, fake_demos):
     status, _, err = run(capsys, "demo", "nope")
     assert status == 2 and fake_demos == []
