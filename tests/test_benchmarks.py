@@ -1,12 +1,15 @@
 """benchmarks/run.py: every W1 engine computes the same losses step by step (the script's
 timings are measured by running it, never by tests)."""
 
+import dis
 import importlib.util
 import json
 import os
 import pathlib
 import re
+import shutil
 import sys
+import types
 
 import pytest
 
@@ -91,8 +94,6 @@ def test_the_readme_gives_the_w1_graphs_sizes_as_they_are(bench):
 
 def _specialized(function):
     """Whether CPython has specialized (quickened) the function's bytecode yet (3.11 and later)."""
-    import dis
-
     plain = [i.opname for i in dis.get_instructions(function)]
     return plain != [i.opname for i in dis.get_instructions(function, adaptive=True)]
 
@@ -101,8 +102,6 @@ def test_timed_steps_run_after_the_interpreter_has_specialized_the_ordering_pass
     # backward's ordering pass is called once per step and loops with `while`, whose turns CPython
     # 3.11 does not count toward specializing it: only from its 8th call does it run specialized,
     # about a fifth faster, so steps timed before then measure the interpreter warming up.
-    import types
-
     from micrograd_club import engine
 
     if sys.version_info < (3, 11):
@@ -158,8 +157,6 @@ def test_counting_refuses_unknown_engines_and_says_what_it_needs(counting, monke
 
 
 def test_the_compiled_step_is_counted_under_callgrind(counting, capsys):
-    import shutil
-
     if shutil.which("callgrind_control") is None and not os.environ.get("CI"):
         pytest.skip("valgrind is not installed (CI installs it)")
     assert counting.main(["--engines", "compiled", "--steps", "1"]) == 0
