@@ -7,6 +7,7 @@ import random
 import re
 import struct
 
+import graphviz
 import pytest
 
 import backprop_by_hand
@@ -25,7 +26,7 @@ from micrograd_club.viz import (
 )
 from micrograd_club.viz import graph as graph_module
 from micrograd_club._io import PNG_DPI
-from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT, write_graph
+from micrograd_club.viz.graph import BORDERS, COLORS, HIGHLIGHT, Diagram, write_graph
 from micrograd_club.viz.trace import accumulation_note
 
 
@@ -421,6 +422,64 @@ def test_graphviz_is_stopped_when_it_takes_too_long(tmp_path, monkeypatch, needs
     assert draw_graph(L)._repr_mimebundle_()["text/plain"].startswith("Graphviz's dot was stopped after")
     with pytest.raises(GraphTooLargeError, match="^Graphviz's dot was stopped"):
         save_backward_html(L, tmp_path / "steps.html")
+
+
+def test_a_diagrams_own_render_pipe_and_jupyter_pictures_stop_graphviz_too(tmp_path, monkeypatch, needs_dot):
+    """micrograd's trace_graph notebook draws with draw_dot(y).render(...), and Jupyter can ask
+    for a PNG or JPEG: graphviz's own render and pipe have no time limit, so each would hang."""
+    monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)
+    monkeypatch.chdir(tmp_path)
+    dot = draw_dot(notes_network()["L"])
+    for draw in (lambda: dot.render(format="svg"), lambda: dot.render("graph", view=False),
+                 lambda: dot.render(outfile="out.png"), lambda: dot.pipe(), lambda: dot.pipe(format="png")):
+        with pytest.raises(GraphTooLargeError, match="^Graphviz's dot was stopped after 1e-09 s laying out L"):
+            draw()
+    assert sorted(os.listdir(tmp_path)) == ["Diagram.gv", "graph", "out.gv"]  # the DOT sources, no picture
+    for mimetype in ("image/png", "image/jpeg", "image/svg+xml"):
+        bundle = dot._repr_mimebundle_(include=[mimetype])
+        assert bundle["text/plain"].startswith("Graphviz's dot was stopped after")
+
+
+@pytest.mark.parametrize("arguments", [
+    {}, {"format": "png"}, {"filename": "graph"}, {"filename": "graph.gv", "directory": "sub", "format": "svg"},
+    {"filename": "graph", "cleanup": True}, {"outfile": "picture.svg"}, {"outfile": "p.png", "filename": "src.dot"},
+    {"format": "svg", "renderer": "cairo"}, {"filename": "graph", "engine": "neato", "format": "svg"},
+])
+def test_a_diagram_renders_as_graphvizs_digraph_does(tmp_path, monkeypatch, needs_dot, arguments):
+    """Diagram.render draws through pipe (stopped after DOT_SECONDS) but names, returns and
+    writes the files as graphviz's own render does."""
+    made = {}
+    for kind in (graphviz.Digraph, Diagram):
+        folder = tmp_path / kind.__name__
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        diagram = kind(name="g")
+        diagram.edge("a", "b")
+        path = diagram.render(**arguments)
+        made[kind] = path, sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert made[Diagram] == made[graphviz.Digraph]
+
+
+def test_a_diagrams_pipe_returns_what_graphvizs_does(capsys, needs_dot):
+    diagram, plain = Diagram(), graphviz.Digraph()
+    for graph in (diagram, plain):
+        graph.node("a", shape="no_such_shape")  # dot warns on stderr, and graphviz passes that on unless quiet
+    assert diagram.pipe(format="svg") == plain.pipe(format="svg")
+    assert diagram.pipe(format="svg", encoding="utf-8") == plain.pipe(format="svg", encoding="utf-8")
+    assert capsys.readouterr().err.count("no_such_shape") == 4
+    diagram.pipe(format="svg", quiet=True)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(ValueError, match="unknown format: 'gif87'"):
+        diagram.pipe(format="gif87")
+    with pytest.raises(ValueError, match="cannot tell the format of outfile 'picture'"):
+        diagram.render(outfile="picture")
+
+
+def test_a_diagram_without_graphviz_says_how_to_install_it_as_graphviz_own_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz") as caught:
+        draw_dot(notes_network()["L"]).render(tmp_path / "graph")
+    assert isinstance(caught.value, graphviz.ExecutableNotFound)  # code written for graphviz catches it
 
 
 def test_readme_pictures_script_draws_them(tmp_path, needs_dot):

@@ -11,7 +11,9 @@ import html
 import json
 import math
 import os
+import pathlib
 import subprocess
+import sys
 import textwrap
 
 import graphviz
@@ -75,13 +77,18 @@ class GraphTooLargeError(ValueError):
     """The graph has more nodes than can be drawn legibly."""
 
 
-class GraphvizNotFoundError(RuntimeError):
-    """Graphviz's ``dot`` executable is not installed."""
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+    """Graphviz's ``dot`` executable is not installed: the message says how to install it. A
+    ``graphviz.ExecutableNotFound`` (a RuntimeError), so code written for graphviz catches it too."""
+
+    def __init__(self, message):
+        RuntimeError.__init__(self, message)  # graphviz's __init__ takes the command, not a message
 
 
 class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that, shown in Jupyter on a machine without Graphviz, says how
-    to install it instead of showing the library's traceback."""
+    """A ``graphviz.Digraph`` whose ``pipe`` and ``render`` (and so ``view`` and the picture
+    Jupyter shows) stop Graphviz after DOT_SECONDS, and that, shown in Jupyter on a machine
+    without Graphviz, says how to install it instead of showing the library's traceback."""
 
     summary = "a graph"  # what is drawn, for repr: render() sets "L (10 values)"
 
@@ -93,14 +100,56 @@ class Diagram(graphviz.Digraph):
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except (graphviz.ExecutableNotFound, GraphvizNotFoundError):
+        except GraphvizNotFoundError:
             return {"text/plain": f"{missing_dot_advice()}\n(The diagram itself is in .source, as DOT text.)"}
         except GraphTooLargeError as error:
             return {"text/plain": str(error)}
 
-    def _repr_image_svg_xml(self):
-        """The picture Jupyter shows, drawn by ``pipe``, which stops Graphviz after DOT_SECONDS."""
-        return pipe(self, "svg").decode("utf-8")
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *, engine=None,
+             encoding=None):
+        """graphviz's ``pipe``, with its arguments and result (the picture as bytes, or as text
+        decoded with ``encoding``), but drawn by this module's ``pipe``: graphviz's own has no
+        time limit."""
+        picture = pipe(self, self.format if format is None else format, engine=engine, renderer=renderer,
+                       formatter=formatter, neato_no_op=neato_no_op, quiet=quiet)
+        return picture if encoding is None else picture.decode(encoding)
+
+    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, renderer=None,
+               formatter=None, neato_no_op=None, quiet=False, quiet_view=False, *, outfile=None, engine=None,
+               raise_if_result_exists=False, overwrite_source=False):
+        """graphviz's ``render``, with its arguments and result (the path of the picture), but the
+        picture is drawn by ``pipe``, so Graphviz is stopped after DOT_SECONDS: graphviz's own
+        render has no time limit. As there, the DOT source is saved (to ``filename`` in
+        ``directory``, name.gv unless given) and the picture written beside it with the format
+        added to its name (``render("graph")`` writes graph and graph.svg), or to ``outfile``,
+        whose suffix names the format."""
+        if raise_if_result_exists and overwrite_source:
+            raise ValueError("overwrite_source cannot be combined with raise_if_result_exists")
+        if outfile is not None:
+            outfile = pathlib.Path(outfile) if directory is not None else pathlib.Path(self.directory, outfile)
+            if format is None and not outfile.suffix:
+                raise ValueError(f"cannot tell the format of outfile {os.fspath(outfile)!r}: give format='svg' "
+                                 "(or 'png', 'pdf', …), or end the name with .svg, .png, .pdf, …")
+            format = outfile.suffix[1:] if format is None else format
+            filename = outfile.with_suffix(".gv") if filename is None else filename
+        source = pathlib.Path(self.save(filename, directory=directory))
+        format = self.format if format is None else format
+        renderer = self.renderer if renderer is None else renderer
+        formatter = self.formatter if formatter is None else formatter
+        if outfile is None:
+            added = ".".join(part for part in (formatter, renderer, format) if part)
+            outfile = source.with_suffix(f"{source.suffix}.{added}")
+        elif not overwrite_source and outfile.resolve() == source.resolve():
+            raise ValueError(f"outfile {outfile.name!r} must be different from input file {source.name!r} "
+                             "(pass overwrite_source=True to override)")
+        if raise_if_result_exists and outfile.exists():
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
+        atomic_write_bytes(outfile, self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine))
+        if cleanup:
+            os.remove(source)
+        if view or quiet_view:
+            graphviz.view(outfile, quiet=quiet_view)
+        return os.fspath(outfile)
 
 
 def draw_graph(
@@ -201,13 +250,16 @@ def write_graph(graph, path):
         raise ValueError(f"cannot tell the format of {os.fspath(path)!r}: use one of {known}")
 
 
-def pipe(graph, fmt):
-    """Render with Graphviz's dot, as ``graph.pipe(format=fmt)`` does, but stopped after
+def pipe(graph, fmt, *, engine=None, renderer=None, formatter=None, neato_no_op=None, quiet=True):
+    """Draw ``graph`` in the format ``fmt`` with Graphviz, as ``graphviz.Digraph.pipe`` does (with
+    the graph's own layout engine, renderer and formatter unless given others), but stopped after
     DOT_SECONDS (graphviz's pipe has no time limit): then GraphTooLargeError says what to draw
-    instead. Without dot, GraphvizNotFoundError says how to install it."""
-    command = ["dot", f"-K{graph.engine}", f"-T{fmt}"]  # what graph.pipe runs
+    instead. Without dot, GraphvizNotFoundError says how to install it. Unless ``quiet``, dot's
+    warnings go to stderr."""
+    command = dot_command(graph, fmt, engine, renderer, formatter, neato_no_op)
     try:
-        done = subprocess.run(command, input=graph.source.encode("utf-8"), capture_output=True, timeout=DOT_SECONDS)
+        done = subprocess.run(command, input=graph.source.encode(graph.encoding), capture_output=True,
+                              timeout=DOT_SECONDS)
     except FileNotFoundError:
         raise GraphvizNotFoundError(missing_dot_advice()) from None
     except subprocess.TimeoutExpired:  # subprocess.run has stopped dot
@@ -217,9 +269,29 @@ def pipe(graph, fmt):
             "far apart (x in x·x·…·x). Draw a smaller piece (one example's output; collapse='neuron' for a "
             "model), or write the DOT text with save_graph(root, 'graph.dot') and run dot on it yourself."
         ) from None
+    if done.stderr and not quiet:
+        sys.stderr.write(done.stderr.decode(errors="replace"))
     if done.returncode:
         raise graphviz.CalledProcessError(done.returncode, command, output=done.stdout, stderr=done.stderr)
     return done.stdout
+
+
+def dot_command(graph, fmt, engine=None, renderer=None, formatter=None, neato_no_op=None):
+    """The command that graphviz runs to draw ``graph`` in the format ``fmt`` (``dot -Kdot -Tsvg``),
+    with its own layout engine, renderer and formatter unless given others; refusing what
+    graphviz refuses, with its messages."""
+    engine = graph.engine if engine is None else engine
+    renderer = graph.renderer if renderer is None else renderer
+    formatter = graph.formatter if formatter is None else formatter
+    for option, value, known in (("engine", engine, graphviz.ENGINES), ("format", fmt, graphviz.FORMATS),
+                                 ("renderer", renderer, graphviz.RENDERERS),
+                                 ("formatter", formatter, graphviz.FORMATTERS)):
+        if value is not None and value.lower() not in known:
+            raise ValueError(f"unknown {option}: {value!r} (must be one of {sorted(known)})")
+    if formatter is not None and renderer is None:
+        raise graphviz.RequiredArgumentError("formatter given without renderer")
+    output = ":".join(part for part in (fmt, renderer, formatter) if part is not None)
+    return ["dot", f"-K{engine}", f"-T{output}", *([f"-n{neato_no_op:d}"] if neato_no_op else [])]
 
 
 def missing_dot_advice(install=INSTALL_GRAPHVIZ):
