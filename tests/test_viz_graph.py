@@ -416,12 +416,53 @@ def test_graphviz_is_stopped_when_it_takes_too_long(tmp_path, monkeypatch, needs
     monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)  # as if every diagram took too long
     L = notes_network()["L"]
     with pytest.raises(GraphTooLargeError, match=r"^Graphviz's dot was stopped after 1e-09 s laying out L \(15 "
-                                                 r"values\): .*Draw a smaller piece"):
+                                                 r"values\): .*draw a smaller piece.*save_graph\(root, 'graph.dot'\)"):
         save_graph(L, tmp_path / "graph.svg")
     assert not (tmp_path / "graph.svg").exists()
     assert draw_graph(L)._repr_mimebundle_()["text/plain"].startswith("Graphviz's dot was stopped after")
     with pytest.raises(GraphTooLargeError, match="^Graphviz's dot was stopped"):
         save_backward_html(L, tmp_path / "steps.html")
+
+
+def test_what_to_draw_instead_of_a_graph_too_slow_to_draw_fits_how_it_was_drawn(monkeypatch, needs_dot):
+    """The 60 s message told every diagram to pass collapse='neuron', the collapsed ones and
+    x·x·…·x, which has no neurons, included."""
+    monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)
+    model = MLP(2, [3, 1], seed=0)
+    loss = mse([model([0.1 * i, 0.2]) for i in range(3)], [0.0] * 3)
+    x = Value(2.0, "x")
+    power = x
+    for _ in range(10):
+        power = power * x
+
+    def too_slow(root, **options):
+        with pytest.raises(GraphTooLargeError) as stopped:
+            draw_graph(root, **options).pipe(format="svg")
+        assert stopped.value.limit == "DOT_SECONDS" and str(stopped.value).startswith(stopped.value.reason)
+        return str(stopped.value)
+
+    assert "Pass collapse='neuron'" in too_slow(loss)
+    collapsed = too_slow(loss, collapse="neuron")
+    assert "collapse" not in collapsed and "Draw one example's output, model(X[0])" in collapsed
+    for drawing in (too_slow(power), too_slow(power, collapse="neuron")):
+        assert "collapse" not in drawing and "Draw a smaller piece of it, e.g. a few steps of a long chain" in drawing
+    assert too_slow(power).endswith("or write the DOT text with save_graph(root, 'graph.dot') and run dot on it "
+                                    "yourself, which has no time limit.")
+
+
+def test_a_chain_too_large_to_draw_is_not_told_to_collapse_its_neurons():
+    """x·x·…·x has no Parameters, so no neurons to collapse."""
+    x = Value(2.0, "x")
+    power = x
+    for _ in range(10):
+        power = power * x
+    with pytest.raises(GraphTooLargeError) as refused:
+        draw_graph(power, max_nodes=5)
+    assert refused.value.limit == "max_nodes" and refused.value.reason == ("this graph has 11 value nodes, more than "
+                                                                           "max_nodes=5 can draw legibly")
+    assert str(refused.value) == (f"{refused.value.reason}. Draw a smaller piece of it, e.g. a few steps of a long "
+                                  "chain; or raise max_nodes (a picture of thousands of nodes is unreadable, and slow "
+                                  "to draw).")
 
 
 def test_a_diagrams_own_render_pipe_and_jupyter_pictures_stop_graphviz_too(tmp_path, monkeypatch, needs_dot):

@@ -44,6 +44,7 @@ MAX_NODES = 150  # draw_graph's default max_nodes: more value boxes than this ar
 # The longest Graphviz may take to draw one diagram. Its layout time grows far faster than the graph:
 # x·x·…·x, 149 nodes with x used by every product, ran for more than nine minutes.
 DOT_SECONDS = 60
+SMALLER_PIECE = "Draw a smaller piece of it, e.g. a few steps of a long chain"  # of a graph too large or slow to draw
 HIGHLIGHT = "#e03131"
 # The stepper's node whose grad was just completed: a blue that stands out on white (the yellow it
 # was had 1.9:1, under the 3:1 that WCAG asks of a picture's meaningful parts) and from the red
@@ -74,7 +75,15 @@ OFF_PATH = (
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more nodes than can be drawn legibly."""
+    """The graph has more nodes than can be drawn legibly, or Graphviz took longer than
+    DOT_SECONDS to lay it out. The message says what to do from Python; ``reason`` is the
+    message without that advice and ``limit`` the limit that was passed ("max_nodes",
+    "max_steps" or "DOT_SECONDS"), so that the command line can give advice of its own."""
+
+    def __init__(self, message, reason=None, limit=None):
+        super().__init__(message)
+        self.reason = message if reason is None else reason
+        self.limit = limit
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
@@ -91,6 +100,7 @@ class Diagram(graphviz.Digraph):
     without Graphviz, says how to install it instead of showing the library's traceback."""
 
     summary = "a graph"  # what is drawn, for repr: render() sets "L (10 values)"
+    smaller = SMALLER_PIECE  # what to draw instead if Graphviz takes too long: render() sets one that fits
 
     def __repr__(self):
         """What the diagram is and how to see it, where no picture is shown (a plain REPL)."""
@@ -263,17 +273,23 @@ def pipe(graph, fmt, *, engine=None, renderer=None, formatter=None, neato_no_op=
     except FileNotFoundError:
         raise GraphvizNotFoundError(missing_dot_advice()) from None
     except subprocess.TimeoutExpired:  # subprocess.run has stopped dot
-        raise GraphTooLargeError(
-            f"Graphviz's dot was stopped after {DOT_SECONDS} s laying out {getattr(graph, 'summary', 'a graph')}: "
-            "its layout time grows far faster than the graph, most of all for a value used by many operations "
-            "far apart (x in x·x·…·x). Draw a smaller piece (one example's output; collapse='neuron' for a "
-            "model), or write the DOT text with save_graph(root, 'graph.dot') and run dot on it yourself."
-        ) from None
+        raise too_slow(graph) from None
     if done.stderr and not quiet:
         sys.stderr.write(done.stderr.decode(errors="replace"))
     if done.returncode:
         raise graphviz.CalledProcessError(done.returncode, command, output=done.stdout, stderr=done.stderr)
     return done.stdout
+
+
+def too_slow(graph):
+    """The GraphTooLargeError for a ``graph`` that Graphviz took more than DOT_SECONDS to lay out,
+    saying what to draw instead (a Diagram's ``smaller``, which fits how it was drawn)."""
+    reason = (f"Graphviz's dot was stopped after {DOT_SECONDS} s laying out {getattr(graph, 'summary', 'a graph')}: "
+              "its layout time grows far faster than the graph, most of all for a value used by many operations "
+              "far apart (x in x·x·…·x)")
+    advice = (f"{getattr(graph, 'smaller', SMALLER_PIECE)}; or write the DOT text with save_graph(root, 'graph.dot') "
+              "and run dot on it yourself, which has no time limit.")
+    return GraphTooLargeError(f"{reason}. {advice}", reason, "DOT_SECONDS")
 
 
 def dot_command(graph, fmt, engine=None, renderer=None, formatter=None, neato_no_op=None):
@@ -334,6 +350,7 @@ def render(order, grads, *, current=None, rankdir="auto", show_local_grads=True,
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#495057"},
     )
     graph.summary = f"{names[root]} ({plural(len(shown), 'value')})"
+    graph.smaller = smaller_piece(order, collapse, neurons)
     if neurons:  # dense layer-to-layer wiring: bundle the edges, keep each layer in order
         graph.attr(concentrate="true", ordering="in")
         graph.attr("edge", penwidth="0.6", arrowsize="0.5")
@@ -376,36 +393,45 @@ def drawn_nodes(order, collapse=None, root_name="L", precision=4, *, max_nodes=N
     if collapse not in (None, "neuron"):
         raise ValueError(f"collapse must be None or 'neuron', got {collapse!r}")
     if collapse is None and max_nodes is not None and len(order) > max_nodes:  # no need to look for neurons
-        raise GraphTooLargeError(too_large(len(order), len(order), max_nodes, limit, collapse, {}))
+        raise too_large(order, len(order), max_nodes, limit, collapse, {})
     neurons = find_neurons(order, precision) if collapse == "neuron" else {}
     hidden = _hidden_by(neurons, order)
     shown = [node for node in order if node not in hidden]
     if max_nodes is not None and len(shown) > max_nodes:
-        raise GraphTooLargeError(too_large(len(shown), len(order), max_nodes, limit, collapse, neurons))
+        raise too_large(order, len(shown), max_nodes, limit, collapse, neurons)
     names = node_names(order, root_name, given={output: neuron["name"] for output, neuron in neurons.items()})
     return neurons, names, shown
 
 
-def too_large(count, total, limit_value, limit, collapse, neurons):
-    """Why a graph of ``count`` nodes drawn (``total`` in all) is refused by the option ``limit``
-    (max_nodes: one diagram; max_steps: one frame per node), and what to draw instead, which
-    depends on whether it was collapsed (``collapse``) and how many ``neurons`` that found."""
+def too_large(order, count, limit_value, limit, collapse, neurons):
+    """The GraphTooLargeError for a graph (``order``) of which ``count`` nodes would be drawn,
+    refused by the option ``limit`` (max_nodes: one diagram; max_steps: one frame per node),
+    saying what to draw instead, which depends on whether it was collapsed (``collapse``) and
+    how many ``neurons`` that found."""
     if limit == "max_steps":
         what = (f"the backward pass of this graph has {count:,} steps, more than max_steps={limit_value} frames "
                 "(each frame pictures every node, so the page grows with the square of the steps: 100 make 25 MB)")
     else:
         what = f"this graph has {count:,} value nodes, more than max_nodes={limit_value} can draw legibly"
-    if collapse is None:
-        advice = ("Pass collapse='neuron' to draw each neuron of a model as one node, or draw a smaller piece: "
-                  "one example's output, model(X[0]), rather than a loss over many examples, or one neuron's")
-    elif neurons:
-        what += f" even with its {len(neurons):,} neurons collapsed ({total:,} nodes in all)"
-        advice = ("Draw one example's output, model(X[0]), rather than a loss over many examples, "
-                  "or a smaller model")
-    else:
+    if collapse is not None and neurons:
+        what += f" even with its {len(neurons):,} neurons collapsed ({len(order):,} nodes in all)"
+    elif collapse is not None:
         what += "; collapse='neuron' found no neurons (a Σwx+b of Parameters, then its activation) to collapse"
-        advice = "Draw a smaller piece of it, e.g. a few steps of a long chain"
-    return f"{what}. {advice}; or raise {limit} (a picture of thousands of nodes is unreadable, and slow to draw)."
+    advice = (f"{smaller_piece(order, collapse, neurons)}; or raise {limit} (a picture of thousands of nodes is "
+              "unreadable, and slow to draw).")
+    return GraphTooLargeError(f"{what}. {advice}", what, limit)
+
+
+def smaller_piece(order, collapse, neurons):
+    """What to draw instead of the graph ``order``, too large or too slow to draw: a model's
+    graph (one with Parameters) not yet collapsed can be, and one whose ``neurons`` were can be
+    cut down to one example; any other graph only to a smaller piece."""
+    if collapse is None and any(isinstance(node, Parameter) for node in order):
+        return ("Pass collapse='neuron' to draw each neuron of a model as one node, or draw a smaller piece: "
+                "one example's output, model(X[0]), rather than a loss over many examples, or one neuron's")
+    if neurons:
+        return "Draw one example's output, model(X[0]), rather than a loss over many examples, or a smaller model"
+    return SMALLER_PIECE
 
 
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
