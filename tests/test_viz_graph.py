@@ -424,7 +424,7 @@ def test_graphviz_is_stopped_when_it_takes_too_long(tmp_path, monkeypatch, needs
         save_backward_html(L, tmp_path / "steps.html")
 
 
-def test_what_to_draw_instead_of_a_graph_too_slow_to_draw_fits_how_it_was_drawn(monkeypatch, needs_dot):
+def test_what_to_draw_instead_of_a_graph_too_slow_to_draw_fits_how_it_was_drawn(tmp_path, monkeypatch, needs_dot):
     """The 60 s message told every diagram to pass collapse='neuron', the collapsed ones and
     x·x·…·x, which has no neurons, included."""
     monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)
@@ -446,6 +446,8 @@ def test_what_to_draw_instead_of_a_graph_too_slow_to_draw_fits_how_it_was_drawn(
     assert "collapse" not in collapsed and "Draw one example's output, model(X[0])" in collapsed
     for drawing in (too_slow(power), too_slow(power, collapse="neuron")):
         assert "collapse" not in drawing and "Draw a smaller piece of it, e.g. a few steps of a long chain" in drawing
+    with pytest.raises(GraphTooLargeError, match=r"laying out L \(31 values\).*Draw one example's output"):
+        save_graph(loss, tmp_path / "graph.png", collapse="neuron")  # drawn from a copy, at PNG_DPI
     assert too_slow(power).endswith("or write the DOT text with save_graph(root, 'graph.dot') and run dot on it "
                                     "yourself, which has no time limit.")
 

@@ -107,6 +107,13 @@ class Diagram(graphviz.Digraph):
         return (f'<Diagram of {self.summary}: a picture in Jupyter; save_graph(root, "graph.svg") writes it to '
                 "a file, .source is its DOT text>")
 
+    def copy(self):
+        """graphviz's ``copy``, which makes a new Diagram from the DOT statements and settings
+        alone, keeping what ``render`` said about the diagram (``summary`` and ``smaller``)."""
+        copied = super().copy()
+        copied.summary, copied.smaller = self.summary, self.smaller
+        return copied
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
