@@ -35,7 +35,7 @@ from micrograd_club.viz import (
     save_graph,
     trace_backward,
 )
-from micrograd_club.viz.graph import GRAPH_EXTENSIONS, RANKDIRS, missing_dot_advice
+from micrograd_club.viz.graph import FORMATS, GRAPH_EXTENSIONS, MAX_NODES, RANKDIRS, missing_dot_advice
 from micrograd_club.viz.notation import MAX_PRECISION, number
 from micrograd_club.viz.plots import INSTALL_HINT as INSTALL_PLOTS
 
@@ -360,10 +360,25 @@ def _save_pictures(root, out, html, **options):
             with _writing(dot_path):
                 save_graph(root, dot_path, **options)
             print(f"wrote {dot_path} (the diagram as DOT text: Graphviz's dot is needed to draw {path})")
-        except GraphTooLargeError as error:
-            raise CommandError(str(error)) from None
+        except GraphTooLargeError as error:  # its advice is Python's (collapse=, model(X[0])): give ours
+            raise CommandError(f"{error.reason}. {_too_large_advice(error.limit, path)}") from None
     if missing_dot:
         print(missing_dot_advice(f"to get the pictures, {INSTALL_GRAPHVIZ}"), file=sys.stderr)
+
+
+def _too_large_advice(limit, path):
+    """What to do on the command line about a formula too large (``limit`` max_nodes or
+    max_steps) or too slow (DOT_SECONDS) to draw into ``path``."""
+    stem = os.path.splitext(path)[0]
+    if limit == "DOT_SECONDS":
+        fmt = FORMATS.get(os.path.splitext(path)[1].lower(), "svg")  # --html: its diagram as one picture
+        return (f"Draw a shorter formula, or write the diagram as DOT text with --out {stem}.dot and draw it "
+                f"with Graphviz yourself, which has no time limit: dot -T{fmt} {stem}.dot -o {stem}.{fmt}")
+    if limit == "max_steps":
+        return (f"--html makes one frame per step: step through a shorter formula, or draw this one as a single "
+                f"picture with --out {stem}.svg (up to {MAX_NODES} value nodes)")
+    return ("Split the formula into shorter ones and draw each; the value and gradients printed above, and "
+            "--trace's chain rule, need no picture")
 
 
 def _output_folder(path):

@@ -173,6 +173,47 @@ def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_insta
     assert status == 0 and "wrote only.dot" in out  # the page alone: its diagram as DOT text
 
 
+# Python advice, which the command line has no options for
+PYTHON_ADVICE = ("collapse=", "model(X[0])", "save_graph(", "raise max_", "max_nodes=", "max_steps=")
+
+
+def test_graph_too_slow_to_draw_says_what_to_do_on_the_command_line(capsys, monkeypatch, needs_dot):
+    """Graphviz stopped after DOT_SECONDS: the advice was Python's (collapse='neuron',
+    save_graph(root, 'graph.dot')), which a command-line user cannot follow."""
+    from micrograd_club.viz import graph
+
+    monkeypatch.setattr(graph, "DOT_SECONDS", 1e-9)  # as if every diagram took too long
+    status, out, picture = run(capsys, "graph", "x*x*x", "--set", "x=2", "--out", "cube.png")
+    assert status == 2 and out.startswith("f = x*x*x = 8.0000") and not os.path.exists("cube.png")
+    assert_one_line_error(picture, "Graphviz's dot was stopped after 1e-09 s laying out f (3 values)",
+                          "Draw a shorter formula", "--out cube.dot", "dot -Tpng cube.dot -o cube.png")
+    status, _, page = run(capsys, "graph", "x*x*x", "--set", "x=2", "--html", "steps.html")
+    assert status == 2 and not os.path.exists("steps.html")
+    assert_one_line_error(page, "Graphviz's dot was stopped", "--out steps.dot", "dot -Tsvg steps.dot -o steps.svg")
+    assert not any(advice in err for err in (picture, page) for advice in PYTHON_ADVICE)
+    status, out, _ = run(capsys, "graph", "x*x*x", "--set", "x=2", "--out", "cube.dot")
+    assert status == 0 and "wrote cube.dot" in out  # the DOT text it advises needs no Graphviz
+
+
+def test_graph_too_large_to_draw_says_what_to_do_on_the_command_line(capsys):
+    """Refused by max_nodes or max_steps: the advice named collapse='neuron', model(X[0]) and
+    raising max_nodes or max_steps, none of which the command line has."""
+    ones = "+".join(["1"] * 22)
+    formula = "+".join([f"({ones})"] * 4) + "*x"  # 88 constants: 177 values
+    status, _, err = run(capsys, "graph", formula, "--set", "x=1", "--out", "big.dot")
+    assert status == 2 and not os.path.exists("big.dot")
+    assert_one_line_error(err, "this graph has 177 value nodes, more than max_nodes=150 can draw legibly. Split the "
+                               "formula into shorter ones and draw each", "--trace")
+    assert not any(advice in err.split(". ", 1)[1] for advice in PYTHON_ADVICE)
+    ones = "+".join(["1"] * 14)
+    formula = "+".join([f"({ones})"] * 4) + "*x"  # 113 values, within max_nodes, past max_steps
+    status, _, err = run(capsys, "graph", formula, "--set", "x=1", "--html", "steps.html")
+    assert status == 2 and not os.path.exists("steps.html")
+    assert_one_line_error(err, "has 113 steps, more than max_steps=100 frames",
+                          "step through a shorter formula, or draw this one as a single picture with --out steps.svg")
+    assert not any(advice in err.split(". ", 1)[1] for advice in PYTHON_ADVICE)
+
+
 def test_on_windows_a_graphviz_not_on_path_is_named_with_its_folder(capsys, graphviz_off_path):
     folder = graphviz_off_path
     status, out, err = run(capsys, *TANH, "--out", "pictures.svg")
