@@ -16,16 +16,22 @@ import pytest
 BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(BENCHMARKS))  # run.py finds minimal_engine.py beside it
+def _script(module_name, filename):
+    """Import a script of benchmarks/ as ``module_name``, with that folder on the path while it is
+    used: run.py imports minimal_engine.py beside it, count_instructions.py imports run.py."""
+    sys.path.insert(0, str(BENCHMARKS))
     try:
-        spec = importlib.util.spec_from_file_location("benchmark_run", BENCHMARKS / "run.py")
+        spec = importlib.util.spec_from_file_location(module_name, BENCHMARKS / filename)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield module
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def bench():
+    yield from _script("benchmark_run", "run.py")
 
 
 def _optional(name):
@@ -125,14 +131,7 @@ def test_timed_steps_run_after_the_interpreter_has_specialized_the_ordering_pass
 
 @pytest.fixture(scope="module")
 def counting():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location("count_instructions", BENCHMARKS / "count_instructions.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    yield from _script("count_instructions", "count_instructions.py")
 
 
 def test_counts_are_read_from_a_callgrind_dump_and_the_empty_window_is_subtracted(counting, tmp_path):
