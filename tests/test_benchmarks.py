@@ -141,9 +141,47 @@ def test_counts_are_read_from_a_callgrind_dump_and_the_empty_window_is_subtracte
                         f"totals: {totals}\n", encoding="utf-8")
         return counting.read_counts(path)
 
-    nothing, steps = dump("a", "1000 10 3"), dump("b", "5001000 70010 1")
+    nothing, steps = dump("a", "1000 10 3"), dump("b", "5001001 70010 1")
     assert nothing == {"Ir": 1000, "D1mr": 10, "DLmr": 3}
-    assert counting.per_step(nothing, steps, 2) == {"Ir": 2500000, "D1mr": 35000, "DLmr": 0}
+    assert counting.per_step(nothing, steps, 2) == {"Ir": 2500000.5, "D1mr": 35000, "DLmr": 0}
+
+
+def test_the_child_warms_up_fills_the_caches_then_counts_between_a_reset_and_a_dump(counting, monkeypatch):
+    events = []
+    monkeypatch.setattr(counting, "callgrind_control", lambda *args: events.extend(args))
+    monkeypatch.setitem(counting.ENGINES, "fake", ("a step that says when it runs",
+                                                   lambda X, y, weights: lambda: events.append("step")))
+    assert counting.main(["--child", "fake", "--steps", "3"]) == 0
+    assert events == ["step"] * counting.run.WARMUP_STEPS + [
+        "--instr=on", "step", "--zero", "--dump=nothing", "step", "step", "step", "--dump=steps"]
+
+
+def test_a_failed_counted_run_says_what_the_child_printed(counting, monkeypatch, tmp_path):
+    import subprocess
+
+    commands = []
+
+    def failing_run(command, **kwargs):
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 1, "", "Traceback (most recent call last):\nMemoryError\n")
+
+    monkeypatch.setattr(counting.subprocess, "run", failing_run)
+    with pytest.raises(SystemExit, match="^compiled: the counted run failed:\nTraceback .*\nMemoryError\n$"):
+        counting.count("compiled", 3, tmp_path)
+    assert commands[0][-4:] == ["--child", "compiled", "--steps", "3"]  # the steps the counts are divided by
+
+
+def test_the_table_gives_micrograds_ratio_and_read_and_write_misses(counting, capsys):
+    def counts(instructions, l1_reads, l1_writes, last_level_reads, last_level_writes):
+        return {"Ir": instructions, "D1mr": l1_reads, "D1mw": l1_writes, "DLmr": last_level_reads,
+                "DLmw": last_level_writes}
+
+    counting.report({"compiled": counts(2e6, 1e5, 2e5, 1000, 234), "micrograd": counts(8e6, 1e6, 0, 5000, 0)})
+    compiled, micrograd = capsys.readouterr().out.splitlines()[1:]
+    assert compiled.startswith("micrograd_club.compile") and compiled.split()[-4:] == ["2.0M", "4.0x", "0.30M", "1,234"]
+    assert micrograd.split()[-4:] == ["8.0M", "1.0x", "1.00M", "5,000"]
+    counting.report({"compiled": counts(2e6, 1e5, 2e5, 1000, 234)})
+    assert capsys.readouterr().out.splitlines()[1].split()[-4:] == ["2.0M", "-", "0.30M", "1,234"]
 
 
 def test_counting_refuses_unknown_engines_and_says_what_it_needs(counting, monkeypatch, capsys):
@@ -151,8 +189,12 @@ def test_counting_refuses_unknown_engines_and_says_what_it_needs(counting, monke
         counting.main(["--engines", "scalar,pytorch"])
     assert "--engines takes some of scalar, fused, compiled" in capsys.readouterr().err
     monkeypatch.setattr(counting.shutil, "which", lambda tool: None)
+    for argv in (["--steps", "0"], ["--engines", ", "]):
+        with pytest.raises(SystemExit) as refused:
+            counting.main(argv)
+        assert refused.value.code == 2 and "--steps a whole number from 1" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="needs valgrind's valgrind and callgrind_control on PATH: on Debian, apt-get"):
-        counting.main(["--engines", "compiled"])
+        counting.main(["--engines", " compiled, fused "])  # spaces around the names are fine
 
 
 def test_the_compiled_step_is_counted_under_callgrind(counting, capsys):

@@ -195,7 +195,11 @@ def test_a_graph_still_too_large_once_collapsed_is_not_told_to_collapse():
     with pytest.raises(GraphTooLargeError) as refused:
         draw_graph(loss, collapse="neuron", max_nodes=20)
     message = str(refused.value)
-    assert "even with its 40 neurons collapsed" in message and "one example's output" in message
+    order = loss.topological_order()
+    drawn = len(graph_module.drawn_nodes(order, "neuron")[2])
+    assert message.startswith(f"this graph has {drawn} value nodes, more than max_nodes=20 can draw legibly even "
+                              f"with its 40 neurons collapsed ({len(order)} nodes in all)")
+    assert "one example's output" in message
     assert "Pass collapse" not in message
     chain = Value(0.5, "x")
     for _ in range(40):
@@ -212,6 +216,8 @@ def test_a_huge_graph_is_refused_before_its_nodes_are_named(monkeypatch):
     monkeypatch.setattr(graph_module, "node_names", lambda *args, **kwargs: pytest.fail("named the nodes"))
     with pytest.raises(GraphTooLargeError, match="this graph has 101 value nodes, more than max_nodes=100"):
         draw_graph(chain, max_nodes=100)
+    with pytest.raises(GraphTooLargeError, match="101 value nodes.*found no neurons"):  # looked for, then not named
+        draw_graph(chain, max_nodes=100, collapse="neuron")
 
 
 @pytest.mark.parametrize("fused", [True, False])
@@ -408,6 +414,16 @@ def test_on_windows_a_graphviz_installed_but_not_on_path_is_named_with_its_folde
 def test_jupyter_shows_the_diagram_inline(needs_dot):
     bundle = draw_graph(notes_network()["L"])._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_pipe_runs_graphviz_as_graphviz_pipe_does(needs_dot):
+    """With the diagram's own layout engine, and dot's failure raised, not an empty picture."""
+    diagram = draw_graph(notes_network()["L"])
+    diagram.engine = "neato"
+    assert graph_module.pipe(diagram, "svg") == diagram.pipe(format="svg")
+    broken = graphviz.Digraph(body=["a -> ;"])
+    with pytest.raises(graphviz.CalledProcessError, match="syntax error"):
+        graph_module.pipe(broken, "svg")
 
 
 def test_graphviz_is_stopped_when_it_takes_too_long(tmp_path, monkeypatch, needs_dot):

@@ -13,7 +13,8 @@ import backprop_by_hand
 from micrograd_club.engine import Value
 from micrograd_club.losses import sse
 from micrograd_club.nn import MLP
-from micrograd_club.viz import backward_steps, save_backward_html, stepper
+from micrograd_club.viz import backward_steps, draw_graph, save_backward_html, stepper
+from micrograd_club.viz import graph as graph_module
 from micrograd_club.viz.graph import CURRENT, HIGHLIGHT, GraphTooLargeError, GraphvizNotFoundError, pipe
 
 
@@ -564,6 +565,37 @@ def test_backward_steps_refuses_a_graph_too_large_to_draw_before_tracing_or_draw
         backward_steps(chain)
     with pytest.raises(GraphTooLargeError, match="201 value nodes, more than max_nodes=100"):
         backward_steps(chain, max_nodes=100)
+    with pytest.raises(TypeError, match="^max_nodes must be a whole number, got str"):
+        backward_steps(Value(2.0, "x"), max_nodes="150")
+
+
+class Traced(Exception):
+    """Raised in place of tracing: backward_steps got past its size check."""
+
+
+def test_backward_steps_refuses_by_default_what_draw_graph_refuses(monkeypatch):
+    def trace(*args, **kwargs):
+        raise Traced
+
+    monkeypatch.setattr(stepper, "_trace", trace)
+    chain = Value(0.5, "x")
+    while len(chain.topological_order()) < graph_module.MAX_NODES:
+        chain = chain.tanh()
+    draw_graph(chain)
+    with pytest.raises(Traced):
+        backward_steps(chain)
+    chain = chain.tanh()
+    with pytest.raises(GraphTooLargeError, match=f"more than max_nodes={graph_module.MAX_NODES}"):
+        draw_graph(chain)
+    with pytest.raises(GraphTooLargeError, match=f"more than max_nodes={graph_module.MAX_NODES}"):
+        backward_steps(chain)
+
+
+def test_jupyter_shows_the_text_repr_when_graphviz_takes_too_long(monkeypatch, needs_dot):
+    steps = backward_steps(Value(2.0, "x") * 3, same_layout=False)
+    assert steps._repr_html_() is not None
+    monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)  # as if every frame took too long
+    assert steps._repr_html_() is None
 
 
 def test_a_page_of_more_than_a_hundred_frames_is_refused_by_default(tmp_path, monkeypatch):
@@ -574,7 +606,8 @@ def test_a_page_of_more_than_a_hundred_frames_is_refused_by_default(tmp_path, mo
     for _ in range(100):
         chain = chain.tanh()
     with pytest.raises(GraphTooLargeError, match=r"has 101 steps, more than max_steps=100 frames \(each frame "
-                                                 r"pictures every node, so the page grows with the square"):
+                                                 r"pictures every node, so the page grows with the square"
+                                                 r".*; or raise max_steps \("):
         save_backward_html(chain, tmp_path / "long.html")
     assert not (tmp_path / "long.html").exists()
     save_backward_html(chain, tmp_path / "long.html", max_steps=101, same_layout=False)  # when asked for

@@ -16,7 +16,7 @@ from micrograd_club.losses import binary_cross_entropy, sse
 from micrograd_club.nn import MLP
 from micrograd_club.viz import draw_graph, explain, trace_backward
 from micrograd_club.viz import trace as trace_module
-from micrograd_club.viz.trace import accumulation_note
+from micrograd_club.viz.trace import EXPLAIN_LINES, KEY_ENTRIES, accumulation_note
 from micrograd_club.viz.notation import local_formula, node_names, number, partial
 from strategies import VALUE_OPS, as_value, evaluate, expressions, reals
 
@@ -291,6 +291,11 @@ def test_the_key_of_a_long_chain_writes_out_only_the_latest_shorthands():
     assert key.startswith("where v10 = 1.0001·v9 + 0.0001, v11 = ") and key.count(" = ") == 100
     assert key.endswith("v109 = 1.0001·v108 + 0.0001 (and 9 earlier shorthands that these are written with: "
                         "a trace's .shorthands has every one)")
+    y = Value(1.0, "x")
+    for _ in range(KEY_ENTRIES + 1):
+        y = 1.0001 * y + 0.0001
+    key = str(trace_backward(y)).splitlines()[-1]
+    assert key.count(" = ") == KEY_ENTRIES and key.startswith("where v1 = ") and "earlier shorthands" not in key
 
 
 def test_explain_prints_a_thousand_lines_at_most(capsys):
@@ -303,6 +308,23 @@ def test_explain_prints_a_thousand_lines_at_most(capsys):
     assert len(lines) == 1000 + 2 and lines[0].startswith("∂L/∂L = 1") and lines[-1].startswith("where ")
     assert lines[1000].startswith("… (the first 1,000 of 1,001 lines: trace_backward(root) returns them all")
     assert lines[:1000] == str(trace_backward(y, every_node=True)).splitlines()[:1000]
+
+
+def test_explain_cut_short_keys_only_the_shorthands_of_the_lines_it_prints(capsys):
+    """The lines past EXPLAIN_LINES are not printed, so the key must not explain what only they use."""
+    terms = [Value(0.001 * i, f"x{i}") for i in range(EXPLAIN_LINES)]
+    chain = Value(0.5, "w")
+    for _ in range(12):
+        chain = chain.tanh()
+    loss = sum(terms) + chain  # the sum's lines come first, the chain's after the first EXPLAIN_LINES
+    loss.label = "L"
+    explain(loss, every_node=True)
+    out = capsys.readouterr().out.splitlines()
+    lines, key = out[:EXPLAIN_LINES], next(line for line in out if line.startswith("where "))
+    assert out[EXPLAIN_LINES].startswith("… (the first")
+    defined = re.findall(r"\b(v\d+) = ", key)
+    used = set(re.findall(r"\bv\d+\b", "\n".join(lines))) | set(re.findall(r"\bv\d+\b(?! = )", key))
+    assert defined and set(defined) <= used
 
 
 def test_explain_names_itself_in_its_errors():
