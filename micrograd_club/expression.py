@@ -230,9 +230,12 @@ def _parse(source):
 def _message_and_column(line, error):
     """The parser's message and 0-based column for ``error`` in ``line``. Python 3.10 calls a
     number followed by any character outside ASCII an invalid literal at the number (0.5·x,
-    2²); 3.9 and 3.11 on name the character and point at it, and so does this on 3.10."""
+    2²); 3.9 and 3.11 on name the character and point at it, and so does this on 3.10. A number
+    broken before the character (1_·x, 0x·x) is the error on every Python, and keeps its message."""
     after = line[error.offset:error.offset + 1]
-    if "literal" in error.msg and after and not after.isascii() and not after.isidentifier():
+    number = re.search(r"[\w.]*\Z", line[:error.offset]).group()
+    if ("literal" in error.msg and after and not after.isascii() and not after.isidentifier()
+            and re.fullmatch(tokenize.Number, number)):
         return f"invalid character '{after}' (U+{ord(after):04X})", error.offset
     return error.msg, error.offset - 1
 

@@ -289,6 +289,7 @@ def test_math_notation_as_the_diagrams_print_it_says_what_to_type(text, ending):
     ("0.5·x³", 3, "invalid character '·' (U+00B7) at column 4; type · as *, ³ as **3"),
     ("x + 2²", 5, "invalid character '²' (U+00B2) at column 6; type ² as **2"),
     ("2x", 1, "invalid decimal literal at column 1; to multiply, write 2*x"),  # a name: as every Python says it
+    ("5.·x", 2, "invalid character '·' (U+00B7) at column 3; type · as *"),  # a number may end in a point
     ("2α", 1, "invalid decimal literal at column 1"),  # a letter outside ASCII is a name too, not a bad character
 ])
 def test_python_3_10s_invalid_literal_before_math_notation_names_the_character(monkeypatch, text, offset, message):
@@ -307,10 +308,13 @@ def test_python_3_10s_invalid_literal_before_math_notation_names_the_character(m
 @pytest.mark.parametrize("text, message", [
     ("x + ··", "invalid character '·' (U+00B7) at column 5; type · as *"),  # the first ·, not the one after it
     ("1_ + x", "invalid decimal literal at column 2"),  # an ASCII character after a broken number: not renamed
+    ("1_·x", "invalid decimal literal at column 2"),  # a number broken before the ·, on every Python
+    ("0x·x", "invalid hexadecimal literal at column 2"),
 ])
 def test_only_a_broken_number_before_a_character_outside_ascii_is_renamed_for_that_character(text, message):
     """Python 3.10's "invalid decimal literal" before 0.5·x is reported as the character after
-    the number; other errors, and a number broken by an ASCII character, keep Python's message."""
+    the number; other errors, and a number broken by itself (1_, 0x), keep Python's message:
+    1_·x was told "invalid character '·'", and fixed to 1_*x, still could not be read."""
     with pytest.raises(ExpressionError) as error:
         parse_expression(text, VARIABLES)
     assert str(error.value).startswith(f"cannot read the expression: {message}")
