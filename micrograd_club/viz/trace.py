@@ -225,8 +225,9 @@ def explain(root, *, every_node=False, precision=4, root_name="L"):
     if len(trace) > len(shown):
         print(f"… (the first {len(shown):,} of {len(trace):,} lines: trace_backward(root) returns them all, to print() "
               "or turn into a table with .as_dicts(); or explain a smaller piece, such as one example's output)")
-    if shown.key():
-        print(shown.key())
+    key = shown.key()
+    if key:
+        print(key)
     note = _accumulation_note(order, root_name)
     if note:
         print(note)
