@@ -204,3 +204,20 @@ def test_the_compiled_step_is_counted_under_callgrind(counting, capsys):
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("micrograd_club.compile"))
     instructions = float(row.split()[-4].rstrip("M"))
     assert instructions > 0.1  # millions per step: the reset and dump around the steps took effect
+
+
+def test_time_steps_times_each_step_after_the_warmup_and_no_other(bench, monkeypatch):
+    # a clock that the step itself moves on: the k-th call (from 1) takes k seconds
+    clock = {"now": 0.0, "calls": 0}
+
+    def step():
+        clock["calls"] += 1
+        clock["now"] += clock["calls"]
+        return 0.5
+
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock["now"])
+    result = bench.time_steps(step, timed=3)
+    first_timed = bench.WARMUP_STEPS + 1
+    assert clock["calls"] == bench.WARMUP_STEPS + 3 and result["losses"] == [0.5] * clock["calls"]
+    seconds = (first_timed, first_timed + 1, first_timed + 2)
+    assert (result["min_ms"], result["ms"], result["max_ms"]) == tuple(s * 1e3 for s in seconds)
