@@ -31,6 +31,8 @@ ENGINES = {  # key: (title, maker(X, y, weights))
     "minimal": ("yardstick: the issue's minimal engine", run.minimal_engine_step),
     "minimal_inline": ("yardstick with inputs in slots",
                        lambda X, y, w: run.minimal_engine_step(X, y, w, inline=True)),
+    "minimal_fused": ("yardstick with fused neurons",
+                      lambda X, y, w: run.minimal_engine_step(X, y, w, inline=True, fused=True)),
     "micrograd": ("micrograd 0.1.0", run.micrograd_step),
 }
 LAST_LEVEL_CACHE = "--LL=33554432,16,64"  # bytes, ways, line size

@@ -12,9 +12,18 @@ two inputs and their local derivatives in slots (a, ∂out/∂a, b, ∂out/∂b)
 A tuple of Values is an object Python's cyclic garbage collector tracks, so each node is one
 tracked object instead of two, and a step's graph triggers about half as many collections.
 ``run.py`` times it too, to show what the target would take.
+
+The same ``InlineValue`` with ``MLP(..., fused=True)`` is the yardstick for the second target
+(fused neurons, "90x micrograd"): each neuron's Σwᵢxᵢ + b is one node, whose inputs and local
+derivatives are two tuples (b is then ``MANY``), built and backpropagated as micrograd_club's
+fused node is, without anything else. It shows what a bare pure-Python fused engine reaches on
+the machine at hand, with the garbage collector on.
 """
 
+import operator
 import random
+
+MANY = ...  # an InlineValue's b when its op has more than two inputs: a and local_a are then tuples
 
 
 class Value:
@@ -81,32 +90,51 @@ class InlineValue:
         x = self.data
         return InlineValue(x if x > 0 else 0.0, self, 1.0 if x > 0 else 0.0)
 
+    @staticmethod
+    def weighted_sum(w, x, b):
+        """Σwᵢxᵢ + b as one node: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1."""
+        w_data = [wi.data for wi in w]
+        x_data = [xi.data for xi in x]
+        total = sum(map(operator.mul, w_data, x_data), b.data)
+        return InlineValue(total, (*w, *x, b), (*x_data, *w_data, 1.0), MANY)
+
     def backward(self):
-        order, visited, stack = [], set(), [(self, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
+        order, visited, stack = [], set(), [self]
+        while stack:  # iterative depth-first search over the op nodes (leaves pass nothing back)
+            node = stack.pop()
+            if node is None:  # the marker pushed below: the node under it has its parents placed
+                order.append(stack.pop())
             elif node not in visited:
                 visited.add(node)
-                stack.append((node, True))
-                stack.extend((parent, False) for parent in (node.a, node.b) if parent is not None)
+                stack += (node, None)
+                a, b = node.a, node.b
+                for parent in a if b is MANY else (a, b):
+                    if parent is not None and parent.a is not None and parent not in visited:
+                        stack.append(parent)
         self.grad = 1.0
         for node in reversed(order):
-            if node.a is not None:
-                node.a.grad += node.local_a * node.grad
-            if node.b is not None:
-                node.b.grad += node.local_b * node.grad
+            grad = node.grad
+            if node.b is MANY:
+                for parent, local_grad in zip(node.a, node.local_a):
+                    parent.grad += local_grad * grad
+            else:
+                node.a.grad += node.local_a * grad
+                if node.b is not None:
+                    node.b.grad += node.local_b * grad
 
 
 class Neuron:
-    def __init__(self, nin, nonlin=True, value=Value):
+    def __init__(self, nin, nonlin=True, value=Value, fused=False):
         self.w = [value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = value(0.0)
         self.nonlin = nonlin
+        self.fused = fused
 
     def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        if self.fused:
+            act = self.b.weighted_sum(self.w, x, self.b)
+        else:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
     def parameters(self):
@@ -126,10 +154,11 @@ class Layer:
 
 
 class MLP:
-    def __init__(self, nin, nouts, value=Value):
+    def __init__(self, nin, nouts, value=Value, fused=False):
         sizes = [nin] + nouts
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, value=value) for i in range(len(nouts))
+            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, value=value, fused=fused)
+            for i in range(len(nouts))
         ]
 
     def __call__(self, x):

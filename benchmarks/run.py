@@ -13,7 +13,8 @@ the same losses: the script checks that they agree to 1e-9 and says so.
   (micrograd_club.compile); micrograd 0.1.0 (``pip install micrograd==0.1.0``, the bench extra);
   and, as yardsticks for the first target, the issue's "careful pure-Python engine"
   (benchmarks/minimal_engine.py) and that engine with each node's inputs in slots instead of
-  tuples (one object per node for the garbage collector to track, not two).
+  tuples (one object per node for the garbage collector to track, not two); for the second,
+  that last engine with fused neurons (what a bare pure-Python fused engine reaches).
 - W2 deep chain: x ← 1.0001·x + 0.0001 repeated N times, then backward: time, peak memory
   (tracemalloc; for PyTorch, peak resident memory) and bytes per node.
 - W3 wide sum: Σ aᵢbᵢ over 1e5 products, then backward: build and backward throughput.
@@ -128,13 +129,14 @@ def micrograd_club_step(X, y, weights, fused):
     return scalar_step(Value, model, params, X, y)
 
 
-def minimal_engine_step(X, y, weights, inline=False):
+def minimal_engine_step(X, y, weights, inline=False, fused=False):
     """The yardstick engine of benchmarks/minimal_engine.py (the issue's "careful pure-Python engine");
-    with ``inline=True`` its variant that keeps a node's inputs in slots instead of tuples."""
+    with ``inline=True`` its variant that keeps a node's inputs in slots instead of tuples, and with
+    ``fused=True`` one Σwx+b node per neuron."""
     import minimal_engine
 
     value_cls = minimal_engine.InlineValue if inline else minimal_engine.Value
-    model = minimal_engine.MLP(SIZES[0], SIZES[1:], value=value_cls)
+    model = minimal_engine.MLP(SIZES[0], SIZES[1:], value=value_cls, fused=fused)
     params = load_into_scalar_model(model, weights)
     return scalar_step(value_cls, model, params, X, y)
 
@@ -266,6 +268,8 @@ def w1(args, report):
          3 if quick else 10),
         ("yardstick with inputs in slots", "minimal_inline",
          lambda: minimal_engine_step(X, y, weights, inline=True), 5 if quick else 10),
+        ("yardstick with fused neurons", "minimal_fused",
+         lambda: minimal_engine_step(X, y, weights, inline=True, fused=True), 20 if quick else 50),
         ("micrograd 0.1.0", "micrograd", lambda: micrograd_step(X, y, weights), 3 if quick else 5),
         ("PyTorch, batched float64 tensors", "torch", lambda: torch_step(X, y, weights), 200 if quick else 1000),
         ("numpy, hand-written backprop", "numpy", lambda: numpy_step(X, y, weights), 200 if quick else 1000),
@@ -309,7 +313,7 @@ def w1(args, report):
         print(f"losses agree to {AGREE:g} at every step, across: {', '.join(engines_run)}")
     report["W1"] = results
     report["W1_losses_agree"] = not disagreements
-    for key in ("scalar", "fused", "compiled", "minimal", "minimal_inline"):
+    for key in ("scalar", "fused", "compiled", "minimal", "minimal_inline", "minimal_fused"):
         if mg and "ms" in results.get(key, {}):
             report["ratios"][key] = mg / results[key]["ms"]
     if pt and "ms" in results.get("compiled", {}):
@@ -576,6 +580,9 @@ def summary(report):
         if key == "scalar" and "minimal_inline" in ratios:
             print(f"  {'  the recipe with inputs in slots':<46} {ratios['minimal_inline']:>11.3g}x   "
                   "(one object per node for the garbage collector, not two)")
+        if key == "fused" and "minimal_fused" in ratios:
+            print(f"  {'  the same recipe with fused neurons':<46} {ratios['minimal_fused']:>11.3g}x   "
+                  "(a bare pure-Python fused engine, on this machine)")
     if "chain_1e6_completes" in report:
         print(f"  W2 1e6-node chain backward completes, recursion limit untouched: "
               f"{'yes' if report['chain_1e6_completes'] else 'NO'}")

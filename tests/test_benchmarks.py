@@ -40,7 +40,9 @@ def _optional(name):
     pytest.importorskip(name)
 
 
-@pytest.mark.parametrize("engine", ["fused", "compiled", "minimal", "minimal_inline", "numpy", "micrograd", "torch"])
+@pytest.mark.parametrize(
+    "engine", ["fused", "compiled", "minimal", "minimal_inline", "minimal_fused", "numpy", "micrograd", "torch"]
+)
 def test_w1_engine_losses_agree_with_the_micrograd_style_graph(bench, engine):
     if engine in ("micrograd", "torch"):
         _optional(engine)
@@ -51,6 +53,7 @@ def test_w1_engine_losses_agree_with_the_micrograd_style_graph(bench, engine):
         "compiled": lambda: bench.compiled_step(X, y, weights),
         "minimal": lambda: bench.minimal_engine_step(X, y, weights),
         "minimal_inline": lambda: bench.minimal_engine_step(X, y, weights, inline=True),
+        "minimal_fused": lambda: bench.minimal_engine_step(X, y, weights, inline=True, fused=True),
         "numpy": lambda: bench.numpy_step(X, y, weights),
         "micrograd": lambda: bench.micrograd_step(X, y, weights),
         "torch": lambda: bench.torch_step(X, y, weights),
@@ -74,6 +77,10 @@ def test_w1_runs_at_another_size_and_says_the_targets_are_for_100_points(bench, 
     out = capsys.readouterr().out
     assert "MLP 2-16-16-1, 4 points" in out and "losses agree to 1e-09" in out
     assert "(the targets are set for 100 points per step; this run used 4)" in out
+    # each pure-Python target is printed with its yardstick's ratio under it, the fused one too
+    targets = out[out.index("Targets"):].splitlines()
+    fused = next(i for i, line in enumerate(targets) if line.strip().startswith("W1 fused neurons vs micrograd"))
+    assert targets[fused + 1].split()[:5] == ["the", "same", "recipe", "with", "fused"]
 
 
 def test_the_readme_gives_the_w1_graphs_sizes_as_they_are(bench):
