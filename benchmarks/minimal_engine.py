@@ -10,7 +10,9 @@ run shows what the target's own recipe reaches on the machine at hand.
 ``InlineValue`` is the same engine with one change to the data model: a node keeps its one or
 two inputs and their local derivatives in slots (a, ∂out/∂a, b, ∂out/∂b) instead of two tuples.
 A tuple of Values is an object Python's cyclic garbage collector tracks, so each node is one
-tracked object instead of two, and a step's graph triggers about half as many collections.
+tracked object instead of two, and a step's graph triggers about half as many collections. Its
+backward is as careful as pure Python allows: the ordering pass skips leaves and pushes a marker
+rather than a pair per node, and the loop reads the slots, per arity.
 ``run.py`` times it too, to show what the target would take.
 
 The same ``InlineValue`` with ``MLP(..., fused=True)`` is the yardstick for the second target
