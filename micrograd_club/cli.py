@@ -84,9 +84,10 @@ spiral and blobs (3 classes), mse for regression.
 
 Writes into --out, replacing an earlier run's: model.json (the trained weights; the
 last line printed says how to load it), history.csv (the loss per epoch, and the
-accuracy for classes), and with matplotlib history.png and decision_boundary.png
-(fit.png for regression). A run that diverges, or is stopped with Ctrl-C before its
-first epoch ends, leaves an earlier run's files as they were.
+accuracy for classes; plot_history(PATH) of micrograd_club.viz.plots draws it), and
+with matplotlib history.png and decision_boundary.png (fit.png for regression). A run
+that diverges, or is stopped with Ctrl-C before its first epoch ends, leaves an
+earlier run's files as they were.
 """
 DEMO_EXAMPLES = f"""\
 examples:

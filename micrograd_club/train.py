@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from micrograd_club import losses
-from micrograd_club._io import atomic_write_text, plural
+from micrograd_club._io import atomic_write_text, file_path, plural
 from micrograd_club.compile import CompileError
 from micrograd_club.compile import compile as compile_tape
 from micrograd_club._inputs import as_switch, checked_seed, whole_number
@@ -54,6 +54,11 @@ METRICS = ("accuracy",)
 # What every message about diverging training advises (a program that calls fit, such as the
 # command line, can find it there and say it in its own words).
 DIVERGED_ADVICE = "Lower the learning rate (lr) or scale the inputs."
+# What a history file holds, said in every error about one that does not.
+HISTORY_CSV_FORMAT = (
+    "A history file, as History.to_csv and micrograd-club train write it, has the header epoch,NAME,… (such as "
+    "epoch,loss,accuracy), then one line per epoch: its number (1, 2, 3 …) and a number per series, separated by commas"
+)
 
 
 class History(dict):
@@ -93,6 +98,67 @@ class History(dict):
         for epoch in range(max((len(series) for series in self.values()), default=0)):
             writer.writerow([epoch + 1, *(_cell(self[name], epoch) for name in names)])
         atomic_write_text(path, table.getvalue())
+
+    @classmethod
+    def from_csv(cls, path):
+        """Read back a history that ``to_csv`` wrote, such as the ``history.csv`` of
+        ``micrograd-club train``, to plot it: ``plot_history(History.from_csv(path))``, or
+        ``plot_history(path)``, which reads it so. Each series ends where its cells end;
+        ``interrupted`` and ``path`` are not in the file (they keep their defaults).
+
+        Read with the csv module, never evaluated. A file that is not such a history (no
+        header ``epoch,NAME,…``, a cell that is not a number, epochs out of order, an empty
+        file) raises ValueError naming the file, the line and what is expected there."""
+        path = file_path(path)
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as f:  # -sig: also after a byte order mark
+                reader = csv.reader(f)
+                header = _history_header(path, next((row for row in reader if row), None), reader.line_num)
+                history, epoch = cls({name: [] for name in header}), 0
+                for row in reader:
+                    if row:  # a blank line, such as one left at the end by an editor, holds nothing
+                        epoch += 1
+                        _add_history_row(path, reader.line_num, history, epoch, row)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise ValueError(f"{path} is not a history file ({error}). {HISTORY_CSV_FORMAT}") from None
+        return history
+
+
+def _history_header(path, header, line):
+    """The series' names from a history file's first line (``header``: its cells, or None
+    for an empty file; ``line``: its number)."""
+    if header is None:
+        raise ValueError(f"{path} is empty, so it holds no history. {HISTORY_CSV_FORMAT}")
+    header = [cell.strip() for cell in header]  # "epoch, loss" written by hand names "loss"
+    names = header[1:]
+    if header[:1] != ["epoch"] or not names or not all(names) or len(set(names)) < len(names):
+        raise ValueError(f"{path}, line {line}: the header is {','.join(header)!r:.80}, not epoch followed by the "
+                         f"series' names, each once. {HISTORY_CSV_FORMAT}")
+    return names
+
+
+def _add_history_row(path, line, history, epoch, row):
+    """Append ``epoch``'s line of a history file (``row``, its cells) to ``history``."""
+    names = list(history)
+    where = f"{path}, line {line}:"
+    if len(row) != len(names) + 1:
+        raise ValueError(f"{where} {plural(len(row), 'cell')}, but the header names {len(names) + 1} columns "
+                         f"(epoch,{','.join(names)}). {HISTORY_CSV_FORMAT}")
+    if row[0].strip() != str(epoch):
+        raise ValueError(f"{where} the epoch is {row[0]!r:.40}, but {epoch} comes next (the lines number the epochs "
+                         f"1, 2, 3 … in order). {HISTORY_CSV_FORMAT}")
+    for name, cell in zip(names, row[1:]):
+        if not cell.strip():
+            continue  # this series has ended (it must not go on below)
+        if len(history[name]) < epoch - 1:
+            raise ValueError(f"{where} column {name!r} has a value after an empty cell above it: a series may end "
+                             f"early, but not skip an epoch. {HISTORY_CSV_FORMAT}")
+        try:
+            history[name].append(float(cell))
+        except ValueError:
+            raise ValueError(
+                f"{where} column {name!r} is {cell!r:.40}, which is not a number. {HISTORY_CSV_FORMAT}"
+            ) from None
 
 
 def fit(

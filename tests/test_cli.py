@@ -18,6 +18,8 @@ import pytest
 import micrograd_club.demos
 from micrograd_club import __version__, cli
 from micrograd_club.nn import MLP
+from micrograd_club.train import History
+from micrograd_club.viz.notation import number
 
 TANH = ["graph", "tanh(w*x + b)", "--set", "x=1", "w=0.4", "b=0.1"]
 TINY_TRAINING = ["--samples", "30", "--epochs", "3", "--layers", "4", "--no-progress"]
@@ -407,6 +409,9 @@ def test_train_writes_a_loadable_model_the_history_and_the_plots(capsys):
         rows = f.read().splitlines()
     assert rows[0] == "epoch,loss,accuracy"
     assert [row.split(",")[0] for row in rows[1:]] == ["1", "2", "3"]
+    history = History.from_csv(os.path.join("run", "history.csv"))  # what plot_history("run/history.csv") draws
+    assert list(history) == ["loss", "accuracy"] and history.epochs == 3
+    assert f"loss {number(history['loss'][-1])}, accuracy {number(history['accuracy'][-1])}" in out
     assert_plots(out, "run", ["history.png", "decision_boundary.png"])
 
 

@@ -321,6 +321,58 @@ def test_history_to_csv_quotes_names_and_leaves_missing_values_empty(tmp_path):
         assert list(csv.reader(f)) == [["epoch", "loss", "val, held out"], ["1", "0.5", "0.75"], ["2", "0.25", ""]]
 
 
+def test_history_from_csv_reads_back_what_to_csv_wrote(tmp_path):
+    """history.csv (what micrograd-club train writes) could be written but not read back to
+    be plotted: every digit, a series that ends early, a name with a comma, and nan come back."""
+    history = History({"loss": [0.9, 1 / 3, math.nan], "val, held out": [0.75], "accuracy": [0.5, 0.75, 1.0]})
+    path = tmp_path / "history.csv"
+    history.to_csv(path)
+    again = History.from_csv(path)
+    assert isinstance(again, History) and list(again) == list(history)
+    assert again["loss"][:2] == [0.9, 1 / 3] and math.isnan(again["loss"][2])
+    assert again["val, held out"] == [0.75] and again["accuracy"] == [0.5, 0.75, 1.0]
+    History({"loss": []}).to_csv(path)
+    assert History.from_csv(str(path)) == {"loss": []}
+
+
+def test_history_from_csv_reads_a_file_saved_again_by_an_editor(tmp_path):
+    """A spreadsheet or Notepad may add a byte order mark, spaces after the commas, CRLF line
+    ends and a blank line at the end."""
+    path = tmp_path / "history.csv"
+    path.write_bytes("\ufeffepoch, loss, accuracy\r\n1, 0.5, 0.25\r\n2, 0.25, 0.5\r\n\r\n".encode("utf-8"))
+    assert History.from_csv(path) == {"loss": [0.5, 0.25], "accuracy": [0.25, 0.5]}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", r"h\.csv is empty, so it holds no history"),
+    ("\n\n", r"h\.csv is empty"),
+    ("loss,accuracy\n0.5,0.5\n", r"h\.csv, line 1: the header is 'loss,accuracy', not epoch followed by"),
+    ("epoch,loss,loss\n1,0.5,0.5\n", r"h\.csv, line 1: the header is 'epoch,loss,loss'"),
+    ("epoch\n1\n", r"h\.csv, line 1: the header is 'epoch'"),
+    ("epoch;loss\n1;0.5\n", r"h\.csv, line 1: the header is 'epoch;loss'"),
+    ("epoch,loss\n1,0.5\n2,abc\n", r"h\.csv, line 3: column 'loss' is 'abc', which is not a number"),
+    ("epoch,loss\n1,0.5\n2,0.4,0.3\n", r"h\.csv, line 3: 3 cells, but the header names 2 columns \(epoch,loss\)"),
+    ("epoch,loss\n1,0.5\n3,0.4\n", r"h\.csv, line 3: the epoch is '3', but 2 comes next"),
+    ("epoch,loss,acc\n1,0.5,\n2,0.4,0.5\n", r"h\.csv, line 3: column 'acc' has a value after an empty cell"),
+    ("epoch,loss\n1,__import__('os')\n", r"line 2: column 'loss' is .*which is not a number"),
+])
+def test_history_from_csv_says_what_is_wrong_with_a_file_that_is_not_a_history(tmp_path, text, message):
+    path = tmp_path / "h.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as raised:
+        History.from_csv(path)
+    assert "has the header epoch,NAME,… (such as epoch,loss,accuracy)" in str(raised.value)  # and how to fix it
+
+
+def test_history_from_csv_refuses_a_file_that_is_not_text(tmp_path):
+    path = tmp_path / "history.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(ValueError, match=r"history\.png is not a history file \(.*utf-8.*\)\. A history file"):
+        History.from_csv(path)
+    with pytest.raises(TypeError, match="path must be a file name"):
+        History.from_csv(3)
+
+
 def test_divergence_is_reported_with_the_history_before_it():
     X, y = small_xor()
     with pytest.raises(FloatingPointError, match="diverged.*learning rate") as raised:

@@ -204,6 +204,18 @@ def test_history_without_accuracy_has_one_axis():
     assert figure.axes[0].get_legend().texts[0].get_text() == "training loss"
 
 
+def test_history_is_drawn_from_a_history_csv(tmp_path):
+    """The command line's history.csv is drawn from its path as the History it was written from."""
+    history = History({"loss": [0.8, 0.3], "val_loss": [0.9, 0.5], "accuracy": [0.6, 0.9]})
+    history.to_csv(tmp_path / "history.csv")
+    from_file = plot_history(tmp_path / "history.csv")
+    assert plots._render(from_file, "png") == plots._render(plot_history(history), "png")
+    assert [list(line.get_ydata()) for line in from_file.axes[0].lines] == [[0.8, 0.3], [0.9, 0.5]]
+    (tmp_path / "model.json").write_text('{"format": "micrograd_club model"}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model\.json, line 1: the header is .*A history file"):
+        plot_history(str(tmp_path / "model.json"))
+
+
 def test_history_puts_accuracy_on_a_right_axis():
     history = {"loss": [0.8, 0.3], "val_loss": [0.9, 0.5], "accuracy": [0.6, 0.9], "val_accuracy": [0.5, 0.8]}
     figure = plot_history(history)

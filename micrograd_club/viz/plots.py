@@ -30,6 +30,7 @@ import numpy as np
 from micrograd_club._inputs import whole_number
 from micrograd_club._io import PNG_DPI, atomic_write_bytes
 from micrograd_club.engine import Value, enable_grad, no_grad
+from micrograd_club.train import History
 
 __all__ = [
     "plot_history",
@@ -82,8 +83,10 @@ def plot_history(history, *, path=None, ax=None, title="Training", log=False):
     ``log=True`` draws the loss on a log scale, where a loss falling from 200 to 0.01 does not
     flatten into the axis after the first epochs.
 
-    ``history`` is what ``micrograd_club.train.fit`` returns, or any dict of per-epoch
-    lists such as ``{"loss": [...], "val_loss": [...], "accuracy": [...]}``. Training
+    ``history`` is what ``micrograd_club.train.fit`` returns, any dict of per-epoch
+    lists such as ``{"loss": [...], "val_loss": [...], "accuracy": [...]}``, or the path of
+    a CSV file that ``History.to_csv`` wrote, such as the ``history.csv`` of
+    ``micrograd-club train`` (read by ``History.from_csv``). Training
     curves are solid and validation curves (``val_…``) dashed, so over-fitting shows as
     the two loss curves drifting apart. Loss curves are marked with circles and accuracy
     curves with squares, so they differ in black and white and to colour-blind eyes as well.
@@ -91,9 +94,12 @@ def plot_history(history, *, path=None, ax=None, title="Training", log=False):
     Drawn again into the same ``ax`` (a notebook loop redrawing as training goes on), it
     replaces the curves and the right-hand axis it drew there before.
     """
+    if isinstance(history, (str, os.PathLike)):
+        history = History.from_csv(history)
     if not isinstance(history, Mapping):
         raise TypeError(
-            f"plot_history needs a dict of per-epoch lists like {{'loss': [...]}}, got {type(history).__name__}"
+            f"plot_history needs a dict of per-epoch lists like {{'loss': [...]}}, or the path of a history.csv, "
+            f"got {type(history).__name__}"
         )
     if not history:
         raise ValueError("the history is empty, so there is nothing to plot: train first, e.g. history = fit(...)")
