@@ -788,6 +788,20 @@ def test_paths_down_a_landscape_differ_in_step_mark_in_the_plot_and_the_legend()
     assert [legend[name] for name in paths] == marks
 
 
+def test_plot_regression_drawn_again_into_the_same_axes_tells_the_models_apart():
+    """Two models drawn into one Axes to compare them gave two legend entries "data" and two
+    curves of the same colour and style, both named "model: ŷ = model(x)"."""
+    X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]
+    ax = plot_regression(MLP(1, [4, 1], seed=0), X, y, resolution=7).axes[0]
+    plot_regression(MLP(1, [4, 1], seed=1), X, y, resolution=7, ax=ax)
+    plot_regression(MLP(1, [4, 1], seed=2), X, y, resolution=7, ax=ax, label="Huber")
+    legend = [text.get_text() for text in ax.get_legend().texts]
+    assert legend == ["data", "model: ŷ = model(x)", "model 2: ŷ = model(x)", "Huber"]
+    styles = [(line.get_color(), line.get_linestyle()) for line in ax.get_lines()]
+    assert len(set(styles)) == 3 and len({style for _, style in styles}) == 3  # apart in gray too
+    assert ax.get_lines()[0].get_color() == "C1"  # one model alone is drawn as before
+
+
 def test_plot_regression_draws_the_data_and_the_models_curve_through_it():
     model = MLP(1, [4, 1], seed=0)
     X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]

@@ -69,6 +69,7 @@ HISTORY_LOSS = (CLASS_COLORS[0], "o")
 HISTORY_ACCURACY = (CLASS_COLORS[1], "s")
 MARKS_PER_CURVE = 12  # a long curve is marked every few epochs, so its marks do not merge into a thick line
 HISTORY_DRAWN = "_micrograd_club_history"  # where plot_history notes on an Axes what it drew there
+REGRESSIONS_DRAWN = "_micrograd_club_regressions"  # where plot_regression counts the models it drew on an Axes
 
 
 class MissingExtraError(ImportError):
@@ -574,12 +575,16 @@ def plot_fits(X, y, lines, *, path=None, ax=None, title="Fits"):
     return _finish(ax, path, title, legend=False)
 
 
-def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0.05, title="Fit"):
+def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0.05, title="Fit", label=None):
     """Regression data as dots and the model's prediction ŷ = model([x]) as a curve across
     their x range (widened by ``margin`` times that range on each side): how a trained
     model fits the data, outliers included. ``X`` has shape (n, 1) or (n,), ``y`` shape
     (n,); ``model`` returns one Value (or number), called on plain floats inside
-    ``no_grad()``."""
+    ``no_grad()``.
+
+    ``label`` names the curve in the legend (default "model: ŷ = model(x)"). Drawn again
+    into the same ``ax``, to compare models, each curve gets its own colour and line style
+    (and by default "model 2", "model 3" …), and the data is named in the legend once."""
     x, targets = _points_1d(X, y)
     resolution = whole_number(resolution, "resolution", minimum=2, maximum=MAX_POINTS)
     margin = _margin(margin)
@@ -593,8 +598,13 @@ def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0
         raise ValueError(f"the model's output is nan or inf at x = {where:g}: train it again with a lower learning "
                          "rate, or check it on that point")
     ax = _axes(ax)
-    ax.scatter(x, targets, color="0.3", s=20, label="data", zorder=3)
-    ax.plot(grid, curve, color="C1", linewidth=2, label="model: ŷ = model(x)")
+    earlier = getattr(ax, REGRESSIONS_DRAWN, 0)  # how many models plot_regression drew on ax before
+    setattr(ax, REGRESSIONS_DRAWN, earlier + 1)
+    if label is None:
+        label = f"model{f' {earlier + 1}' if earlier else ''}: ŷ = model(x)"
+    ax.scatter(x, targets, color="0.3", s=20, label="_nolegend_" if earlier else "data", zorder=3)
+    ax.plot(grid, curve, color=f"C{(earlier + 1) % 10}", linestyle=_linestyle(earlier), linewidth=2,
+            label=_shown(label))
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     return _finish(ax, path, title)
