@@ -194,8 +194,10 @@ def fit(
     - ``validation_data``: (X_val, y_val), evaluated after every epoch as val_loss, val_accuracy
       (as ``evaluate`` measures them; on the compiled tape when training runs on it).
     - ``shuffle``: visit the rows in a new random order every epoch (False: in order).
-    - ``progress``: a tqdm bar with loss and accuracy (in Jupyter a widget, or without
-      ipywidgets a line of text on stdout, which Jupyter does not colour red as it does stderr);
+    - ``progress``: a tqdm bar with loss and accuracy, each with its validation score beside it,
+      ``loss=0.0419 (val 0.0388), acc=0.990 (val 0.980)``, short enough for a terminal of 80
+      columns (in Jupyter a widget, or without ipywidgets a line of text on stdout, which
+      Jupyter does not colour red as it does stderr);
       False is silent; None shows it only where it can be seen, tqdm's ``disable=None``: in
       Jupyter or on a terminal, not into a log file or a pipe (as the command line and the
       demos do).
@@ -288,7 +290,7 @@ def fit(
             if validate is not None:
                 for name, value in validate().items():
                     history[f"val_{name}"].append(value)
-            bar.set_postfix({name: number(values[-1]) for name, values in history.items()}, refresh=False)
+            bar.set_postfix_str(_progress_text(history), refresh=False)
             if scheduler is not None:
                 scheduler.step()
             if callback is not None:
@@ -746,10 +748,31 @@ def _restore(params, data):
         p.data = value
 
 
-# tqdm's bar without its rate (epochs/s, which elapsed<remaining already tells): with the rate, the loss
-# and accuracy took more than a terminal's 80 columns, so tqdm cut the accuracy short and left the bar
-# itself one character wide.
-BAR_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"
+# tqdm's bar, made to fit a terminal of 80 columns with the validation scores too: without its
+# description ("training: "), its percentage (which epochs/total tells) and its rate (epochs/s, which
+# elapsed<remaining tells). Past the terminal's width tqdm cuts the line short: the rate cut the accuracy
+# short, and with validation data val_loss=0.0388 became val_loss=0 and val_accuracy was not shown.
+BAR_FORMAT = "{n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}{postfix}"
+# The bar's short names for the history's series (the history and its csv keep the long ones).
+BAR_NAMES = {"accuracy": "acc"}
+
+
+def _progress_text(history):
+    """The scores the bar shows after an epoch, each with its validation score beside it:
+    "loss=0.0419 (val 0.0388), acc=0.990 (val 0.980)". Accuracy has three decimals, a tenth
+    of a percent."""
+    def shown(name, value):
+        return number(value, 3) if name == "accuracy" else number(value)
+
+    scores = []
+    for name, values in history.items():
+        if name.startswith("val_"):
+            continue
+        text = f"{BAR_NAMES.get(name, name)}={shown(name, values[-1])}"
+        if history.get(f"val_{name}"):
+            text += f" (val {shown(name, history[f'val_{name}'][-1])})"
+        scores.append(text)
+    return ", ".join(scores)
 
 
 def _progress_bar(epochs, enabled):
@@ -766,14 +789,14 @@ def _progress_bar(epochs, enabled):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
         from tqdm.auto import tqdm
-    options = {"desc": "training", "unit": "epoch", "leave": True, "bar_format": BAR_FORMAT}
+    options = {"unit": "epoch", "leave": True, "bar_format": BAR_FORMAT}
     in_jupyter = _in_jupyter()
     if in_jupyter:
         enabled = True if enabled is None else enabled
         options["file"] = sys.stdout
     options["disable"] = None if enabled is None else not enabled
-    if not (in_jupyter and enabled and _is_widget(tqdm)):
-        return tqdm(range(epochs), **options)
+    if not (in_jupyter and enabled and _is_widget(tqdm)):  # a terminal resized while training: the width follows
+        return tqdm(range(epochs), dynamic_ncols=True, **options)
     from IPython.display import display
 
     bar = tqdm(range(epochs), display=False, **options)

@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+import os
 import random
 import re
 import sys
@@ -147,26 +148,54 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     X, y = small_xor("±1")
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=True, seed=0)
     err = capsys.readouterr().err
-    assert "training" in err and "loss=" in err and "accuracy=" in err
+    assert "2/2 |" in err and "loss=" in err and "acc=" in err
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=False, seed=0)
     assert capsys.readouterr().err == ""
-
-
-def test_the_finished_bar_fits_a_terminal_of_80_columns_with_its_loss_and_accuracy(capsys, monkeypatch):
-    """On the usual 80 columns, the command line's 100 epochs show the bar and every digit of
-    the loss and accuracy (with tqdm's rate, epochs/s, the accuracy was cut short and the
-    bar was one character wide)."""
-    monkeypatch.setenv("TQDM_NCOLS", "80")  # tqdm reads its defaults from TQDM_… variables
-    X, y = small_xor("±1")
-    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=100, progress=True, seed=0)
-    last = capsys.readouterr().err.split("\r")[-1].strip()
-    assert re.search(r"loss=\d\.\d{4}, accuracy=\d\.\d{4}\]$", last), last
-    assert re.search(r"\|[#█]{10,}\|", last), last  # the bar itself, at least 10 characters of it
 
 
 class Terminal(io.StringIO):
     def isatty(self):
         return True
+
+
+def last_frame_on_a_terminal(monkeypatch, columns, **options):
+    """The line the finished bar leaves on a terminal ``columns[0]`` characters wide (its
+    width read again whenever tqdm asks, as from a terminal the user may resize), after
+    fit(..., **options) of the command line's 100 epochs."""
+    terminal = Terminal()
+    terminal.fileno = lambda: 2
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((columns[0], 24)))
+    X, y = small_xor("±1")
+    fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=100, progress=True, seed=0, **options)
+    return terminal.getvalue().split("\r")[-1].rstrip()  # tqdm pads a line with spaces over a longer one before
+
+
+def test_the_finished_bar_fits_a_terminal_of_80_columns_with_its_loss_and_accuracy(monkeypatch):
+    """On the usual 80 columns, the command line's 100 epochs show the bar and every digit of
+    the loss and accuracy (with tqdm's rate, epochs/s, the accuracy was cut short and the
+    bar was one character wide)."""
+    last = last_frame_on_a_terminal(monkeypatch, [80])
+    assert re.fullmatch(r"100/100 \|#{10,}\| \d\d:\d\d<00:00, loss=\d\.\d{4}, acc=\d\.\d{3}", last), last
+    assert len(last) < 80
+
+
+def test_the_finished_bar_fits_80_columns_with_the_validation_scores_too(monkeypatch):
+    """With validation data the line needed about 105 columns: on 80, tqdm cut it short at
+    "val_loss=0" (which reads as a loss of 0) and val_accuracy was not shown at all."""
+    X, y = small_xor("±1")
+    last = last_frame_on_a_terminal(monkeypatch, [80], validation_data=(X[:10], y[:10]))
+    scores = r"loss=\d\.\d{4} \(val \d\.\d{4}\), acc=\d\.\d{3} \(val \d\.\d{3}\)"
+    assert re.fullmatch(r"100/100 \|#{5,}\| \d\d:\d\d<00:00, " + scores, last), last
+    assert len(last) < 80
+
+
+def test_the_bar_follows_a_terminal_made_narrower_while_training(monkeypatch):
+    """tqdm measured the terminal once: made narrower during training, the line was wider
+    than the terminal and wrapped onto a new line at every update."""
+    columns = [200]
+    last = last_frame_on_a_terminal(monkeypatch, columns, callback=lambda epoch, history: columns.__setitem__(0, 80))
+    assert len(last) < 80 and last.endswith("acc=1.000"), last
 
 
 def test_progress_none_shows_the_bar_on_a_terminal_only(capsys, monkeypatch):
@@ -178,7 +207,7 @@ def test_progress_none_shows_the_bar_on_a_terminal_only(capsys, monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress=None, seed=0)
-    assert "training" in terminal.getvalue() and "loss=" in terminal.getvalue()
+    assert "2/2 |" in terminal.getvalue() and "loss=" in terminal.getvalue()
     with pytest.raises(TypeError, match="progress must be True or False, got str"):
         fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=2, progress="no")
 
@@ -223,7 +252,7 @@ def test_a_notebook_without_ipywidgets_gets_a_text_bar_on_stdout_and_no_warning(
     for progress in (True, None):
         fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=progress)
         out, err = capsys.readouterr()
-        assert "training: 100%" in out and "loss=" in out and err == ""
+        assert "1/1 |" in out and "loss=" in out and err == ""
     assert [str(w.message) for w in recwarn] == []
 
 
@@ -234,7 +263,7 @@ def test_an_ipython_terminal_is_not_taken_for_a_notebook(monkeypatch, capsys):
     X, y = small_xor("±1")
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=True)
     out, err = capsys.readouterr()
-    assert out == "" and "training: 100%" in err
+    assert out == "" and "1/1 |" in err
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=1, progress=None)
     assert capsys.readouterr() == ("", "")
 
