@@ -69,7 +69,8 @@ class History(dict):
     model can give slightly different numbers than the last epoch's; ``val_…`` are measured
     after the epoch.
     ``interrupted`` is True when training was stopped with Ctrl-C; ``path`` is "compiled"
-    when the batches were replayed on a numpy tape, "scalar" when they ran as Values."""
+    when the batches were replayed on a numpy tape, "scalar" when they ran as Values (None
+    for a history read by ``from_csv``: the file does not say)."""
 
     interrupted = False
     path = "scalar"
@@ -85,8 +86,9 @@ class History(dict):
         series = ", ".join(
             f"{name} {number(values[0])} → {number(values[-1])}" for name, values in self.items() if values
         )
+        path = f", {self.path}" if self.path else ""
         interrupted = ", interrupted" if self.interrupted else ""
-        return f"History({plural(self.epochs, 'epoch')}, {self.path}{interrupted}{': ' if series else ''}{series})"
+        return f"History({plural(self.epochs, 'epoch')}{path}{interrupted}{': ' if series else ''}{series})"
 
     def to_csv(self, path):
         """Write one row per epoch (atomically), a column per series; a series shorter than
@@ -104,7 +106,8 @@ class History(dict):
         """Read back a history that ``to_csv`` wrote, such as the ``history.csv`` of
         ``micrograd-club train``, to plot it: ``plot_history(History.from_csv(path))``, or
         ``plot_history(path)``, which reads it so. Each series ends where its cells end;
-        ``interrupted`` and ``path`` are not in the file (they keep their defaults).
+        the file does not say which ``path`` training took (None) or whether it was
+        ``interrupted`` (False).
 
         Read with the csv module, never evaluated. A file that is not such a history (no
         header ``epoch,NAME,…``, a cell that is not a number, epochs out of order, an empty
@@ -115,6 +118,7 @@ class History(dict):
                 reader = csv.reader(f)
                 header = _history_header(path, next((row for row in reader if row), None), reader.line_num)
                 history, epoch = cls({name: [] for name in header}), 0
+                history.path = None
                 for row in reader:
                     if row:  # a blank line, such as one left at the end by an editor, holds nothing
                         epoch += 1

@@ -360,6 +360,7 @@ def test_history_from_csv_reads_back_what_to_csv_wrote(tmp_path):
     assert isinstance(again, History) and list(again) == list(history)
     assert again["loss"][:2] == [0.9, 1 / 3] and math.isnan(again["loss"][2])
     assert again["val, held out"] == [0.75] and again["accuracy"] == [0.5, 0.75, 1.0]
+    assert repr(again).startswith("History(3 epochs: loss 0.9000 → nan")  # not "scalar": the file does not say
     History({"loss": []}).to_csv(path)
     assert History.from_csv(str(path)) == {"loss": []}
 
