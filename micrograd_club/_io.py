@@ -55,18 +55,7 @@ def atomic_write_bytes(path, data):
     Refuses a path ending in a separator (it names a folder) and an existing file that is
     not writable (replacing it would bypass its read-only mode). An OSError is raised again,
     of the same type and errno, naming ``path`` and what to do instead of the temporary file."""
-    given = file_path(path)
-    if given.endswith(os.sep) or (os.altsep and given.endswith(os.altsep)):
-        raise IsADirectoryError(
-            errno.EISDIR, f"the path ends in {given[-1]!r}, so it names a folder, not a file: add a file name", given
-        )
-    path = os.path.realpath(given)  # through a symlink to its target, so the link stays a link
-    if os.path.exists(path) and not os.path.isfile(path):
-        raise IsADirectoryError(f"{path} is not a regular file (a folder, a device or a pipe): write to a file name")
-    if os.path.exists(path) and not os.access(path, os.W_OK):
-        advice = "the file is read-only: make it writable (chmod u+w; on Windows untick Read-only in its Properties) " \
-            "or save under another name"
-        raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)}; {advice}", given)
+    given, path = _destination(path)
     folder = os.path.dirname(path)
     tmp, replacing = None, False
     try:
@@ -83,12 +72,53 @@ def atomic_write_bytes(path, data):
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(error, OSError) and error.errno is not None:
-            advice = ADVICE.get(error.errno, "check that the folder {folder} exists and that you may write to it")
-            if replacing and isinstance(error, PermissionError):  # the folder is writable: the file is in the way
-                advice = FILE_IN_USE if WINDOWS else FILE_NOT_YOURS
-            reason = f"{os.strerror(error.errno)}; {advice.format(folder=repr(folder))}"
-            raise type(error)(error.errno, reason, given) from None
+            raise _with_advice(error, given, folder, replacing) from None
         raise
+
+
+def check_writable(path):
+    """Raise now the OSError that ``atomic_write_bytes(path, …)`` would raise because of where
+    the file goes (a folder's name, a missing or unwritable folder, a read-only file), writing
+    nothing: a command checks each file it will write before the work that makes them, so it
+    fails at once and leaves every file as it was. Returns ``path`` as a str."""
+    given, path = _destination(path)
+    folder = os.path.dirname(path)
+    try:
+        fd, tmp = _new_temporary_file(folder)
+    except OSError as error:
+        raise _with_advice(error, given, folder) from None
+    os.close(fd)
+    os.unlink(tmp)
+    return given
+
+
+def _destination(path):
+    """(the name given, the real path it writes to) of a file about to be written, or the
+    OSError saying why it cannot be: the name ends in a separator, names a folder, a device
+    or a pipe, or a read-only file."""
+    given = file_path(path)
+    if given.endswith(os.sep) or (os.altsep and given.endswith(os.altsep)):
+        raise IsADirectoryError(
+            errno.EISDIR, f"the path ends in {given[-1]!r}, so it names a folder, not a file: add a file name", given
+        )
+    path = os.path.realpath(given)  # through a symlink to its target, so the link stays a link
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise IsADirectoryError(f"{path} is not a regular file (a folder, a device or a pipe): write to a file name")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        advice = "the file is read-only: make it writable (chmod u+w; on Windows untick Read-only in its Properties) " \
+            "or save under another name"
+        raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)}; {advice}", given)
+    return given, path
+
+
+def _with_advice(error, given, folder, replacing=False):
+    """``error`` (an OSError while writing ``given`` into ``folder``) again, of the same type and
+    errno, naming ``given`` and saying what to do; ``replacing``: the new file was written in
+    full and failed to take the old one's place."""
+    advice = ADVICE.get(error.errno, "check that the folder {folder} exists and that you may write to it")
+    if replacing and isinstance(error, PermissionError):  # the folder is writable: the file is in the way
+        advice = FILE_IN_USE if WINDOWS else FILE_NOT_YOURS
+    return type(error)(error.errno, f"{os.strerror(error.errno)}; {advice.format(folder=repr(folder))}", given)
 
 
 def _replace(tmp, path):

@@ -23,7 +23,7 @@ import warnings
 
 import micrograd_club
 from micrograd_club import __version__, data
-from micrograd_club._io import WINDOWS, plural, unicode_output
+from micrograd_club._io import WINDOWS, check_writable, plural, unicode_output
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -286,6 +286,7 @@ def run_graph(args):
         root = parse_expression(args.expression, inputs)
     except ExpressionError as error:
         raise CommandError(str(error)) from None
+    _check_destinations(args.out, args.html)  # before anything is printed: a typo in a folder is one line
     name = _output_name(root, inputs)
     root.backward()
     formula, precision = args.expression.strip(), args.precision
@@ -391,6 +392,16 @@ def _output_folder(path):
         os.makedirs(path, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):  # the folder exists, but may not be writable
             pass
+
+
+def _check_destinations(*paths):
+    """Check that each of ``paths`` (None: not asked for) can be written, before the work that
+    makes them: a missing folder or a read-only file is then one line, with nothing printed,
+    trained or written (see ``_io.check_writable``)."""
+    for path in paths:
+        if path is not None:
+            with _writing(path):
+                check_writable(path)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ import types
 import pytest
 
 import micrograd_club.demos
-from micrograd_club import __version__, cli
+from micrograd_club import __version__, _io, cli
 from micrograd_club.nn import MLP
 from micrograd_club.train import History
 from micrograd_club.viz.notation import number
@@ -195,6 +195,27 @@ def test_graph_too_slow_to_draw_says_what_to_do_on_the_command_line(capsys, monk
     assert not any(advice in err for err in (picture, page) for advice in PYTHON_ADVICE)
     status, out, _ = run(capsys, "graph", "x*x*x", "--set", "x=2", "--out", "cube.dot")
     assert status == 0 and "wrote cube.dot" in out  # the DOT text it advises needs no Graphviz
+
+
+@pytest.mark.parametrize("option, name", [("--out", "graph.svg"), ("--html", "steps.html")])
+def test_graph_into_a_missing_folder_fails_before_printing_anything(capsys, option, name):
+    """The value, gradients and trace were printed, and then the command failed."""
+    path = os.path.join("no such folder", name)
+    status, out, err = run(capsys, *TANH, "--trace", option, path)
+    assert status == 1 and out == ""
+    assert_one_line_error(err, f"cannot write {path}: No such file or directory; the folder ",
+                          "no such folder' does not exist: create it first")
+
+
+def test_graph_into_a_read_only_file_fails_before_printing_anything(capsys, monkeypatch):
+    with open("graph.dot", "w", encoding="utf-8") as f:
+        f.write("keep me")
+    monkeypatch.setattr(_io.os, "access", lambda name, mode: False)  # as for a user who is not root
+    status, out, err = run(capsys, *TANH, "--out", "graph.dot")
+    assert status == 1 and out == ""
+    assert_one_line_error(err, "cannot write graph.dot: Permission denied; the file is read-only")
+    with open("graph.dot", encoding="utf-8") as f:
+        assert f.read() == "keep me"
 
 
 def test_graph_too_large_to_draw_says_what_to_do_on_the_command_line(capsys):

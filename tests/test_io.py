@@ -40,8 +40,9 @@ def assert_names_the_path_not_the_temp_file(error, path):
         lambda path: History({"loss": [0.5]}).to_csv(path),
         lambda path: save_graph(Value(1.0, "x"), path),
         lambda path: atomic_write_text(path, "text"),
+        _io.check_writable,
     ],
-    ids=["Module.save", "History.to_csv", "save_graph", "atomic_write_text"],
+    ids=["Module.save", "History.to_csv", "save_graph", "atomic_write_text", "check_writable"],
 )
 def test_a_missing_folder_is_named_with_what_to_do(tmp_path, write):
     path = tmp_path / "no-such-folder" / "out.dot"
@@ -107,6 +108,22 @@ def test_a_read_only_file_is_not_replaced(tmp_path, monkeypatch):
         atomic_write_text(path, "new")
     assert caught.value.filename == str(path)
     assert path.read_text(encoding="utf-8") == "keep me"
+
+
+def test_check_writable_refuses_what_a_write_would_and_writes_nothing(tmp_path, monkeypatch):
+    """A command checks its files before its work: the checks are the write's own, and leave no trace."""
+    assert _io.check_writable(tmp_path / "new.json") == str(tmp_path / "new.json")
+    (tmp_path / "old.json").write_text("keep me", encoding="utf-8")
+    assert _io.check_writable(tmp_path / "old.json") == str(tmp_path / "old.json")
+    (tmp_path / "a folder").mkdir()
+    with pytest.raises(IsADirectoryError, match="is not a regular file"):
+        _io.check_writable(tmp_path / "a folder")
+    monkeypatch.setattr(_io.os, "access", lambda name, mode: False)  # as for a user who is not root
+    with pytest.raises(PermissionError, match="the file is read-only: make it writable") as caught:
+        _io.check_writable(tmp_path / "old.json")
+    assert caught.value.filename == str(tmp_path / "old.json")
+    assert sorted(os.listdir(tmp_path)) == ["a folder", "old.json"]
+    assert (tmp_path / "old.json").read_text(encoding="utf-8") == "keep me"
 
 
 def test_a_long_file_name_works_and_a_too_long_one_is_named(tmp_path):
