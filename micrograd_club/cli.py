@@ -23,7 +23,7 @@ import warnings
 
 import micrograd_club
 from micrograd_club import __version__, data
-from micrograd_club._io import WINDOWS, check_writable, plural, unicode_output
+from micrograd_club._io import WINDOWS, atomic_write_bytes, check_writable, plural, unicode_output
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -87,7 +87,8 @@ last line printed says how to load it), history.csv (the loss per epoch, and the
 accuracy for classes; plot_history(PATH) of micrograd_club.viz.plots draws it), and
 with matplotlib history.png and decision_boundary.png (fit.png for regression). A run
 that diverges, or is stopped with Ctrl-C before its first epoch ends, leaves an
-earlier run's files as they were.
+earlier run's files as they were, and so does one whose model.json or history.csv
+cannot be written.
 """
 DEMO_EXAMPLES = f"""\
 examples:
@@ -519,6 +520,7 @@ def run_train(args):
     model = MLP(X.shape[1], sizes, activation=args.activation, output_activation=output_activation, seed=args.seed)
     out_dir = args.out or os.path.join(DEFAULT_OUT, f"train-{args.dataset}")
     _output_folder(out_dir)  # before training, so a bad --out is reported at once, not after it
+    _check_destinations(*(os.path.join(out_dir, name) for name in ("model.json", "history.csv", *PICTURES)))
     hidden = f', activation="{args.activation}"' if args.activation != "relu" else ""  # MLP's default: left out
     print(f"training MLP({X.shape[1]}, {sizes}{hidden}{_output_activation_text(output_activation)}) on "
           f"{args.dataset} ({len(X)} samples), {loss} loss, {args.optimizer} lr={args.lr:g}, "
@@ -618,21 +620,65 @@ def _model_picture(task, loss):
 
 
 def _save_training(out_dir, model, history, X, targets, model_picture):
-    """model.json, then what ``_save_history`` writes."""
+    """model.json and history.csv, then the plots (see ``_save_history``). The two go together:
+    if history.csv cannot be written after model.json was (the checks before training passed, but
+    the disk filled up, or on Windows a spreadsheet holds the file open), model.json is put back as
+    it was, so no folder holds one run's model beside another run's history."""
     model_path = os.path.join(out_dir, "model.json")
     with _writing(model_path):
+        earlier_model = _read_if_there(model_path)
         model.save(model_path)
+    try:
+        history_path = _write_history(out_dir, history)
+    except CommandError as error:
+        raise CommandError(f"{error}; {_put_back(model_path, earlier_model)}", status=1) from None
     print(f"wrote {model_path}")
-    _save_history(out_dir, model, history, X, targets, model_picture)
+    print(f"wrote {history_path}")
+    _save_pictures_of_training(out_dir, model, history, X, targets, model_picture)
+
+
+def _read_if_there(path):
+    """The bytes of the file ``path``, or None if there is none."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def _put_back(path, earlier):
+    """Put the file ``path`` back as it was (``earlier``: its bytes, or None if there was none)
+    and say so, for an error message."""
+    try:
+        if earlier is None:
+            os.remove(path)
+        else:
+            atomic_write_bytes(path, earlier)
+    except OSError as error:
+        return (f"and {path} could not be put back as it was ({error.strerror or error}): it is this run's model, "
+                "beside an earlier run's history.csv (or none); delete it or train again")
+    if earlier is None:
+        return f"so {path} was removed again: nothing of this run was saved"
+    return f"so {path} was put back as it was: the folder keeps the earlier run's model and history together"
 
 
 def _save_history(out_dir, model, history, X, targets, model_picture):
     """history.csv, and (with matplotlib) history.png and the ``model_picture`` (see
     ``_model_picture``; None draws none)."""
+    print(f"wrote {_write_history(out_dir, history)}")
+    _save_pictures_of_training(out_dir, model, history, X, targets, model_picture)
+
+
+def _write_history(out_dir, history):
+    """Write history.csv into ``out_dir``; its path."""
     history_path = os.path.join(out_dir, "history.csv")
     with _writing(history_path):
         history.to_csv(history_path)
-    print(f"wrote {history_path}")
+    return history_path
+
+
+def _save_pictures_of_training(out_dir, model, history, X, targets, model_picture):
+    """The plots (see ``_save_plots``), and no earlier run's picture that this run did not redraw."""
     written = _save_plots(out_dir, model, history, X, targets, model_picture)
     for name in PICTURES:  # an earlier run's picture would sit beside this run's model as if it were its own
         path = os.path.join(out_dir, name)

@@ -532,6 +532,41 @@ def test_diverging_training_is_one_line_with_exit_status_1_and_keeps_the_loss_so
     assert not (tmp_path / "model.json").exists()
 
 
+def test_train_refuses_a_history_it_cannot_write_before_training(capsys):
+    """model.json was written first, and then history.csv failed: the new model sat beside the
+    old history, as if they were one run's."""
+    assert run(capsys, "train", "xor", *TINY_TRAINING, "--out", "run")[0] == 0
+    before = folder_contents("run")
+    os.remove(os.path.join("run", "history.csv"))
+    os.mkdir(os.path.join("run", "history.csv"))  # a folder in the way
+    status, out, err = run(capsys, "train", "xor", *TINY_TRAINING, "--seed", "1", "--out", "run")
+    assert status == 1 and "training" not in out and "wrote" not in out
+    assert_one_line_error(err, f"cannot write {os.path.join('run', 'history.csv')}: ", "is not a regular file")
+    with open(os.path.join("run", "model.json"), "rb") as f:
+        assert f.read() == before["model.json"]
+
+
+@pytest.mark.parametrize("earlier", [True, False], ids=["an earlier run's", "none"])
+def test_a_history_that_fails_to_write_after_the_model_puts_the_model_back(capsys, monkeypatch, earlier):
+    """The checks before training pass, and then the disk fills up: model.json must not stay
+    this run's beside an earlier run's history.csv (or none)."""
+    if earlier:
+        assert run(capsys, "train", "xor", *TINY_TRAINING, "--out", "run")[0] == 0
+    before = folder_contents("run") if earlier else {}
+
+    def disk_full(history, path):
+        raise OSError(errno.ENOSPC, "No space left on device; the disk is full", path)
+
+    monkeypatch.setattr(History, "to_csv", disk_full)
+    status, out, err = run(capsys, "train", "xor", *TINY_TRAINING, "--seed", "1", "--out", "run")
+    assert status == 1 and "wrote" not in out
+    model = os.path.join("run", "model.json")
+    assert_one_line_error(err, f"cannot write {os.path.join('run', 'history.csv')}: No space left on device",
+                          f"so {model} was put back as it was: the folder keeps the earlier run's model and history "
+                          "together" if earlier else f"so {model} was removed again: nothing of this run was saved")
+    assert folder_contents("run") == before
+
+
 def test_diverging_training_keeps_an_earlier_runs_files(capsys):
     assert run(capsys, "train", "regression", *TINY_TRAINING, "--out", "run")[0] == 0
     before = folder_contents("run")
