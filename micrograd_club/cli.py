@@ -17,6 +17,8 @@ import importlib
 import importlib.util
 import math
 import os
+import shlex
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -375,13 +377,21 @@ def _too_large_advice(limit, path):
     stem = os.path.splitext(path)[0]
     if limit == "DOT_SECONDS":
         fmt = FORMATS.get(os.path.splitext(path)[1].lower(), "svg")  # --html: its diagram as one picture
-        return (f"Draw a shorter formula, or write the diagram as DOT text with --out {stem}.dot and draw it "
-                f"with Graphviz yourself, which has no time limit: dot -T{fmt} {stem}.dot -o {stem}.{fmt}")
+        source, picture = _shell_word(f"{stem}.dot"), _shell_word(f"{stem}.{fmt}")
+        return (f"Draw a shorter formula, or write the diagram as DOT text with --out {source} and draw it "
+                f"with Graphviz yourself, which has no time limit: dot -T{fmt} {source} -o {picture}")
     if limit == "max_steps":
         return (f"--html makes one frame per step: step through a shorter formula, or draw this one as a single "
-                f"picture with --out {stem}.svg (up to {MAX_NODES} value nodes)")
+                f"picture with --out {_shell_word(stem + '.svg')} (up to {MAX_NODES} value nodes)")
     return ("Split the formula into shorter ones and draw each; the value and gradients printed above, and "
             "--trace's chain rule, need no picture")
+
+
+def _shell_word(path):
+    """``path`` quoted for the shell if it needs it (a space, a quote, a $), so that a command
+    printed as advice can be pasted as it is: POSIX quoting ('my files/f.dot'), and on Windows
+    the double quotes that cmd and PowerShell both read ("my files\\f.dot")."""
+    return subprocess.list2cmdline([path]) if WINDOWS else shlex.quote(path)
 
 
 def _output_folder(path):

@@ -9,6 +9,7 @@ import io
 import os
 import pathlib
 import re
+import shlex
 import subprocess
 import sys
 import types
@@ -195,6 +196,21 @@ def test_graph_too_slow_to_draw_says_what_to_do_on_the_command_line(capsys, monk
     assert not any(advice in err for err in (picture, page) for advice in PYTHON_ADVICE)
     status, out, _ = run(capsys, "graph", "x*x*x", "--set", "x=2", "--out", "cube.dot")
     assert status == 0 and "wrote cube.dot" in out  # the DOT text it advises needs no Graphviz
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX shell quoting; the Windows quoting is checked by pretending")
+def test_the_dot_command_advised_can_be_pasted_with_a_space_in_the_path(capsys, monkeypatch, needs_dot):
+    """dot -Tpng my files/cube.dot -o my files/cube.png ran dot on the files "my" and "files/cube.dot"."""
+    from micrograd_club.viz import graph
+
+    monkeypatch.setattr(graph, "DOT_SECONDS", 1e-9)  # as if every diagram took too long
+    os.mkdir("my files")
+    status, _, err = run(capsys, "graph", "x*x*x", "--set", "x=2", "--out", "my files/cube.png")
+    assert status == 2 and "--out 'my files/cube.dot' and" in err
+    assert shlex.split(err.rpartition(": dot ")[2]) == ["-Tpng", "my files/cube.dot", "-o", "my files/cube.png"]
+    monkeypatch.setattr(cli, "WINDOWS", True)  # cmd and PowerShell read double quotes, not single ones
+    status, _, err = run(capsys, "graph", "x*x*x", "--set", "x=2", "--out", "my files\\cube.png")
+    assert err.rstrip().endswith(': dot -Tpng "my files\\cube.dot" -o "my files\\cube.png"')
 
 
 @pytest.mark.parametrize("option, name", [("--out", "graph.svg"), ("--html", "steps.html")])
