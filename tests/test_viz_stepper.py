@@ -521,18 +521,28 @@ def test_where_a_viewer_strips_the_frame_a_line_says_how_to_see_the_steps(needs_
         "Jupyter shows it once the notebook is trusted: File → Trust Notebook).")
 
 
-def test_without_dot_or_with_too_many_frames_jupyter_shows_the_text_repr(monkeypatch):
+def shown_text(shown):
+    """The text of what ``_repr_html_`` shows in place of the page, which must not be the page."""
+    assert shown is not None and "<iframe" not in shown
+    return html.unescape(re.sub(r"<[^>]*>", "", shown))
+
+
+def test_without_dot_or_with_too_many_frames_jupyter_says_why_above_the_text_repr(monkeypatch):
+    """Jupyter showed the text repr alone, which does not say why there is no page."""
     steps = backward_steps(notes_loss(), same_layout=False)
     monkeypatch.setattr(stepper, "MAX_STEPS", len(steps) - 1)
-    assert steps._repr_html_() is None  # each frame is a run of dot: a page of thousands would hang the cell
+    # each frame is a run of dot: a page of thousands would hang the cell
+    assert shown_text(steps._repr_html_()) == (
+        f"{len(steps)} steps are more than the {len(steps) - 1} frames shown as one page (each is a run of "
+        f"Graphviz's dot, and the page grows with the square of the steps)\n{steps!r}")
     monkeypatch.undo()
 
     def no_dot(diagram, fmt):
         raise GraphvizNotFoundError("install Graphviz")
 
     monkeypatch.setattr(stepper, "pipe", no_dot)
-    assert steps._repr_html_() is None
-    assert stepper.BackwardSteps()._repr_html_() is None
+    assert shown_text(steps._repr_html_()) == f"{graph_module.missing_dot_advice()}\n{steps!r}"
+    assert stepper.BackwardSteps()._repr_html_() is None  # nothing to show: the repr says 0 diagrams
 
 
 def svg_without_dot(diagram, fmt):
@@ -543,8 +553,8 @@ def svg_without_dot(diagram, fmt):
 def test_jupyter_shows_inline_every_page_save_backward_html_writes_by_default(tmp_path, monkeypatch):
     monkeypatch.setattr(stepper, "pipe", svg_without_dot)
     frame = backward_steps(Value(2.0, "x"), same_layout=False)[0]
-    assert stepper.BackwardSteps([frame] * stepper.MAX_STEPS)._repr_html_() is not None
-    assert stepper.BackwardSteps([frame] * (stepper.MAX_STEPS + 1))._repr_html_() is None
+    assert "<iframe" in stepper.BackwardSteps([frame] * stepper.MAX_STEPS)._repr_html_()
+    assert "<iframe" not in stepper.BackwardSteps([frame] * (stepper.MAX_STEPS + 1))._repr_html_()
     chain = Value(0.5, "x")
     for _ in range(stepper.MAX_STEPS):
         chain = chain.tanh()
@@ -591,11 +601,15 @@ def test_backward_steps_refuses_by_default_what_draw_graph_refuses(monkeypatch):
         backward_steps(chain)
 
 
-def test_jupyter_shows_the_text_repr_when_graphviz_takes_too_long(monkeypatch, needs_dot):
+def test_jupyter_says_so_when_graphviz_takes_too_long(monkeypatch, needs_dot):
+    """With same_layout=False no frame is drawn until Jupyter shows them, and a frame that took
+    too long made Jupyter show the text repr alone, without a word of why."""
     steps = backward_steps(Value(2.0, "x") * 3, same_layout=False)
-    assert steps._repr_html_() is not None
+    assert "<iframe" in steps._repr_html_()
     monkeypatch.setattr(graph_module, "DOT_SECONDS", 1e-9)  # as if every frame took too long
-    assert steps._repr_html_() is None
+    shown = shown_text(steps._repr_html_())
+    assert shown.startswith("Graphviz's dot was stopped after 1e-09 s laying out L (3 values)")
+    assert shown.endswith(f"run dot on it yourself, which has no time limit.\n{steps!r}")
 
 
 def test_a_page_of_more_than_a_hundred_frames_is_refused_by_default(tmp_path, monkeypatch):

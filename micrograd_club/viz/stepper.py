@@ -17,7 +17,7 @@ from micrograd_club._io import atomic_write_text, plural
 from micrograd_club.engine import Value
 from micrograd_club.viz.graph import (
     CURRENT, GRAPH_EXTENSIONS, MAX_NODES, GraphTooLargeError, GraphvizNotFoundError, drawn_nodes, grad_cell_width,
-    pipe, render,
+    missing_dot_advice, pipe, render,
 )
 from micrograd_club.viz.notation import checked_precision
 from micrograd_club.viz.trace import _trace
@@ -59,14 +59,24 @@ class BackwardSteps(list):
         buttons, slider and arrow keys, in a frame of its own in the cell's output (so its ids
         and keys cannot clash with the notebook's or another stepper's). Without Graphviz's
         ``dot``, or with more than MAX_STEPS frames, or when dot takes too long (see
-        ``graph.DOT_SECONDS``), Jupyter shows the text repr instead."""
-        if not self or len(self) > MAX_STEPS:
+        ``graph.DOT_SECONDS``), Jupyter shows why instead, as a ``Diagram`` does, above the text repr."""
+        if not self:
             return None
+        if len(self) > MAX_STEPS:
+            return _note(f"{len(self)} steps are more than the {MAX_STEPS} frames shown as one page (each is a run of "
+                         "Graphviz's dot, and the page grows with the square of the steps)", self)
         try:
             page = _stepper_page(self, TITLE)
-        except (GraphvizNotFoundError, GraphTooLargeError):
-            return None
+        except GraphvizNotFoundError:
+            return _note(missing_dot_advice(), self)
+        except GraphTooLargeError as error:
+            return _note(str(error), self)
         return INLINE.format(title=TITLE, page=html.escape(page, quote=True))
+
+
+def _note(reason, steps):
+    """What Jupyter shows in place of the step-through page: why there is none, then the text repr."""
+    return f'<pre style="white-space: pre-wrap">{html.escape(reason)}\n{html.escape(repr(steps))}</pre>'
 
 
 def backward_steps(root, *, precision=4, same_layout=True, root_name="L", **options):
