@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import difflib
 import errno
+import functools
 import importlib
 import importlib.util
 import math
@@ -25,7 +26,7 @@ import warnings
 
 import micrograd_club
 from micrograd_club import __version__, data
-from micrograd_club._io import WINDOWS, atomic_write_bytes, check_writable, plural, unicode_output
+from micrograd_club._io import PNG_DPI, WINDOWS, atomic_write_bytes, check_writable, plural, unicode_output
 from micrograd_club.engine import Value
 from micrograd_club.expression import ExpressionError, parse_assignments, parse_expression
 from micrograd_club.nn import ACTIVATIONS, MLP
@@ -37,7 +38,7 @@ from micrograd_club.viz import (
     save_graph,
     trace_backward,
 )
-from micrograd_club.viz.graph import FORMATS, GRAPH_EXTENSIONS, MAX_NODES, RANKDIRS, missing_dot_advice
+from micrograd_club.viz.graph import FORMATS, GRAPH_EXTENSIONS, MAX_DPI, MAX_NODES, RANKDIRS, missing_dot_advice
 from micrograd_club.viz.notation import MAX_PRECISION, number
 from micrograd_club.viz.plots import INSTALL_HINT as INSTALL_PLOTS
 
@@ -70,6 +71,7 @@ examples:
   {PROG} graph "sigmoid(w*x + b)" --set x=1 w=0.4 b=0.1 --trace --out graph.svg
   {PROG} graph "0.5*(y - t)**2" --set y=0.39 t=0.5 --html steps.html
   {PROG} graph "w*x + b" --set x=2 w=-3 b=1 --precision 2 --rankdir LR --out slide.png
+  {PROG} graph "w*x + b" --set x=2 w=-3 b=1 --out handout.png --dpi 300
 
 The expression may use numbers, the variables given with --set, + - * / ** and
 exp, log, sqrt, tanh, sigmoid (or σ), relu, leaky_relu(x, slope), softplus, abs.
@@ -238,7 +240,7 @@ def _subparser(commands, name, summary, epilog):
 def _add_graph_command(commands):
     graph = _subparser(commands, "graph", "Compute a formula and its gradients, and draw the graph.", GRAPH_EXAMPLES)
     graph.usage = (f"{PROG} graph EXPRESSION [--set NAME=NUMBER ...] [--trace] [--out FILE] [--html FILE] "
-                   "[--precision N] [--rankdir DIR]")
+                   "[--precision N] [--rankdir DIR] [--dpi N]")
     # Optional for argparse only, so that an expression typed after --set (which swallows
     # it) gets an error saying so instead of "expression is required".
     graph.add_argument("expression", nargs="?", help='the formula, in quotes, e.g. "tanh(w*x + b)"')
@@ -256,6 +258,9 @@ def _add_graph_command(commands):
     graph.add_argument("--rankdir", choices=RANKDIRS, default="auto", metavar="DIR",
                        help="the diagrams' direction: LR (left to right), TB (top to bottom), RL, BT, or auto, "
                             "the one that fits a page better (default)")
+    graph.add_argument("--dpi", type=_positive(int, MAX_DPI), metavar="N",
+                       help=f"dots per inch of a .png --out (default: {PNG_DPI}, sharp on a slide; 300 for a printed "
+                            "handout); .svg and .pdf are sharp at any size")
     graph.set_defaults(run=run_graph)
 
 
@@ -285,6 +290,10 @@ def run_graph(args):
     inputs = _graph_inputs(args.set)
     if args.expression is None:
         raise CommandError('give the expression to compute, e.g. graph "x*x" --set x=3')
+    if args.dpi is not None and (args.out is None or not args.out.lower().endswith(".png")):
+        raise CommandError(f"--dpi sets the resolution of a .png picture, and --out is "
+                           f"{'not given' if args.out is None else repr(args.out)}: give --out FILE.png "
+                           "(.svg and .pdf are sharp at any size)")
     try:
         root = parse_expression(args.expression, inputs)
     except ExpressionError as error:
@@ -303,7 +312,7 @@ def run_graph(args):
               "or is undefined; try smaller inputs", file=sys.stderr)
     if args.trace:
         _print_trace(root, precision)
-    _save_pictures(root, args.out, args.html, precision=precision, rankdir=args.rankdir)
+    _save_pictures(root, args.out, args.html, dpi=args.dpi or PNG_DPI, precision=precision, rankdir=args.rankdir)
     return 0
 
 
@@ -344,12 +353,12 @@ def _print_trace(root, precision):
     print(trace_backward(root, every_node=True, precision=precision))
 
 
-def _save_pictures(root, out, html, **options):
-    """Write --out and --html, drawn with ``options`` (precision, rankdir); without Graphviz,
-    write the diagram's DOT text in their place (once: next to --out when both are given)
-    and say in one line how to get the pictures."""
+def _save_pictures(root, out, html, dpi, **options):
+    """Write --out (a PNG at ``dpi``) and --html, drawn with ``options`` (precision, rankdir);
+    without Graphviz, write the diagram's DOT text in their place (once: next to --out when
+    both are given) and say in one line how to get the pictures."""
     missing_dot = False
-    for path, save in ((out, save_graph), (html, save_backward_html)):
+    for path, save in ((out, functools.partial(save_graph, dpi=dpi)), (html, save_backward_html)):
         if path is None:
             continue
         try:

@@ -10,6 +10,7 @@ import os
 import pathlib
 import re
 import shlex
+import struct
 import subprocess
 import sys
 import types
@@ -156,6 +157,33 @@ def test_graph_draws_svg_png_and_the_step_through(capsys, needs_dot):
     status, _, _ = run(capsys, "graph", "x*x", "--set", "x=3", "--out", "graph.png")
     with open("graph.png", "rb") as f:
         assert status == 0 and f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def png_width(path):
+    """The width in pixels of the PNG ``path``, from its IHDR chunk."""
+    with open(path, "rb") as f:
+        return struct.unpack(">I", f.read(20)[16:20])[0]
+
+
+def test_graph_draws_a_png_for_print_with_dpi(capsys, needs_dot):
+    assert run(capsys, *TANH, "--out", "slide.png")[0] == 0
+    status, out, err = run(capsys, *TANH, "--out", "handout.png", "--dpi", "300")
+    assert status == 0 and err == "" and "wrote handout.png" in out
+    assert png_width("handout.png") == pytest.approx(png_width("slide.png") * 2, rel=0.02)  # 300 dpi / 150
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--out", "graph.svg", "--dpi", "300"], "--dpi sets the resolution of a .png picture, and --out is 'graph.svg': "
+                                             "give --out FILE.png (.svg and .pdf are sharp at any size)"),
+    (["--dpi", "300"], "and --out is not given: give --out FILE.png"),
+    (["--out", "graph.png", "--dpi", "30000"], "argument --dpi: expected a whole number up to 1,200, got '30000'"),
+    (["--out", "graph.png", "--dpi", "0"], "argument --dpi: expected a whole number greater than 0, got '0'"),
+])
+def test_graph_refuses_a_dpi_it_cannot_use_before_printing(capsys, argv, message):
+    status, out, err = run(capsys, *TANH, *argv)
+    assert status == 2 and out == ""
+    assert_one_line_error(err, message)
+    assert os.listdir(".") == []
 
 
 def test_without_graphviz_the_dot_text_is_written_and_one_line_says_how_to_install(capsys, monkeypatch, tmp_path):

@@ -388,6 +388,30 @@ def test_png_files_are_drawn_at_the_plots_resolution(tmp_path, needs_dot):
     assert diagram.source == source
 
 
+def test_save_graph_draws_a_png_for_print_at_the_dpi_asked_for(tmp_path, needs_dot):
+    """A PNG at 150 dpi is sharp on a slide but soft on paper: dpi=300 draws one for a handout."""
+    L = notes_network()["L"]
+    save_graph(L, tmp_path / "slide.png")
+    save_graph(L, tmp_path / "handout.png", dpi=300)
+    slide, handout = (png_size((tmp_path / name).read_bytes()) for name in ("slide.png", "handout.png"))
+    assert handout[0] == pytest.approx(slide[0] * 300 / PNG_DPI, rel=0.02)
+    assert handout[1] == pytest.approx(slide[1] * 300 / PNG_DPI, rel=0.02)
+    save_graph(L, tmp_path / "graph.svg", dpi=300)  # sharp at any size: the same picture
+    assert (tmp_path / "graph.svg").read_bytes() == graph_module.pipe(draw_graph(L), "svg")
+
+
+@pytest.mark.parametrize("dpi, error, message", [
+    (0, ValueError, "dpi must be a whole number from 1 to 1,200, got 0"),
+    (30000, ValueError, "dpi must be a whole number from 1 to 1,200, got 30000"),
+    (300.0, TypeError, "dpi must be a whole number, got float"),
+    ("300", TypeError, "dpi must be a whole number, got str"),
+])
+def test_save_graph_refuses_a_dpi_it_cannot_draw_before_drawing(tmp_path, dpi, error, message):
+    with pytest.raises(error, match=f"^{message}"):
+        save_graph(notes_network()["L"], tmp_path / "graph.png", dpi=dpi)
+    assert os.listdir(tmp_path) == []
+
+
 def png_size(png):
     """(width, height) in pixels, from the PNG's IHDR chunk."""
     return struct.unpack(">II", png[16:24])

@@ -56,6 +56,9 @@ NODE_FONT = {"fontname": FONT, "fontsize": "11"}
 ACTIVATION_OPS = {"ReLU", "σ", "tanh", "leaky_relu"}
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 SOURCE_FORMATS = (".dot", ".gv")
+# The highest dpi save_graph takes: more than any printer needs (a printed handout wants 300), and
+# a typo such as 30000 for 300 would ask Graphviz for a picture larger than it can draw.
+MAX_DPI = 1200
 GRAPH_EXTENSIONS = (*FORMATS, *SOURCE_FORMATS)  # every file name save_graph can write
 
 INSTALL_GRAPHVIZ = (
@@ -242,25 +245,28 @@ def draw_dot(root, format="svg", rankdir="LR", **options):
     return diagram
 
 
-def save_graph(root, path, **options):
+def save_graph(root, path, *, dpi=PNG_DPI, **options):
     """Draw ``root`` (options as for ``draw_graph``) and write it to ``path``: .svg, .png or
     .pdf (rendered by Graphviz), or .dot/.gv (the DOT source, no Graphviz needed).
-    The file is written atomically. Returns the path."""
+    A PNG is drawn at ``dpi`` dots per inch: 150 unless given, as the plots are, sharp on a
+    slide; ``dpi=300`` for a printed handout (up to MAX_DPI). SVG and PDF are sharp at any
+    size and ignore it. The file is written atomically. Returns the path."""
+    dpi = whole_number(dpi, "dpi", maximum=MAX_DPI)
     graph = draw_graph(root, **options)
-    write_graph(graph, path)
+    write_graph(graph, path, dpi=dpi)
     return path
 
 
-def write_graph(graph, path):
-    """Write a Digraph to ``path`` in the format its extension names (a PNG at ``PNG_DPI``,
-    as the plots are, for slides and handouts)."""
+def write_graph(graph, path, dpi=PNG_DPI):
+    """Write a Digraph to ``path`` in the format its extension names (a PNG at ``dpi``, set
+    with Graphviz's graph attribute of that name on a copy, so the diagram itself is unchanged)."""
     extension = os.path.splitext(os.fspath(path))[1].lower()
     if extension in SOURCE_FORMATS:
         atomic_write_bytes(path, graph.source.encode("utf-8"))
     elif extension in FORMATS:
         if extension == ".png":
             graph = graph.copy()
-            graph.attr(dpi=str(PNG_DPI))
+            graph.attr(dpi=str(dpi))
         atomic_write_bytes(path, pipe(graph, FORMATS[extension]))
     else:
         known = ", ".join(sorted(FORMATS) + sorted(SOURCE_FORMATS))
