@@ -166,6 +166,10 @@ def last_frame_on_a_terminal(monkeypatch, columns, **options):
     terminal.fileno = lambda: 2
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((columns[0], 24)))
+    # tqdm before 4.68 (our floor is 4.60) asks the terminal itself (an ioctl, which fails on this fake
+    # one) and then reads these, less one as os.get_terminal_size's width is read
+    monkeypatch.setenv("COLUMNS", str(columns[0]))
+    monkeypatch.setenv("LINES", "24")
     X, y = small_xor("±1")
     fit(MLP(2, [4, 1], seed=0), X, y, loss="hinge", epochs=100, progress=True, seed=0, **options)
     return terminal.getvalue().split("\r")[-1].rstrip()  # tqdm pads a line with spaces over a longer one before
@@ -194,7 +198,12 @@ def test_the_bar_follows_a_terminal_made_narrower_while_training(monkeypatch):
     """tqdm measured the terminal once: made narrower during training, the line was wider
     than the terminal and wrapped onto a new line at every update."""
     columns = [200]
-    last = last_frame_on_a_terminal(monkeypatch, columns, callback=lambda epoch, history: columns.__setitem__(0, 80))
+
+    def narrow_to_80(epoch, history):  # in both places tqdm may read the width (see last_frame_on_a_terminal)
+        columns[0] = 80
+        monkeypatch.setenv("COLUMNS", "80")
+
+    last = last_frame_on_a_terminal(monkeypatch, columns, callback=narrow_to_80)
     assert len(last) < 80 and last.endswith("acc=1.000"), last
 
 
