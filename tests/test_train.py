@@ -20,6 +20,7 @@ from micrograd_club.engine import Value
 from micrograd_club.nn import MLP, Module, Neuron, Parameter
 from micrograd_club.optim import SGD, Adam, LambdaLR
 from micrograd_club.train import OPTIMIZERS, History, evaluate, fit, predict_labels
+from micrograd_club.viz.notation import number
 
 
 def small_xor(labels="01"):
@@ -188,10 +189,16 @@ def test_the_finished_bar_fits_80_columns_with_the_validation_scores_too(monkeyp
     """With validation data the line needed about 105 columns: on 80, tqdm cut it short at
     "val_loss=0" (which reads as a loss of 0) and val_accuracy was not shown at all."""
     X, y = small_xor("±1")
-    last = last_frame_on_a_terminal(monkeypatch, [80], validation_data=(X[:10], y[:10]))
+    seen = []
+    last = last_frame_on_a_terminal(monkeypatch, [80], validation_data=(X[:10], y[:10]),
+                                    callback=lambda epoch, history: seen.append(history))
     scores = r"loss=\d\.\d{4} \(val \d\.\d{4}\), acc=\d\.\d{3} \(val \d\.\d{3}\)"
     assert re.fullmatch(r"100/100 \|#{5,}\| \d\d:\d\d<00:00, " + scores, last), last
     assert len(last) < 80
+    history = seen[-1]  # the scores shown are the last epoch's, each beside its own validation score
+    assert history["val_loss"][0] != history["val_loss"][-1]
+    assert last.endswith(f"loss={number(history['loss'][-1])} (val {number(history['val_loss'][-1])}), "
+                         f"acc={number(history['accuracy'][-1], 3)} (val {number(history['val_accuracy'][-1], 3)})")
 
 
 def test_the_bar_follows_a_terminal_made_narrower_while_training(monkeypatch):
@@ -380,6 +387,9 @@ def test_history_from_csv_reads_a_file_saved_again_by_an_editor(tmp_path):
     path = tmp_path / "history.csv"
     path.write_bytes("\ufeffepoch, loss, accuracy\r\n1, 0.5, 0.25\r\n2, 0.25, 0.5\r\n\r\n".encode("utf-8"))
     assert History.from_csv(path) == {"loss": [0.5, 0.25], "accuracy": [0.25, 0.5]}
+    # the epochs aligned to the right, and a space after the comma of a series that has ended
+    path.write_text("epoch, loss, val_loss\n 1, 0.5, 0.75\n 2, 0.25, \n", encoding="utf-8")
+    assert History.from_csv(path) == {"loss": [0.5, 0.25], "val_loss": [0.75]}
 
 
 @pytest.mark.parametrize("text, message", [
@@ -388,9 +398,13 @@ def test_history_from_csv_reads_a_file_saved_again_by_an_editor(tmp_path):
     ("loss,accuracy\n0.5,0.5\n", r"h\.csv, line 1: the header is 'loss,accuracy', not epoch followed by"),
     ("epoch,loss,loss\n1,0.5,0.5\n", r"h\.csv, line 1: the header is 'epoch,loss,loss'"),
     ("epoch\n1\n", r"h\.csv, line 1: the header is 'epoch'"),
+    ("epoch,loss,\n1,0.5,\n", r"h\.csv, line 1: the header is 'epoch,loss,'"),  # a column without a name
     ("epoch;loss\n1;0.5\n", r"h\.csv, line 1: the header is 'epoch;loss'"),
     ("epoch,loss\n1,0.5\n2,abc\n", r"h\.csv, line 3: column 'loss' is 'abc', which is not a number"),
+    ("\nepoch;loss\n1;0.5\n", r"h\.csv, line 2: the header is 'epoch;loss'"),  # numbered as an editor numbers lines,
+    ("epoch,loss\n1,0.5\n\n2,abc\n", r"h\.csv, line 4: column 'loss' is 'abc'"),  # blank ones included
     ("epoch,loss\n1,0.5\n2,0.4,0.3\n", r"h\.csv, line 3: 3 cells, but the header names 2 columns \(epoch,loss\)"),
+    ("epoch,loss,acc\n1,0.5\n", r"h\.csv, line 2: 2 cells, but the header names 3 columns \(epoch,loss,acc\)"),
     ("epoch,loss\n1,0.5\n3,0.4\n", r"h\.csv, line 3: the epoch is '3', but 2 comes next"),
     ("epoch,loss,acc\n1,0.5,\n2,0.4,0.5\n", r"h\.csv, line 3: column 'acc' has a value after an empty cell"),
     ("epoch,loss\n1,__import__('os')\n", r"line 2: column 'loss' is .*which is not a number"),
@@ -403,10 +417,14 @@ def test_history_from_csv_says_what_is_wrong_with_a_file_that_is_not_a_history(t
     assert "has the header epoch,NAME,… (such as epoch,loss,accuracy)" in str(raised.value)  # and how to fix it
 
 
-def test_history_from_csv_refuses_a_file_that_is_not_text(tmp_path):
+def test_history_from_csv_refuses_a_file_that_is_not_a_table_of_text(tmp_path):
     path = tmp_path / "history.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     with pytest.raises(ValueError, match=r"history\.png is not a history file \(.*utf-8.*\)\. A history file"):
+        History.from_csv(path)
+    path = tmp_path / "data.csv"
+    path.write_text("epoch,loss\n1," + "0" * 200_000 + "\n", encoding="utf-8")  # past the csv module's field limit
+    with pytest.raises(ValueError, match=r"data\.csv is not a history file \(field larger than field limit"):
         History.from_csv(path)
     with pytest.raises(TypeError, match="path must be a file name"):
         History.from_csv(3)
