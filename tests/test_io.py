@@ -61,7 +61,9 @@ def test_a_file_where_the_folder_should_be_is_named(tmp_path):
     assert_names_the_path_not_the_temp_file(caught.value, path)
 
 
-def test_an_unwritable_folder_is_named(tmp_path, monkeypatch):
+@pytest.mark.parametrize("write", [lambda path: atomic_write_text(path, "{}"), _io.check_writable],
+                         ids=["atomic_write_text", "check_writable"])
+def test_an_unwritable_folder_is_named(tmp_path, monkeypatch, write):
     real_open = os.open
 
     def refuse(name, *args, **kwargs):  # as os.open does in a folder without write permission (root may write anywhere)
@@ -72,7 +74,7 @@ def test_an_unwritable_folder_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(_io.os, "open", refuse)
     path = tmp_path / "model.json"
     with pytest.raises(PermissionError, match="the folder .* is not writable: save somewhere you may write") as caught:
-        atomic_write_text(path, "{}")
+        write(path)
     assert caught.value.errno == errno.EACCES
     assert_names_the_path_not_the_temp_file(caught.value, path)
 
@@ -124,6 +126,40 @@ def test_check_writable_refuses_what_a_write_would_and_writes_nothing(tmp_path, 
     assert caught.value.filename == str(tmp_path / "old.json")
     assert sorted(os.listdir(tmp_path)) == ["a folder", "old.json"]
     assert (tmp_path / "old.json").read_text(encoding="utf-8") == "keep me"
+
+
+def test_check_writable_returns_the_name_as_given_and_closes_the_file_it_tried(tmp_path, monkeypatch):
+    """The name comes back as the caller wrote it (not resolved to an absolute path), and the
+    empty file made to try the folder is closed as well as removed (on Windows an open file
+    cannot be removed, and a command checks several files)."""
+    made = []  # (descriptor, name) of each file made to try the folder
+    new_temporary_file = _io._new_temporary_file
+
+    def recorded(folder):
+        made.append(new_temporary_file(folder))
+        return made[-1]
+
+    monkeypatch.setattr(_io, "_new_temporary_file", recorded)
+    monkeypatch.chdir(tmp_path)
+    assert _io.check_writable("new.json") == "new.json"
+    [(fd, tmp)] = made
+    assert not os.path.exists(tmp)
+    with pytest.raises(OSError) as closed:
+        os.fstat(fd)
+    assert closed.value.errno == errno.EBADF
+
+
+def test_check_writable_tries_the_folder_a_symbolic_link_points_into(tmp_path):
+    """A write through a link makes its temporary file beside the link's target, so that is the
+    folder to check, not the link's own."""
+    link = tmp_path / "model.json"
+    try:
+        link.symlink_to(tmp_path / "gone" / "model.json")
+    except OSError:  # Windows without the right to make links
+        pytest.skip("this system does not let the test make a symbolic link")
+    with pytest.raises(FileNotFoundError, match="gone' does not exist: create it first") as caught:
+        _io.check_writable(link)
+    assert_names_the_path_not_the_temp_file(caught.value, link)
 
 
 def test_a_long_file_name_works_and_a_too_long_one_is_named(tmp_path):
