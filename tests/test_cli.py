@@ -170,6 +170,8 @@ def test_graph_draws_a_png_for_print_with_dpi(capsys, needs_dot):
     status, out, err = run(capsys, *TANH, "--out", "handout.png", "--dpi", "300")
     assert status == 0 and err == "" and "wrote handout.png" in out
     assert png_width("handout.png") == pytest.approx(png_width("slide.png") * 2, rel=0.02)  # 300 dpi / 150
+    assert run(capsys, *TANH, "--out", "HANDOUT.PNG", "--dpi", "300")[0] == 0  # a PNG, whatever its case
+    assert png_width("HANDOUT.PNG") == png_width("handout.png")
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -262,7 +264,7 @@ def test_graph_into_a_read_only_file_fails_before_printing_anything(capsys, monk
         assert f.read() == "keep me"
 
 
-def test_graph_too_large_to_draw_says_what_to_do_on_the_command_line(capsys):
+def test_graph_too_large_to_draw_says_what_to_do_on_the_command_line(capsys, monkeypatch):
     """Refused by max_nodes or max_steps: the advice named collapse='neuron', model(X[0]) and
     raising max_nodes or max_steps, none of which the command line has."""
     ones = "+".join(["1"] * 22)
@@ -279,6 +281,9 @@ def test_graph_too_large_to_draw_says_what_to_do_on_the_command_line(capsys):
     assert_one_line_error(err, "has 113 steps, more than max_steps=100 frames",
                           "step through a shorter formula, or draw this one as a single picture with --out steps.svg")
     assert not any(advice in err.split(". ", 1)[1] for advice in PYTHON_ADVICE)
+    monkeypatch.setattr(cli, "WINDOWS", False)
+    status, _, err = run(capsys, "graph", formula, "--set", "x=1", "--html", "my steps.html")
+    assert status == 2 and "as a single picture with --out 'my steps.svg' (up to" in err  # quoted for pasting
 
 
 def test_on_windows_a_graphviz_not_on_path_is_named_with_its_folder(capsys, graphviz_off_path):
@@ -468,6 +473,7 @@ def test_train_writes_a_loadable_model_the_history_and_the_plots(capsys):
     assert status == 0 and err == ""
     assert "training MLP(2, [4, 1]) on moons (30 samples), hinge loss, adam lr=0.05, 3 epochs" in out
     assert "after 3 epochs: loss " in out and ", accuracy " in out
+    assert f"wrote {os.path.join('run', 'model.json')}\nwrote {os.path.join('run', 'history.csv')}\n" in out
     model = MLP(2, [4, 1], activation="relu", seed=123).load(os.path.join("run", "model.json"))
     assert model.state_dict() != MLP(2, [4, 1], activation="relu", seed=0).state_dict()  # trained, not initial
     with open(os.path.join("run", "history.csv"), encoding="utf-8") as f:
@@ -590,12 +596,27 @@ def test_train_refuses_a_history_it_cannot_write_before_training(capsys):
         assert f.read() == before["model.json"]
 
 
-@pytest.mark.parametrize("earlier", [True, False], ids=["an earlier run's", "none"])
+@pytest.mark.parametrize("name", ["model.json", "history.png"])
+def test_train_refuses_a_model_or_picture_it_cannot_write_before_training(capsys, name):
+    """Every file train writes is checked before training, as history.csv is: a folder in the
+    way of the model or a picture failed only after training (with the model and history
+    written beside the picture)."""
+    os.makedirs(os.path.join("run", name))
+    status, out, err = run(capsys, "train", "xor", *TINY_TRAINING, "--out", "run")
+    assert status == 1 and "training" not in out and "wrote" not in out
+    assert_one_line_error(err, f"cannot write {os.path.join('run', name)}: ", "is not a regular file")
+    assert os.listdir("run") == [name]
+
+
+@pytest.mark.parametrize("earlier", ["run", "empty", None], ids=["an earlier run's", "an empty file", "none"])
 def test_a_history_that_fails_to_write_after_the_model_puts_the_model_back(capsys, monkeypatch, earlier):
     """The checks before training pass, and then the disk fills up: model.json must not stay
     this run's beside an earlier run's history.csv (or none)."""
-    if earlier:
+    if earlier == "run":
         assert run(capsys, "train", "xor", *TINY_TRAINING, "--out", "run")[0] == 0
+    elif earlier == "empty":  # an empty model.json is put back empty, not removed
+        os.makedirs("run")
+        open(os.path.join("run", "model.json"), "wb").close()
     before = folder_contents("run") if earlier else {}
 
     def disk_full(history, path):
@@ -609,6 +630,24 @@ def test_a_history_that_fails_to_write_after_the_model_puts_the_model_back(capsy
                           f"so {model} was put back as it was: the folder keeps the earlier run's model and history "
                           "together" if earlier else f"so {model} was removed again: nothing of this run was saved")
     assert folder_contents("run") == before
+
+
+def test_a_model_that_cannot_be_put_back_is_named_with_what_to_do(capsys, monkeypatch):
+    """The disk is full, so history.csv fails, and so does putting model.json back: the one
+    line says that the folder now holds this run's model beside an earlier run's history."""
+    assert run(capsys, "train", "xor", *TINY_TRAINING, "--out", "run")[0] == 0
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(History, "to_csv", disk_full)
+    monkeypatch.setattr(cli, "atomic_write_bytes", disk_full)
+    status, out, err = run(capsys, "train", "xor", *TINY_TRAINING, "--seed", "1", "--out", "run")
+    model = os.path.join("run", "model.json")
+    assert status == 1 and "wrote" not in out
+    assert_one_line_error(err, f"cannot write {os.path.join('run', 'history.csv')}: No space left on device",
+                          f"and {model} could not be put back as it was (No space left on device): it is this "
+                          "run's model, beside an earlier run's history.csv (or none); delete it or train again")
 
 
 def test_diverging_training_keeps_an_earlier_runs_files(capsys):
