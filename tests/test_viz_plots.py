@@ -794,11 +794,12 @@ def test_plot_regression_drawn_again_into_the_same_axes_tells_the_models_apart()
     X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]
     ax = plot_regression(MLP(1, [4, 1], seed=0), X, y, resolution=7).axes[0]
     plot_regression(MLP(1, [4, 1], seed=1), X, y, resolution=7, ax=ax)
-    plot_regression(MLP(1, [4, 1], seed=2), X, y, resolution=7, ax=ax, label="Huber")
+    plot_regression(MLP(1, [4, 1], seed=2), X, y, resolution=7, ax=ax, label="_Huber")
     legend = [text.get_text() for text in ax.get_legend().texts]
-    assert legend == ["data", "model: ŷ = model(x)", "model 2: ŷ = model(x)", "Huber"]
+    # a label is shown as given: one starting with "_" is not hidden, as matplotlib would hide it
+    assert legend == ["data", "model: ŷ = model(x)", "model 2: ŷ = model(x)", "\u200b_Huber"]
     styles = [(line.get_color(), line.get_linestyle()) for line in ax.get_lines()]
-    assert len(set(styles)) == 3 and len({style for _, style in styles}) == 3  # apart in gray too
+    assert len({color for color, _ in styles}) == 3 and len({style for _, style in styles}) == 3  # apart in gray too
     assert ax.get_lines()[0].get_color() == "C1"  # one model alone is drawn as before
 
 

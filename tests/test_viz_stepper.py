@@ -542,6 +542,9 @@ def test_without_dot_or_with_too_many_frames_jupyter_says_why_above_the_text_rep
 
     monkeypatch.setattr(stepper, "pipe", no_dot)
     assert shown_text(steps._repr_html_()) == f"{graph_module.missing_dot_advice()}\n{steps!r}"
+    advice = "add it (Start menu: Edit environment variables > Path > New > C:\\Tools & Apps\\Graphviz\\bin)"
+    monkeypatch.setattr(stepper, "missing_dot_advice", lambda: advice)  # as on Windows, with dot not on PATH
+    assert html.escape(advice) in steps._repr_html_() and shown_text(steps._repr_html_()).startswith(advice)
     assert stepper.BackwardSteps()._repr_html_() is None  # nothing to show: the repr says 0 diagrams
 
 
