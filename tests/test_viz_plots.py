@@ -803,6 +803,20 @@ def test_plot_regression_drawn_again_into_the_same_axes_tells_the_models_apart()
     assert ax.get_lines()[0].get_color() == "C1"  # one model alone is drawn as before
 
 
+def test_plot_regression_into_a_cleared_axes_draws_one_model_again():
+    """A notebook loop that clears its Axes and redraws the fit after each epoch got "model 2",
+    "model 3" … in a new colour each time and no "data" in the legend: the count of models
+    drawn there outlived ax.clear()."""
+    X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]
+    ax = plot_regression(MLP(1, [4, 1], seed=0), X, y, resolution=7).axes[0]
+    for seed in (1, 2):
+        ax.clear()
+        ax.axhline(0.0, color="gray")  # a line of the user's own is not a model
+        plot_regression(MLP(1, [4, 1], seed=seed), X, y, resolution=7, ax=ax)
+    assert [text.get_text() for text in ax.get_legend().texts] == ["data", "model: ŷ = model(x)"]
+    assert [line.get_color() for line in ax.get_lines()] == ["gray", "C1"]
+
+
 def test_plot_regression_draws_the_data_and_the_models_curve_through_it():
     model = MLP(1, [4, 1], seed=0)
     X, y = [[0.0], [1.0], [3.0]], [0.5, 1.0, -1.0]

@@ -69,7 +69,7 @@ HISTORY_LOSS = (CLASS_COLORS[0], "o")
 HISTORY_ACCURACY = (CLASS_COLORS[1], "s")
 MARKS_PER_CURVE = 12  # a long curve is marked every few epochs, so its marks do not merge into a thick line
 HISTORY_DRAWN = "_micrograd_club_history"  # where plot_history notes on an Axes what it drew there
-REGRESSIONS_DRAWN = "_micrograd_club_regressions"  # where plot_regression counts the models it drew on an Axes
+REGRESSION_CURVE = "_micrograd_club_regression"  # marks a curve plot_regression drew, to count those on an Axes
 
 
 class MissingExtraError(ImportError):
@@ -584,7 +584,8 @@ def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0
 
     ``label`` names the curve in the legend (default "model: ŷ = model(x)"). Drawn again
     into the same ``ax``, to compare models, each curve gets its own colour and line style
-    (and by default "model 2", "model 3" …), and the data is named in the legend once."""
+    (and by default "model 2", "model 3" …), and the data is named in the legend once; drawn
+    into it after ``ax.clear()``, the model is the first again."""
     x, targets = _points_1d(X, y)
     resolution = whole_number(resolution, "resolution", minimum=2, maximum=MAX_POINTS)
     margin = _margin(margin)
@@ -598,13 +599,13 @@ def plot_regression(model, X, y, *, path=None, ax=None, resolution=200, margin=0
         raise ValueError(f"the model's output is nan or inf at x = {where:g}: train it again with a lower learning "
                          "rate, or check it on that point")
     ax = _axes(ax)
-    earlier = getattr(ax, REGRESSIONS_DRAWN, 0)  # how many models plot_regression drew on ax before
-    setattr(ax, REGRESSIONS_DRAWN, earlier + 1)
+    earlier = _regression_curves(ax)
     if label is None:
         label = f"model{f' {earlier + 1}' if earlier else ''}: ŷ = model(x)"
     ax.scatter(x, targets, color="0.3", s=20, label="_nolegend_" if earlier else "data", zorder=3)
-    ax.plot(grid, curve, color=f"C{(earlier + 1) % 10}", linestyle=_linestyle(earlier), linewidth=2,
-            label=_shown(label))
+    (line,) = ax.plot(grid, curve, color=f"C{(earlier + 1) % 10}", linestyle=_linestyle(earlier), linewidth=2,
+                      label=_shown(label))
+    setattr(line, REGRESSION_CURVE, True)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     return _finish(ax, path, title)
@@ -680,6 +681,12 @@ def _show_inline(figure):
 
 
 LINESTYLES = ("-", "--", "-.", ":", (0, (3, 1, 1, 1, 1, 1)), (0, (8, 2)))  # … dash-dot-dot, long dashes
+
+
+def _regression_curves(ax):
+    """How many models plot_regression drew on ``ax`` that are still there: none after
+    ``ax.clear()``, so a notebook loop that clears and redraws draws "model", not "model 50"."""
+    return sum(getattr(line, REGRESSION_CURVE, False) for line in ax.get_lines())
 
 
 def _linestyle(i):
