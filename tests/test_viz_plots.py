@@ -262,6 +262,19 @@ def test_history_drawn_again_into_the_same_axes_gives_the_same_picture(earlier):
     assert plots._render(again.figure, "png") == plots._render(once.figure, "png")
 
 
+def test_history_drawn_into_a_cleared_axes_gives_the_same_picture():
+    """A notebook loop that cleared its Axes before redrawing (ax.clear()) got NotImplementedError:
+    "cannot remove artist", as plot_history removed the curves that clear had taken away."""
+    history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.75, 1.0]}
+    once, again = new_axes(), new_axes()
+    plot_history(history, ax=once)
+    plot_history(history, ax=again)
+    again.clear()
+    plot_history(history, ax=again)
+    assert len(again.figure.axes) == 2 and len(again.lines) == 2
+    assert plots._render(again.figure, "png") == plots._render(once.figure, "png")
+
+
 def test_history_accuracy_curves_show_in_front_of_the_loss_axes_background():
     """The loss axes are drawn over the accuracy axes (for the legend): with their background
     drawn too, it would hide the accuracy curves."""

@@ -166,7 +166,8 @@ def _remove_earlier_history(ax):
     if earlier is None:
         return
     for artist in earlier.artists:
-        artist.remove()
+        if artist in ax.lines or artist in ax.figure.axes:  # not if ax.clear() took it away already
+            artist.remove()
     ax.set_zorder(earlier.zorder)
     ax.patch.set_visible(earlier.background)
     ax.relim()  # the axis limits fit what is left, not the curves just removed
