@@ -639,7 +639,7 @@ def _model_picture(task, loss):
 
 
 def _save_training(out_dir, model, history, X, targets, model_picture):
-    """model.json and history.csv, then the plots (see ``_save_history``). The two go together:
+    """model.json and history.csv, then the plots (see ``_save_pictures_of_training``). The two go together:
     if history.csv cannot be written after model.json was (the checks before training passed, but
     the disk filled up, or on Windows a spreadsheet holds the file open), model.json is put back as
     it was, so no folder holds one run's model beside another run's history."""
